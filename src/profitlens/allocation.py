@@ -1,0 +1,142 @@
+"""Time-driven activity-based costing (Kaplan & Anderson).
+
+Every activity occurrence consumes minutes of each of its resources; a resource's minute costs
+its period cost over its practical capacity. Minutes are summed first and priced once per
+resource and period, so every resource reconciles: cost charged to customers + cost of pursuits
++ unused capacity = the resource's cost.
+"""
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from .costmodel import CostModel
+from .periods import period_of
+
+PURSUIT = "pursuit"
+
+
+def activity_definitions(model: CostModel) -> ir.Table:
+    """One row per activity of the cost model: activity, category, base_minutes,
+    minutes_per_unit."""
+    rows = [(name, a.category, a.minutes, a.minutes_per_unit)
+            for name, a in model.activities.items()]
+    frame = pd.DataFrame(rows, columns=["activity", "category", "base_minutes",
+                                        "minutes_per_unit"])
+    return ibis.memtable(frame, schema={"activity": "string", "category": "string",
+                                        "base_minutes": "float64",
+                                        "minutes_per_unit": "float64"})
+
+
+def activity_resources(model: CostModel) -> ir.Table:
+    """One row per (activity, resource) the activity consumes."""
+    rows = [(name, r) for name, a in model.activities.items() for r in a.resources]
+    return ibis.memtable(pd.DataFrame(rows, columns=["activity", "resource"]),
+                         schema={"activity": "string", "resource": "string"})
+
+
+def resource_rates(model: CostModel, resource_costs: ir.Table, calendar: ir.Table) -> ir.Table:
+    """One row per resource and period: cost, capacity_minutes and rate (cost per minute),
+    the cost model's values replaced by ``resource_costs`` where it has the (period, resource)."""
+    defaults = ibis.memtable(
+        pd.DataFrame([(n, r.cost, r.capacity_minutes) for n, r in model.resources.items()],
+                     columns=["resource", "base_cost", "base_capacity"]),
+        schema={"resource": "string", "base_cost": "float64", "base_capacity": "float64"})
+    grid = defaults.cross_join(calendar.select("period"))
+    overrides = resource_costs.select(
+        o_period="period", o_resource="resource", o_cost="cost", o_capacity="capacity_minutes")
+    joined = grid.left_join(overrides, (grid.period == overrides.o_period)
+                            & (grid.resource == overrides.o_resource))
+    cost = joined.o_cost.fill_null(joined.base_cost)
+    capacity = joined.o_capacity.fill_null(joined.base_capacity)
+    return joined.select("resource", "period", cost=cost, capacity_minutes=capacity,
+                         rate=cost / capacity)
+
+
+def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostModel) -> ir.Table:
+    """One row per activity occurrence with its minutes (contract section 3).
+
+    Row activities take their ``minutes`` when given, else the activity's
+    ``minutes + minutes_per_unit * quantity``; ``per: invoice`` activities happen once per invoice
+    with quantity = its number of lines.
+
+    Columns: activity, occurred_on, customer_id, prospect_id, quantity, minutes.
+    """
+    defs = activity_definitions(model)
+    rows = activities.join(defs, "activity")
+    rows = rows.select(
+        "activity", "occurred_on", "customer_id", "prospect_id", "quantity",
+        minutes=rows.minutes.fill_null(rows.base_minutes + rows.minutes_per_unit * rows.quantity))
+    per_invoice = list(model.activities_per("invoice"))
+    if not per_invoice:
+        return rows
+    inv = invoices.cross_join(defs.filter(defs.activity.isin(per_invoice)))
+    charged = inv.select(
+        "activity", occurred_on=inv.invoice_date, customer_id=inv.customer_id,
+        prospect_id=ibis.null("string"), quantity=inv.n_lines.cast("float64"),
+        minutes=inv.base_minutes + inv.minutes_per_unit * inv.n_lines)
+    return rows.union(charged)
+
+
+def charged_occurrences(occurrences: ir.Table, customers: ir.Table, prospects: ir.Table,
+                        model: CostModel) -> ir.Table:
+    """Who bears each occurrence, and on which P&L line.
+
+    A customer's ``sales`` activity before its ``acquired_on`` and every activity of the prospect
+    that became the customer are ``acquisition_cost``; later sales are ``sales_cost``;
+    ``service`` and ``fulfilment`` go to their lines; activities of prospects that did not
+    convert are pursuits, charged to no customer (customer_id null, line ``pursuit``).
+
+    Columns: activity, category, period, customer_id, line, minutes.
+    """
+    defs = activity_definitions(model).select("activity", "category")
+    occ = occurrences.join(defs, "activity")
+    won = prospects.select(p_prospect="prospect_id", p_customer="converted_customer_id")
+    occ = occ.left_join(won, occ.prospect_id == won.p_prospect)
+    owner = occ.customer_id.fill_null(occ.p_customer)
+    acquired = customers.select(a_customer="customer_id", acquired_on="acquired_on")
+    occ = occ.mutate(owner=owner).left_join(acquired, owner == acquired.a_customer)
+    line = (
+        ibis.cases(
+            (occ.owner.isnull(), ibis.literal(PURSUIT)),
+            (occ.prospect_id.notnull(), "acquisition_cost"),
+            ((occ.category == "sales") & (occ.occurred_on < occ.acquired_on), "acquisition_cost"),
+            else_=occ.category + "_cost",
+        )
+    )
+    return occ.select("activity", "category", period=period_of(occ.occurred_on, model.period),
+                      customer_id=occ.owner, line=line, minutes=occ.minutes)
+
+
+def resource_minutes(charged: ir.Table, model: CostModel) -> ir.Table:
+    """Minutes per resource, period, customer and line (customer null for pursuits)."""
+    per_resource = charged.join(activity_resources(model), "activity")
+    return per_resource.group_by(["resource", "period", "customer_id", "line"]).agg(
+        minutes=per_resource.minutes.sum())
+
+
+def activity_costs(minutes: ir.Table, rates: ir.Table) -> ir.Table:
+    """Cost per customer, period and P&L line: minutes times each resource's rate.
+
+    Columns: customer_id, period, line, amount (pursuits excluded).
+    """
+    priced = minutes.filter(minutes.customer_id.notnull()).join(
+        rates.select("resource", "period", "rate"), ["resource", "period"])
+    return priced.group_by(["customer_id", "period", "line"]).agg(
+        amount=(priced.minutes * priced.rate).sum())
+
+
+def customer_activity(charged: ir.Table) -> ir.Table:
+    """Attention each customer asks for: minutes by category and period, and service contacts.
+
+    One row per customer and period with activity: customer_id, period, sales_minutes
+    (after the win), service_minutes, fulfilment_minutes, tickets (service occurrences).
+    """
+    own = charged.filter(charged.customer_id.notnull() & (charged.line != "acquisition_cost"))
+    return own.group_by(["customer_id", "period"]).agg(
+        sales_minutes=own.minutes.sum(where=own.category == "sales").fill_null(0.0),
+        service_minutes=own.minutes.sum(where=own.category == "service").fill_null(0.0),
+        fulfilment_minutes=own.minutes.sum(where=own.category == "fulfilment").fill_null(0.0),
+        tickets=own.count(where=own.category == "service"),
+    )

@@ -1,0 +1,45 @@
+"""``profitlens run``: the customer P&L of a data folder."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ..pipeline import run as run_pipeline
+from .app import app, console, user_errors
+from .summary import print_summary
+
+
+@app.command()
+@user_errors
+def run(
+    data_dir: Path = typer.Argument(..., help="Folder with costmodel.yaml and the contract's tables "
+                                    "(.csv or .parquet)."),
+    out: Path = typer.Option(Path("profitlens-output"), "--out", "-o",
+                             help="Output folder (replaced as a whole)."),
+    as_of: dt.datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
+                                      help="As-of date YYYY-MM-DD; default the latest event."),
+    engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark (local or cluster)."),
+    report: bool = typer.Option(True, help="Also write report.html in the output folder."),
+) -> None:
+    """Compute every customer's profit and loss per period and write the outputs.
+
+    Example: profitlens run ./data --out ./out --as-of 2026-03-31
+    """
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def stage(name: str) -> None:
+            progress.update(task, description=name)
+
+        info = run_pipeline(data_dir, out, engine=engine,
+                            as_of=as_of.date() if as_of else None, progress=stage)
+        if report:
+            stage("write report")
+            from ..report import write_report
+
+            write_report(out)
+    print_summary(out, info)

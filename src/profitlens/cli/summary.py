@@ -1,0 +1,52 @@
+"""The terminal summary of a run: what a finance person reads at a glance."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from rich.table import Table
+
+from ..headline import headline
+from .app import console
+
+
+def money(value: float, currency: str | None = None) -> str:
+    """``1,234.50 EUR`` with a minus sign that shows."""
+    text = f"{value:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def print_summary(out: Path, info: dict) -> None:
+    """Print headline figures, unused capacity, reconciliation and row conservation."""
+    summary = pd.read_parquet(out / "customer_summary.parquet",
+                              columns=["customer_id", "revenue", "profit", "rank",
+                                       "acquisition_cost", "sales_cost", "service_cost",
+                                       "fulfilment_cost"])
+    usage = pd.read_parquet(out / "resource_usage.parquet")
+    h = headline(summary, usage)
+    cur = info.get("currency")
+    console.print(f"\n[bold]profitlens[/] as of {info['as_of']} · {h.customers:,} customers · "
+                  f"{len(info['periods'])} {info['period']}s · engine {info['engine']}")
+    console.print(f"  total profit      [bold]{money(h.profit, cur)}[/] on revenue "
+                  f"{money(h.revenue, cur)}")
+    if h.top20_share is not None:
+        console.print(f"  top 20% earn      [bold]{h.top20_share:.0%}[/] of total profit")
+    console.print(f"  losing money      [bold]{h.loss_makers:,}[/] customers, "
+                  f"[red]{money(h.loss, cur)}[/]")
+    status = "[green]OK[/]" if h.reconciled else "[bold red]NOT OK[/]"
+    console.print(f"  reconciliation    {status} (every resource: customers + pursuits + "
+                  "unused = cost)")
+    table = Table("resource", "cost", "used", "customers", "pursuits", "unused",
+                  title="Capacity over the run", title_justify="left")
+    for r in h.unused.itertuples():
+        table.add_row(r.resource, money(r.cost), f"{r.utilisation:.0%}", money(r.customer_cost),
+                      money(r.pursuit_cost), money(r.unused_cost))
+    console.print(table)
+    rows = Table("table", "read", "used", "quarantined", title="Rows (read = used + quarantined)",
+                 title_justify="left")
+    for name, c in info["rows"].items():
+        flag = "" if c["read"] == c["used"] + c["quarantined"] else " [red]≠[/]"
+        rows.add_row(name, f"{c['read']:,}", f"{c['used']:,}",
+                     f"{c['quarantined']:,}{flag}")
+    console.print(rows)
+    console.print(f"Outputs in {out} (CSV, Parquet, profitlens.duckdb)")

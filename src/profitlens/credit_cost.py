@@ -1,0 +1,66 @@
+"""Credit cost: bad debt plus the cost of carrying unpaid invoices (contract section 3).
+
+Carrying cost is counted day by day without making a row per day: each invoice's balance is a
+step function that changes only on its invoice and payment dates, so it is cut into intervals of
+constant balance, and each interval is intersected with the period calendar to count its days
+in every period.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from .periods import period_of
+
+
+def invoice_balance_intervals(invoices: ir.Table, payments: ir.Table, as_of: dt.date) -> ir.Table:
+    """Intervals of constant, positive end-of-day balance of each invoice.
+
+    The balance at the end of day d is the invoice's amount less everything paid or written off
+    on or before d (a payment made before the invoice date counts from the invoice date).
+
+    Columns: invoice_id, customer_id, start, end (both inclusive, end <= ``as_of``), balance.
+    """
+    inv = invoices.select("invoice_id", "invoice_date", "customer_id", "amount")
+    paid = payments.join(inv, "invoice_id")
+    moves = inv.select("invoice_id", day=inv.invoice_date, delta=inv.amount).union(
+        paid.select("invoice_id", day=ibis.greatest(paid.paid_on, paid.invoice_date),
+                    delta=-paid.amount))
+    daily = moves.group_by(["invoice_id", "day"]).agg(delta=moves.delta.sum())
+    window = ibis.window(group_by="invoice_id", order_by="day")
+    steps = daily.mutate(
+        balance=daily.delta.sum().over(ibis.cumulative_window(group_by="invoice_id",
+                                                              order_by="day")),
+        next_day=daily.day.lead().over(window))
+    end = (steps.next_day - ibis.interval(days=1)).fill_null(ibis.literal(as_of))
+    intervals = steps.select("invoice_id", start=steps.day, end=end, balance=steps.balance)
+    intervals = intervals.filter((intervals.balance > 0) & (intervals.start <= intervals.end))
+    owners = inv.select("invoice_id", "customer_id")
+    return intervals.join(owners, "invoice_id")
+
+
+def carrying_cost(intervals: ir.Table, calendar: ir.Table, annual_rate: float) -> ir.Table:
+    """Cost of carrying balances per customer and period: balance × rate / 365 per day.
+
+    Columns: customer_id, period, amount.
+    """
+    cal = calendar
+    overlap = intervals.join(cal, (intervals.start <= cal.period_end)
+                             & (intervals.end >= cal.period_start))
+    first = ibis.greatest(overlap.start, overlap.period_start)
+    last = ibis.least(overlap.end, overlap.period_end)
+    days = last.delta(first, unit="day") + 1
+    costed = overlap.select("customer_id", "period",
+                            amount=overlap.balance * days * (annual_rate / 365.0))
+    return costed.group_by(["customer_id", "period"]).agg(amount=costed.amount.sum())
+
+
+def bad_debt(payments: ir.Table, invoices: ir.Table, period_kind: str) -> ir.Table:
+    """Write-offs per customer and period of their date. Columns: customer_id, period, amount."""
+    offs = payments.filter(payments.kind == "write_off").join(
+        invoices.select("invoice_id", "customer_id"), "invoice_id")
+    offs = offs.select("customer_id", period=period_of(offs.paid_on, period_kind),
+                       amount=offs.amount)
+    return offs.group_by(["customer_id", "period"]).agg(amount=offs.amount.sum())

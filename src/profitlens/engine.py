@@ -1,0 +1,124 @@
+"""The only engine-aware code: connect to DuckDB or Spark, read a file as a raw table.
+
+Every analysis stage is an Ibis expression and runs unchanged on either engine; only opening a
+connection and reading files (with each row's 1-based position in its file, for the quarantine)
+differ per backend.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .errors import ContractError, ProfitlensError
+
+ENGINES = ("duckdb", "spark")
+ROW = "_row"
+
+
+def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
+            temp_directory: str | None = None):
+    """Open an Ibis backend.
+
+    Parameters
+    ----------
+    engine : {"duckdb", "spark"}
+        ``duckdb`` is embedded and needs no set-up. ``spark`` uses the active SparkSession or
+        builds one from the usual Spark settings (``spark-submit``, ``SPARK_MASTER`` or
+        ``PYSPARK_SUBMIT_ARGS``), local mode with every core when none is given.
+    memory_limit, temp_directory : str, optional
+        DuckDB only: cap its memory (it spills to ``temp_directory`` beyond it).
+        Defaults: ``PROFITLENS_MEMORY_LIMIT`` or 75% of RAM, and the system temp folder.
+    """
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        limit = memory_limit or os.environ.get("PROFITLENS_MEMORY_LIMIT")
+        if limit:
+            con.raw_sql(f"SET memory_limit = '{limit}'")
+        con.raw_sql(f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}'")
+        return con
+    if engine == "spark":
+        return _connect_spark()
+    raise ProfitlensError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def _connect_spark():
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ProfitlensError(
+            "the spark engine needs PySpark: pip install 'profitlens[spark]'") from None
+    builder = SparkSession.builder.appName("profitlens")
+    master = os.environ.get("SPARK_MASTER")
+    if master:
+        builder = builder.master(master)
+    elif "PYSPARK_SUBMIT_ARGS" not in os.environ and SparkSession.getActiveSession() is None:
+        builder = builder.master("local[*]")
+    session = (builder.config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.ansi.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
+def engine_name(con) -> str:
+    """``duckdb`` or ``spark`` for a backend made by :func:`connect`."""
+    return "spark" if con.name == "pyspark" else con.name
+
+
+def read_raw(con, path: Path, name: str):
+    """Read one data file as it is, with ``_row``: the 1-based data row of the source file.
+
+    CSV columns are read as text (staging parses them, so a bad value is quarantined rather
+    than failing the whole file); Parquet columns keep their types.
+
+    Raises
+    ------
+    ContractError
+        When the file cannot be read at all.
+    """
+    try:
+        if engine_name(con) == "spark":
+            return _read_spark(con, path, name)
+        if path.suffix == ".parquet":
+            table = con.read_parquet(path, table_name=f"raw_{name}", file_row_number=True)
+            return table.mutate(**{ROW: table.file_row_number + 1}).drop("file_row_number")
+        return con.create_table(f"raw_{name}", _read_csv_arrow(path), temp=True, overwrite=True)
+    except ContractError:
+        raise
+    except Exception as exc:  # an unreadable file is the user's to fix, not a crash
+        raise ContractError(f"{path}: cannot be read ({_first_line(exc)})") from None
+
+
+def _read_csv_arrow(path: Path) -> pa.Table:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), None)
+    if not header:
+        raise ContractError(f"{path}: empty file; expected a header row")
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header},
+        strings_can_be_null=True, null_values=[""]))
+    return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+
+
+def _read_spark(con, path: Path, name: str):
+    session = con._session
+    reader = session.read
+    frame = (reader.parquet(str(path)) if path.suffix == ".parquet"
+             else reader.option("header", True).option("encoding", "UTF-8").csv(str(path)))
+    indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1))
+    frame = session.createDataFrame(indexed, frame.schema.add(ROW, "long"))
+    view = f"raw_{name}"
+    frame.createOrReplaceTempView(view)
+    return con.table(view)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,94 @@
+"""Write output tables atomically: CSV, Parquet and one DuckDB file an analyst can query.
+
+Everything goes to a temporary folder beside ``out_dir`` that replaces it only when complete,
+so a crash never leaves half an output. Rows are sorted on each table's key, so the same input
+gives byte-identical CSVs.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .errors import ProfitlensError
+
+SORT_KEYS = {
+    "customer_pnl": ["customer_id", "period"],
+    "customer_summary": ["rank"],
+    "resource_usage": ["resource", "period"],
+    "quarantine": ["table", "row", "column", "reason"],
+    "customer_activity": ["customer_id", "period"],
+}
+DATABASE = "profitlens.duckdb"
+_CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
+
+
+def write_table(table: ir.Table, folder: Path, name: str) -> None:
+    """Stream one table to ``name.parquet`` and ``name.csv`` in ``folder``."""
+    ordered = table.order_by(SORT_KEYS.get(name, list(table.columns)[:1]))
+    schema = ordered.schema().to_pyarrow()
+    with pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw, \
+            pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw:
+        for batch in ordered.to_pyarrow_batches(chunk_size=500_000):
+            pw.write_batch(batch)
+            cw.write_batch(batch)
+
+
+def write_database(folder: Path, names: list[str]) -> None:
+    """Load every written Parquet table into ``profitlens.duckdb`` in ``folder``."""
+    con = ibis.duckdb.connect(folder / DATABASE)
+    try:
+        for name in names:
+            con.create_table(name, con.read_parquet(folder / f"{name}.parquet"), overwrite=True)
+    finally:
+        con.disconnect()
+
+
+def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
+                  progress: Callable[[str], None] | None = None) -> Path:
+    """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place."""
+    out_dir = Path(out_dir).resolve()
+    check_out_dir(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        for name, table in tables.items():
+            if progress:
+                progress(f"write {name}")
+            write_table(table, tmp, name)
+        (tmp / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+        write_database(tmp, list(tables))
+        _swap(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new`` (an earlier profitlens output, or nothing)."""
+    if target.exists():
+        old = target.with_name(f".{target.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse to replace a folder that is not an earlier profitlens output."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and (not out_dir.is_dir() or (
+            any(out_dir.iterdir()) and not (out_dir / "run_info.json").exists())):
+        raise ProfitlensError(
+            f"{out_dir}: exists and is not a profitlens output folder; "
+            "choose a new --out folder (outputs replace the folder as a whole)")

@@ -1,0 +1,132 @@
+"""The stages in order: load+validate → cost model → allocation → per-customer facts → marts.
+
+:func:`load_data` is the first stage; :func:`contract_tables` builds the contract's output
+tables as Ibis expressions (nothing runs until they are written); :func:`run` does both and
+writes the outputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from . import allocation, credit_cost
+from .commission import commission
+from .costmodel import CostModel, load_cost_model
+from .engine import connect, engine_name
+from .errors import ContractError
+from .invoices import invoices
+from .marts.customer_pnl import customer_pnl, referral_cost, sales_lines
+from .marts.customer_summary import customer_summary
+from .marts.resource_usage import resource_usage
+from .outputs import write_outputs
+from .periods import calendar_table, period_calendar
+from .staging import Staged, stage_data
+
+Progress = Callable[[str], None]
+
+
+def load_data(data_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
+              con=None) -> Staged:
+    """Read, type and validate a data folder (the load+validate stage).
+
+    Parameters
+    ----------
+    data_dir : Path
+        Folder with ``costmodel.yaml`` and one file per contract table.
+    engine : {"duckdb", "spark"}
+    as_of : datetime.date, optional
+        Default: the latest invoice, payment, activity, referral or commission date.
+    con : ibis backend, optional
+        Reuse an open connection instead of opening one for ``engine``.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ContractError(f"{data_dir}: not a folder; expected a data folder with "
+                            "costmodel.yaml, customers and invoice_lines")
+    model = load_cost_model(data_dir / "costmodel.yaml")
+    return stage_data(data_dir, con or connect(engine), model, as_of)
+
+
+def period_range(staged: Staged) -> pd.DataFrame:
+    """The calendar of the run: from the period of the earliest invoice, activity, payment or
+    referral date through the as-of period."""
+    t = staged.tables
+    firsts = [t["invoice_lines"].invoice_date.min(), t["activities"].occurred_on.min(),
+              t["payments"].paid_on.min(), t["referrals"].referred_on.min()]
+    dates = [pd.Timestamp(v).date() for v in (e.execute() for e in firsts)
+             if v is not None and not pd.isna(v)]
+    first = min(dates, default=staged.as_of)
+    return period_calendar(first, staged.as_of, staged.model.period)
+
+
+@dataclass
+class Contract:
+    """The contract's outputs as Ibis expressions, and what they were computed from."""
+
+    tables: dict[str, ir.Table]
+    calendar: pd.DataFrame
+    staged: Staged
+
+
+def contract_tables(staged: Staged) -> Contract:
+    """customer_pnl, customer_summary, resource_usage, quarantine and customer_activity."""
+    t, model = staged.tables, staged.model
+    calendar = period_range(staged)
+    cal = calendar_table(calendar)
+    inv = invoices(t["invoice_lines"], model.payment_terms_days)
+    rates = allocation.resource_rates(model, t["resource_costs"], cal)
+    occurrences = allocation.activity_occurrences(t["activities"], inv, model)
+    charged = allocation.charged_occurrences(occurrences, t["customers"], t["prospects"], model)
+    minutes = allocation.resource_minutes(charged, model).cache()
+    intervals = credit_cost.invoice_balance_intervals(inv, t["payments"], staged.as_of)
+    parts = {
+        "sales": sales_lines(t["invoice_lines"], model.period),
+        "commission": commission(t["invoice_lines"], t["customers"], t["commissions"], model),
+        "activities": allocation.activity_costs(minutes, rates),
+        "credit_cost": credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
+        .union(credit_cost.bad_debt(t["payments"], inv, model.period)),
+        "referral_cost": referral_cost(t["referrals"], model.period),
+    }
+    pnl = customer_pnl(parts).cache()
+    tables = {
+        "customer_pnl": pnl,
+        "customer_summary": customer_summary(pnl, t["customers"]),
+        "resource_usage": resource_usage(minutes, rates),
+        "customer_activity": allocation.customer_activity(charged),
+        "quarantine": staged.quarantine,
+    }
+    return Contract(tables, calendar, staged)
+
+
+def run_info(contract: Contract, counts: dict) -> dict:
+    """What a run was: as-of date, currency, periods, engine and row conservation."""
+    staged = contract.staged
+    model: CostModel = staged.model
+    return {"as_of": staged.as_of.isoformat(), "currency": model.currency,
+            "period": model.period, "engine": engine_name(staged.con),
+            "periods": contract.calendar["period"].tolist(), "rows": counts}
+
+
+def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
+        progress: Progress | None = None) -> dict:
+    """Compute the customer P&L of a data folder and write the outputs to ``out_dir``.
+
+    Returns
+    -------
+    dict
+        The run information also written to ``run_info.json``.
+    """
+    say = progress or (lambda _stage: None)
+    say("load + validate")
+    staged = load_data(data_dir, engine, as_of)
+    say("allocate costs")
+    contract = contract_tables(staged)
+    say("count rows")
+    info = run_info(contract, staged.row_counts())
+    write_outputs(contract.tables, Path(out_dir), info, progress=say)
+    return info

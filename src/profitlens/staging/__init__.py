@@ -1,0 +1,148 @@
+"""Staging: read each contract table, type it, quarantine what cannot be used.
+
+:func:`stage_data` is the load+validate stage: it returns the valid rows of every table as Ibis
+tables typed as the contract says, the quarantine, the as-of date and the row counts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import ibis.expr.types as ir
+
+from ..contract import REQUIRED_TABLES, TABLES
+from ..costmodel import CostModel
+from ..engine import read_raw
+from ..errors import ContractError
+from .checks import QUARANTINE_SCHEMA, basic_checks, finalize
+from .parse import parsed_table, require_columns
+from .rules import domain_checks, future_checks, prepare, reference_checks, with_references
+
+# parents before children, so references are checked against valid rows
+ORDER = ("customers", "prospects", "invoice_lines", "payments", "activities", "commissions",
+         "referrals", "resource_costs")
+OPTIONAL_ABSENT_IS_NONE = ("commissions",)
+
+
+@dataclass
+class Staged:
+    """The load+validate stage's result.
+
+    Attributes
+    ----------
+    tables : dict of str to ibis table
+        Valid rows of each contract table; an absent optional table is an empty table with the
+        contract's columns, except ``commissions`` which is None (its presence changes the rule).
+    quarantine : ibis table
+        table, row, column, value, reason: one row per unusable row and problem.
+    as_of : datetime.date
+    model : CostModel
+    con : ibis backend
+    files : dict of str to Path
+        The file each table was read from.
+    """
+
+    tables: dict[str, ir.Table | None]
+    quarantine: ir.Table
+    as_of: dt.date
+    model: CostModel
+    con: object
+    files: dict[str, Path] = field(default_factory=dict)
+    _raw: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+
+    def row_counts(self) -> dict[str, dict[str, int]]:
+        """Rows read, used and quarantined per table (read = used + quarantined)."""
+        quarantined = (self.quarantine.select("table", "row").distinct()
+                       .group_by("table").agg(n=ibis._.count()).execute())
+        q = dict(zip(quarantined["table"], quarantined["n"].astype(int)))
+        return {name: {"read": int(raw.count().execute()),
+                       "used": int(self.tables[name].count().execute()),
+                       "quarantined": q.get(name, 0)}
+                for name, raw in self._raw.items()}
+
+
+def find_files(data_dir: Path) -> dict[str, Path]:
+    """The file of each contract table in ``data_dir`` (``.csv`` or ``.parquet``)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise ContractError(f"{data_dir}: not a folder; expected a data folder with "
+                            "customers, invoice_lines and costmodel.yaml")
+    files = {}
+    for name in TABLES:
+        found = [data_dir / f"{name}{ext}" for ext in (".csv", ".parquet")
+                 if (data_dir / f"{name}{ext}").is_file()]
+        if len(found) > 1:
+            raise ContractError(f"{data_dir}: both {name}.csv and {name}.parquet; keep one")
+        if found:
+            files[name] = found[0]
+        elif name in REQUIRED_TABLES:
+            raise ContractError(f"{data_dir}: missing {name}.csv (or {name}.parquet); "
+                                f"the required tables are {', '.join(REQUIRED_TABLES)}")
+    return files
+
+
+def default_as_of(parsed: dict[str, ir.Table]) -> dt.date:
+    """The latest invoice, payment, activity, referral or commission date."""
+    latest = [parsed[name][spec.event_date].max()
+              for name, spec in TABLES.items() if spec.event_date and name in parsed]
+    values = [v for v in (e.execute() for e in latest) if v is not None and v == v]
+    if not values:
+        raise ContractError("no dated events in the data: give --as-of YYYY-MM-DD")
+    return max(pd.Timestamp(v).date() for v in values)
+
+
+def _empty(name: str) -> ir.Table:
+    """An absent optional table: no rows, the contract's columns and types."""
+    spec = TABLES[name]
+    schema = ibis.schema({c: kind for c, kind in spec.columns.items()})
+    return ibis.memtable(schema.to_pyarrow().empty_table())
+
+
+def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = None) -> Staged:
+    """Load and validate a data folder.
+
+    Parameters
+    ----------
+    data_dir : Path
+        Folder with one file per contract table.
+    con : ibis backend
+        From :func:`profitlens.engine.connect`.
+    model : CostModel
+    as_of : datetime.date, optional
+        Default: the latest event date in the data.
+
+    Returns
+    -------
+    Staged
+    """
+    files = find_files(data_dir)
+    raw, parsed = {}, {}
+    for name, path in files.items():
+        raw[name] = read_raw(con, path, name)
+        require_columns(raw[name], TABLES[name], path)
+        parsed[name] = prepare(name, parsed_table(raw[name], TABLES[name]))
+    as_of = as_of or default_as_of(parsed)
+    valid, parts = {}, []
+    for name in ORDER:
+        if name not in parsed:
+            continue
+        spec = TABLES[name]
+        p = with_references(name, parsed[name], valid)
+        checks = (basic_checks(p, spec) + domain_checks(name, p, model)
+                  + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
+        valid[name], table_parts = finalize(name, p, raw[name], checks, list(spec.columns))
+        parts += table_parts
+    if "payments" in valid:
+        valid["payments"] = valid["payments"].mutate(
+            kind=valid["payments"].kind.fill_null("payment"))
+    if "activities" in valid:
+        valid["activities"] = valid["activities"].mutate(
+            quantity=valid["activities"].quantity.fill_null(1.0))
+    tables = {name: valid.get(name, None if name in OPTIONAL_ABSENT_IS_NONE else _empty(name))
+              for name in TABLES}
+    quarantine = (ibis.union(*parts) if parts
+                  else ibis.memtable({c: [] for c in QUARANTINE_SCHEMA}, schema=QUARANTINE_SCHEMA))
+    return Staged(tables, quarantine, as_of, model, con, files, raw)

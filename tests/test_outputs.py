@@ -1,0 +1,50 @@
+"""Outputs: byte-identical for the same input, atomic, and queryable in DuckDB."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from profitlens import outputs
+from profitlens.errors import ProfitlensError
+from profitlens.pipeline import run
+
+AS_OF = dt.date(2026, 3, 31)
+
+
+def test_same_input_gives_byte_identical_csvs(tiny, tmp_path):
+    run(tiny, tmp_path / "a", as_of=AS_OF)
+    run(tiny, tmp_path / "b", as_of=AS_OF)
+    for path in (tmp_path / "a").glob("*.csv"):
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_database_holds_every_output_table(tiny, tmp_path):
+    run(tiny, tmp_path / "out", as_of=AS_OF)
+    con = duckdb.connect(str(tmp_path / "out" / "profitlens.duckdb"), read_only=True)
+    tables = {r[0] for r in con.execute("show tables").fetchall()}
+    assert {"customer_pnl", "customer_summary", "resource_usage", "quarantine"} <= tables
+    total = con.execute("select round(sum(profit), 2) from customer_pnl").fetchone()[0]
+    assert total == pytest.approx(698.66)
+
+
+def test_a_crash_while_writing_leaves_the_previous_output(tiny, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run(tiny, out, as_of=AS_OF)
+    before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(outputs, "write_database", crash)
+    with pytest.raises(RuntimeError):
+        run(tiny, out, as_of=dt.date(2026, 2, 28))
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tiny"]
+
+
+def test_refuses_to_replace_a_folder_that_is_not_an_output(tiny, tmp_path):
+    with pytest.raises(ProfitlensError, match="not a profitlens output folder"):
+        run(tiny, tiny, as_of=AS_OF)
+    assert (tiny / "customers.csv").exists()
