@@ -1,0 +1,128 @@
+"""The report's sections: a registry of render functions, each tied to the tables it needs.
+
+A section is one function ``render(ctx) -> str | None`` registered with :func:`register`;
+it appears in the report (and its table of contents) only when every output table named in
+``requires`` exists in the run's folder, and only when it returns HTML (``None`` skips it, e.g.
+when a column it needs is absent). A later feature adds its section with one function::
+
+    from profitlens.report.formatting import Column, html_table
+    from profitlens.report.sections import paragraph, register
+
+    @register("trends", "Customer trends", requires=("customer_trends",), order=65)
+    def trends(ctx):
+        frame = ctx.folder.table("customer_trends", ["customer_id", "trend_status"])
+        counts = frame["trend_status"].value_counts().rename_axis("status").reset_index()
+        return paragraph("...") + html_table(counts, [
+            Column("status", "Status", str, numeric=False), Column("count", "Customers", ctx.fmt.count)])
+
+Sections are listed by ``order`` (ties by registration).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Callable
+
+import altair as alt
+import pandas as pd
+
+from ..charts import to_svg
+from ..figures import Headline
+from ..formatting import NumberFormat
+from ..outputs import OutputFolder
+
+
+@dataclass
+class ReportContext:
+    """What a section may read: the output folder, the formats and the shared figures.
+
+    Attributes
+    ----------
+    folder : OutputFolder
+        Tables of the run (``folder.table(name, columns)``, ``folder.query(name, sql)``).
+    fmt : NumberFormat
+        The report's number conventions.
+    summary : DataFrame
+        ``customer_summary`` restricted to identity, segment, P&L columns and rank.
+    headline : Headline
+        The headline figures, already computed.
+    """
+
+    folder: OutputFolder
+    fmt: NumberFormat
+    summary: pd.DataFrame
+    headline: Headline
+    _charts: int = field(default=0, repr=False)
+
+    def chart(self, chart: alt.TopLevelMixin, description: str, note: str | None = None) -> str:
+        """A chart as an inline SVG figure; ``description`` is its accessible label."""
+        self._charts += 1
+        svg = to_svg(chart, description, id_prefix=f"chart{self._charts}")
+        caption = f"<figcaption>{escape(note)}</figcaption>" if note else ""
+        return f'<figure class="chart">{svg}{caption}</figure>'
+
+
+Render = Callable[[ReportContext], "str | None"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One registered section of the report."""
+
+    key: str
+    title: str
+    render: Render
+    requires: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    order: int = 100
+
+    def applies_to(self, folder: OutputFolder) -> bool:
+        """Whether the run's folder has the tables this section reads."""
+        return (all(folder.has(t) for t in self.requires)
+                and (not self.any_of or any(folder.has(t) for t in self.any_of)))
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register(key: str, title: str, requires: tuple[str, ...] = (), any_of: tuple[str, ...] = (),
+             order: int = 100) -> Callable[[Render], Render]:
+    """Decorator adding a section to the report; a key registered again replaces the old one.
+
+    Parameters
+    ----------
+    key : str
+        Anchor of the section in the page (``#key``) and its identity in the registry.
+    title : str
+        Heading and table-of-contents entry.
+    requires : tuple of str
+        Output tables that must all exist.
+    any_of : tuple of str
+        Output tables of which at least one must exist (for tables with alternative names).
+    order : int
+        Position in the page, ascending.
+    """
+    def decorate(render: Render) -> Render:
+        SECTIONS[key] = Section(key, title, render, tuple(requires), tuple(any_of), order)
+        return render
+    return decorate
+
+
+def applicable_sections(folder: OutputFolder) -> list[Section]:
+    """Registered sections whose tables exist in ``folder``, in page order."""
+    ordered = sorted(enumerate(SECTIONS.values()), key=lambda p: (p[1].order, p[0]))
+    return [s for _, s in ordered if s.applies_to(folder)]
+
+
+def paragraph(text: str) -> str:
+    """A paragraph of plain text (escaped)."""
+    return f"<p>{escape(text)}</p>"
+
+
+def lead(html: str) -> str:
+    """The section's key message, already HTML (numbers wrapped by ``formatting.signed``)."""
+    return f'<p class="lead">{html}</p>'
+
+
+# the built-in sections register themselves on import
+from . import capacity, features, profit, quality  # noqa: E402,F401

@@ -1,0 +1,27 @@
+"""Fixtures: a copy of the tiny run's output folder (tests/data/report/tiny) per test."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+TINY = Path(__file__).parents[1] / "data" / "report" / "tiny"
+
+
+@pytest.fixture
+def tiny_out(tmp_path: Path) -> Path:
+    """A writable copy of the tiny example's outputs (Parquet + CSV + run_info.json)."""
+    target = tmp_path / "out"
+    shutil.copytree(TINY, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def tiny_html(tmp_path_factory) -> str:
+    """The report on the unmodified tiny outputs, rendered once per module."""
+    from profitlens.report import write_report
+
+    target = tmp_path_factory.mktemp("tiny") / "out"
+    shutil.copytree(TINY, target)
+    return write_report(target).read_text("utf-8")
