@@ -1,0 +1,42 @@
+"""Referrals: each customer won through the ``referral`` channel names an earlier customer.
+
+The referrer is drawn among the chunk's customers acquired strictly before, with weight 1, or
+``HEAVY_REFERRER_WEIGHT`` for the planted heavy referrers; referred customers refer in their turn,
+so chains form. The referrer is paid a reward that depends on the referred customer's segment.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from . import config as cfg
+from .ids import dates, floats
+
+
+def draw_referrals(rng: np.random.Generator, cust: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Referral rows, one per referred customer; a referral customer with no earlier customer
+    in the chunk is moved to the ``web`` channel."""
+    acquired = cust["acquired_day"]
+    order = np.argsort(acquired, kind="stable")
+    weight = np.where(cust["heavy_referrer"], cfg.HEAVY_REFERRER_WEIGHT, 1.0)[order]
+    cum = np.cumsum(weight)
+    referred = np.flatnonzero(cust["channel"] == 3)
+    before = np.searchsorted(acquired[order], acquired[referred], side="left")
+    orphan = before == 0
+    cust["channel"][referred[orphan]] = 2
+    referred, before = referred[~orphan], before[~orphan]
+    u = rng.random(referred.size) * cum[before - 1]
+    referrer = order[np.minimum(np.searchsorted(cum, u, side="right"), before - 1)]
+    return {"referrer": referrer, "referred": referred, "day": acquired[referred],
+            "reward": cfg.seg_param("referral_reward")[cust["seg"][referred]]}
+
+
+def referrals_table(refs: dict[str, np.ndarray], cust_ids: pa.Array) -> pa.Table:
+    """``referrals`` rows of a chunk, in date order."""
+    order = np.lexsort((refs["referred"], refs["day"]))
+    return pa.table({
+        "referrer_id": cust_ids.take(pa.array(refs["referrer"][order])),
+        "referred_id": cust_ids.take(pa.array(refs["referred"][order])),
+        "referred_on": dates(refs["day"][order]),
+        "reward": floats(refs["reward"][order]),
+    })

@@ -1,0 +1,164 @@
+"""The planted truth: what the generator knows and profitlens should find, as tables.
+
+Built per chunk from the same numpy columns the data came from, written to ``truth/`` in the
+data's format, and described in ``truth/README.md`` (``README`` below).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import config as cfg
+from .ids import cents, dates, floats, labels
+from .prospects import STATUS, segment_margin_24m
+
+
+def _period(days: np.ndarray, mask: np.ndarray) -> pa.Array:
+    text = pc.utf8_slice_codeunits(dates(np.where(mask, 0, days)).cast(pa.string()), 0, 7)
+    return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), text)
+
+
+def customer_rates(cust: dict[str, np.ndarray], ids: pa.Array,
+                   purchases: np.ndarray) -> pa.Table:
+    """One row per customer: its BG/NBD rates and what became of it."""
+    dropped = cust["dropout_day"] < 0
+    return pa.table({
+        "customer_id": ids,
+        "segment": labels(cfg.SEGMENT_NAMES, cust["seg"]),
+        "acquired_on": dates(cust["acquired_day"]),
+        "lambda": floats(cust["lam"]),
+        "p_dropout": floats(cust["p"]),
+        "alive_at_end": pa.array(cust["alive"]),
+        "dropout_date": dates(np.maximum(cust["dropout_day"], 0), dropped),
+        "dropout_period": _period(cust["dropout_day"], dropped),
+        "purchases": pa.array(1 + cust["repeat"], pa.int64()),
+        "purchases_in_window": pa.array(purchases, pa.int64()),
+        "contractual": pa.array(cust["contractual"]),
+        "payer_type": labels([p[0] for p in cfg.PAYERS], cust["payer"]),
+        "typical_order": floats(cents(cust["order_median"])),
+    })
+
+
+def turning_customers(cust, ids, window: cfg.Window) -> pa.Table:
+    idx = np.flatnonzero(cust["turn_month"] >= 0)
+    return pa.table({"customer_id": ids.take(pa.array(idx)),
+                     "segment": labels(cfg.SEGMENT_NAMES, cust["seg"][idx]),
+                     "turn_period": pa.array([window.periods[m] for m in cust["turn_month"][idx]],
+                                             pa.string())})
+
+
+def defaulters(cust, ids, inv, inv_ids: pa.Array) -> pa.Table:
+    idx = np.flatnonzero(cust["default_first"] >= 0)
+    first = cust["default_first"][idx]
+    owed = np.bincount(inv["cust"], np.where(inv["defaulted"], inv["total"], 0.0),
+                       len(cust["lam"]))[idx]
+    return pa.table({"customer_id": ids.take(pa.array(idx)),
+                     "first_missed_invoice_id": inv_ids.take(pa.array(first)),
+                     "first_missed_invoice_date": dates(inv["day"][first]),
+                     "write_off_date": dates(cust["write_off_day"][idx]),
+                     "written_off": floats(cents(owed))})
+
+
+def heavy_referrers(cust, ids, refs) -> pa.Table:
+    n = len(cust["lam"])
+    count = np.bincount(refs["referrer"], minlength=n)
+    rewards = np.bincount(refs["referrer"], refs["reward"], n)
+    idx = np.flatnonzero(cust["heavy_referrer"])
+    return pa.table({"customer_id": ids.take(pa.array(idx)),
+                     "referrals": pa.array(count[idx], pa.int64()),
+                     "rewards": floats(rewards[idx])})
+
+
+def high_service(cust, ids) -> pa.Table:
+    idx = np.flatnonzero(cust["high_service"])
+    return pa.table({"customer_id": ids.take(pa.array(idx)),
+                     "segment": labels(cfg.SEGMENT_NAMES, cust["seg"][idx]),
+                     "service_factor": floats(np.round(cust["service"][idx], 3))})
+
+
+def prospect_value(pros, prospect_ids: pa.Array, cust_ids: pa.Array) -> pa.Table:
+    c = pros["customer"]
+    value = pros["q"] * segment_margin_24m()[pros["seg"]]
+    return pa.table({
+        "prospect_id": prospect_ids,
+        "segment": labels(cfg.SEGMENT_NAMES, pros["seg"]),
+        "conversion_probability": floats(np.round(pros["q"], 4)),
+        "converts": pa.array(pros["converts"]),
+        "status": labels(STATUS, pros["status"]),
+        "converted_customer_id": pc.if_else(pa.array(c < 0), pa.scalar(None, pa.string()),
+                                            cust_ids.take(pa.array(np.maximum(c, 0)))),
+        "expected_value": floats(cents(value)),
+    })
+
+
+def population_parameters() -> pa.Table:
+    p = cfg.POPULATION
+    return pa.table({"parameter": ["r", "alpha", "a", "b"],
+                     "value": [p.r, p.alpha, p.a, p.b],
+                     "meaning": ["shape of the Gamma of lambda",
+                                 "rate of the Gamma of lambda (per day)",
+                                 "Beta of p: a", "Beta of p: b"]})
+
+
+README = """# Planted truth
+
+What the generator planted in the data folder next to this one. The data never states any of
+it; profitlens (and its tests) should find it. Tables are in the data's format.
+As-of date: {as_of} (the last day of the last month; the data holds no event after it, and an
+account review on that day, so profitlens's default as-of agrees). Window: {start} .. {as_of}.
+
+## customer_rates
+One row per customer. `lambda` (purchases per day while alive) and `p_dropout` (chance of
+dropping out after each repeat purchase) are the customer's own BG/NBD parameters, drawn from
+`population_parameters`. `purchases` counts the first purchase (on `acquired_on`) plus the
+repeat purchases up to the as-of date, `purchases_in_window` those dated inside the window (a
+customer acquired before the window has earlier purchases that are not in the data).
+`alive_at_end` is false when the customer dropped out; then `dropout_date` is the date of its
+last purchase (and `dropout_period` its month). Customers with `contractual` true end their
+contract within 60 days of dropping out: that is `customers.ended_on` when it falls in the window.
+Order values are lognormal around `typical_order`; payment behaviour is `payer_type`.
+
+## population_parameters
+r, alpha (lambda ~ Gamma(shape r, rate alpha), time unit: day) and a, b (p ~ Beta(a, b)): the
+BG/NBD population of Fader, Hardie & Lee (2005). Turning customers buy smaller orders after their
+turn, not fewer, and defaulters are chosen among dropouts, so the purchase counts follow this
+process exactly; a fit on the customers acquired inside the window should recover these values.
+
+## turning_customers
+Customers who turn unprofitable: from `turn_period` on, their order values shrink to a quarter
+within six months while their service demand (long escalation tickets, complaints) rises to more
+than their former monthly gross margin. All are alive at the end and bought for at least four
+months before the turn.
+
+## defaulters
+Customers that stopped paying: every invoice from `first_missed_invoice_date` on (the last one
+to three invoices of a customer who then stopped buying) is unpaid and written off in full
+(`written_off`, payments of kind `write_off`) on `write_off_date`, 90-150 days after the first
+missed invoice's due date and never after the as-of date.
+
+## heavy_referrers
+Customers planted with 25 times the usual chance of being named as referrer; `referrals` and
+`rewards` are what they actually referred and were paid inside the window.
+
+## high_service_customers
+Customers whose service propensity is six times the usual (before customer-level noise);
+`service_factor` multiplies their segment's ticket, call-center and complaint rates.
+
+## prospect_value
+One row per prospect: `conversion_probability` (planted), `converts` (the drawn outcome),
+`status` (converted: won inside the window, `converted_customer_id` set, pursuit activities
+dated before the customer's `acquired_on`; lost: abandoned after its pursuit; open: still in
+pursuit on the as-of date, its outcome not yet in the data) and `expected_value` =
+conversion_probability x the expected gross margin of a new customer of its segment over its
+first 24 months (BG/NBD expected purchases x mean order value x mean margin).
+
+## dirty_rows
+Rows planted by `--dirty SHARE` that profitlens must quarantine: `table`, `row` (1-based data
+row of the written file, header not counted) and `reason`: ceil(SHARE x rows) per table and
+chunk of 10,000 customers, at least one of every kind per table. Every bad row is an extra row,
+so the clean rows and results are those of the same seed without `--dirty`. Run with
+`--as-of {as_of}`: a future-dated bad row would otherwise move the default as-of date. Empty
+when no bad rows were asked for. In Parquet, with bad rows, the columns that can hold an
+unparseable value are text (ISO dates, plain decimals).
+"""
