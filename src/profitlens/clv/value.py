@@ -1,0 +1,251 @@
+"""Profit lifetime value of each customer over a horizon.
+
+For every customer with a purchase on or before the as-of date:
+
+    clv_profit = sum over months m = 1..H of  d^m * [ dE_m * margin per purchase
+                                                     - cost-to-serve rate * P(alive in month m) ]
+                 - commission share * clv_revenue
+    clv_revenue = sum over m of d^m * dE_m * revenue per purchase
+
+- dE_m: expected purchases in month m (difference of the transaction model's conditional
+  expected purchases at the ends of months m and m - 1), from the model chosen by held-out
+  log-likelihood (or the one named);
+- margin (revenue) per purchase: Gamma-Gamma model of the repeat purchases' margins (revenues),
+  conditional on the customer's own mean and number of repeats;
+- P(alive in month m): the average of P(alive) at the start and end of the month;
+- cost-to-serve rate: the customer's cost to serve per P&L period (cost_to_serve /
+  periods_active), shrunk toward their segment's pooled rate as if the segment rate were
+  ``shrinkage_periods`` periods of evidence (credibility weighting:
+  (cost + k * segment rate) / (periods + k)), converted to a monthly rate;
+- commissions: when the cost table has a ``commission`` column it is taken out of the
+  time-based rate and charged as the customer's historical share of revenue instead;
+- d = (1 + annual_discount_rate)^(-1/12): monthly discounting, cash flows at month ends.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from profitlens.clv.selection import Selection, check_enough, select_transaction_model
+from profitlens.clv.summary import TIME_UNITS, _as_date, rfm_summary
+from profitlens.models import TRANSACTION_MODELS, GammaGamma
+from profitlens.models.base import BaseModel
+
+__all__ = ["LifetimeValue", "fit_lifetime_value", "customer_clv", "cost_to_serve_rates",
+           "customer_cost_to_serve", "CLV_COLUMNS", "COST_TO_SERVE_LINES"]
+
+#: the P&L lines that make up the cost to serve an existing customer (acquisition is sunk)
+COST_TO_SERVE_LINES = ("commission", "sales_cost", "service_cost", "fulfilment_cost",
+                       "credit_cost", "referral_cost")
+
+CLV_COLUMNS = ("customer_id", "p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
+_DAYS_PER_MONTH = 365.25 / 12
+_MONTHS_PER_PERIOD = {"month": 1.0, "quarter": 3.0}
+
+
+@dataclass
+class LifetimeValue:
+    """Per-customer lifetime values and the fitted models behind them."""
+
+    table: pd.DataFrame
+    transaction_model: BaseModel
+    revenue_model: GammaGamma
+    margin_model: GammaGamma
+    selection: Selection | None
+    settings: dict
+
+
+def _as_frame(table) -> pd.DataFrame:
+    if table is None:
+        return pd.DataFrame(columns=["customer_id", "segment", "periods_active", "cost_to_serve"])
+    return table if isinstance(table, pd.DataFrame) else table.execute()
+
+
+def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
+                        revenue: pd.Series | None = None) -> pd.DataFrame:
+    """Per-customer cost-to-serve rate per period, shrunk toward the segment's rate.
+
+    Parameters
+    ----------
+    cost_to_serve : DataFrame or ibis table
+        customer_id, segment, periods_active, cost_to_serve (lifetime totals of commission,
+        sales, service, fulfilment, credit and referral costs); optional commission.
+    shrinkage_periods : float
+        Weight k of the segment rate, in periods.
+    revenue : Series, optional
+        Lifetime revenue by customer_id; needed to turn a ``commission`` column into a share.
+
+    Returns
+    -------
+    DataFrame indexed by customer_id with ``rate`` (per period, commission excluded when a
+    commission column is given) and ``commission_share`` (0 without a commission column).
+    One row per customer of the cost table.
+    """
+    df = _as_frame(cost_to_serve).copy()
+    missing = {"customer_id", "periods_active", "cost_to_serve"} - set(df.columns)
+    if missing:
+        raise ValueError(f"cost-to-serve table lacks columns {sorted(missing)}")
+    if "segment" not in df:
+        df["segment"] = None
+    df["segment"] = df["segment"].fillna("(none)").astype(str)
+    df["periods_active"] = df["periods_active"].astype(float).clip(lower=0)
+    cost = df["cost_to_serve"].astype(float).fillna(0.0)
+    has_commission = "commission" in df.columns
+    commission = df["commission"].astype(float).fillna(0.0) if has_commission else 0.0 * cost
+    df["time_cost"] = cost - commission
+    seg = df.groupby("segment")[["time_cost", "periods_active"]].transform("sum")
+    overall = df["time_cost"].sum() / max(df["periods_active"].sum(), 1e-12)
+    seg_rate = np.where(seg["periods_active"] > 0,
+                        seg["time_cost"] / seg["periods_active"].where(seg["periods_active"] > 0, 1),
+                        overall)
+    k = float(shrinkage_periods)
+    rate = (df["time_cost"] + k * seg_rate) / (df["periods_active"] + k) if k > 0 else \
+        np.where(df["periods_active"] > 0, df["time_cost"] / df["periods_active"].where(
+            df["periods_active"] > 0, 1), seg_rate)
+    share = np.zeros(len(df))
+    if has_commission and revenue is not None:
+        rev = df["customer_id"].map(revenue).astype(float).fillna(0.0).to_numpy()
+        share = np.where(rev > 0, commission.to_numpy() / np.where(rev > 0, rev, 1.0), 0.0)
+    return pd.DataFrame({"rate": np.asarray(rate, dtype=float), "commission_share": share},
+                        index=df["customer_id"].astype(str))
+
+
+def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
+                           period: str = "month") -> ir.Table:
+    """Cost to serve: one row per customer acquired on or before ``as_of``.
+
+    Columns: customer_id, segment, periods_active (P&L periods from the period of
+    ``acquired_on`` through the period of ``as_of``, both included), cost_to_serve (sum of
+    :data:`COST_TO_SERVE_LINES` over the customer's P&L rows up to the as-of period) and
+    commission (its commission part).
+    """
+    if period not in _MONTHS_PER_PERIOD:
+        raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
+    day = _as_date(as_of)
+    per = 1 if period == "month" else 3
+
+    def index(year, month):  # months (or quarters) since year 0
+        return year * (12 // per) + (month - 1) // per
+
+    end_period = f"{day.year:04d}-{day.month:02d}" if period == "month" else \
+        f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    pnl = customer_pnl.filter(customer_pnl.period <= end_period)
+    cost = sum(pnl[c] for c in COST_TO_SERVE_LINES)
+    totals = pnl.group_by("customer_id").aggregate(cost_to_serve=cost.sum(),
+                                                   commission=pnl.commission.sum())
+    c = customers.filter(customers.acquired_on <= ibis.date(day))
+    segment = c.segment if "segment" in c.columns else ibis.null("string")
+    active = index(day.year, day.month) - index(c.acquired_on.year(), c.acquired_on.month()) + 1
+    base = c.select("customer_id", segment=segment, periods_active=active.cast("float64"))
+    joined = base.left_join(totals, base.customer_id == totals.customer_id)
+    return joined.select("customer_id", "segment", "periods_active",
+                         cost_to_serve=joined.cost_to_serve.fill_null(0.0),
+                         commission=joined.commission.fill_null(0.0))
+
+
+def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
+                       *, as_of=None, time_unit: str = "week", model: str = "auto",
+                       horizon_months: int = 36, period: str = "month",
+                       shrinkage_periods: float = 6.0) -> LifetimeValue:
+    """Fit the models and compute every customer's lifetime value.
+
+    Parameters
+    ----------
+    invoice_lines : ibis table
+        Contract ``invoice_lines`` (customer_id, invoice_date, revenue, cost).
+    cost_to_serve : DataFrame or ibis table, optional
+        See :func:`cost_to_serve_rates`; without it no cost to serve is charged.
+    annual_discount_rate : float
+        The cost model's ``annual_discount_rate``.
+    as_of : date or str, optional
+        End of the observed history; default the latest invoice date.
+    time_unit : {"day", "week", "month"}
+        Unit in which the transaction model is fitted (results do not depend on it much).
+    model : {"auto", "bgnbd", "mbgnbd", "pareto"}
+        "auto" picks by held-out log-likelihood.
+    horizon_months : int
+        Months of future purchases and costs counted.
+    period : {"month", "quarter"}
+        The P&L period in which ``periods_active`` is counted.
+    """
+    if model != "auto" and model not in TRANSACTION_MODELS:
+        raise ValueError(f"model must be 'auto' or one of {sorted(TRANSACTION_MODELS)}, "
+                         f"not {model!r}")
+    if period not in _MONTHS_PER_PERIOD:
+        raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
+    if as_of is None:
+        as_of = invoice_lines.invoice_date.max().execute()
+    summary = rfm_summary(invoice_lines, as_of, time_unit).execute()
+    summary["customer_id"] = summary["customer_id"].astype(str)
+    x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    check_enough(x)
+    selection = None
+    if model == "auto":
+        selection = select_transaction_model(summary["customer_id"], x, t_x, age)
+        model = selection.chosen
+    tm = TRANSACTION_MODELS[model]().fit(x, t_x, age)
+    revenue_model = GammaGamma().fit(x, summary["revenue_mean"].to_numpy(float))
+    margin_model = GammaGamma().fit(x, summary["margin_mean"].to_numpy(float))
+
+    months = np.arange(0, horizon_months + 1, dtype=float)
+    times = months * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
+    cum, alive = tm.forecast_curves(np.append(times, 12 * _DAYS_PER_MONTH
+                                              / TIME_UNITS[time_unit]), x, t_x, age)
+    purchases_12m = cum[:, -1]
+    cum, alive = cum[:, :-1], alive[:, :-1]
+    discount = (1.0 + annual_discount_rate) ** (-months[1:] / 12.0)
+    disc_purchases = np.diff(cum, axis=1) @ discount
+    alive_months = 0.5 * (alive[:, 1:] + alive[:, :-1]) @ discount
+
+    revenue_per = revenue_model.conditional_expected_value(x, summary["revenue_mean"])
+    margin_per = margin_model.conditional_expected_value(x, summary["margin_mean"])
+    seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(_as_date(as_of)))
+    lifetime_revenue = seen.group_by("customer_id").aggregate(revenue=seen.revenue.sum()).execute()
+    rates = cost_to_serve_rates(
+        cost_to_serve, shrinkage_periods=shrinkage_periods,
+        revenue=lifetime_revenue.set_index(lifetime_revenue["customer_id"].astype(str))["revenue"])
+    overall = _overall_rate(rates, cost_to_serve)
+    rate = summary["customer_id"].map(rates["rate"]).fillna(overall).to_numpy(float)
+    share = summary["customer_id"].map(rates["commission_share"]).fillna(0.0).to_numpy(float)
+    monthly_rate = rate / _MONTHS_PER_PERIOD[period]
+
+    clv_revenue = disc_purchases * revenue_per
+    clv_profit = disc_purchases * margin_per - monthly_rate * alive_months - share * clv_revenue
+    table = pd.DataFrame({
+        "customer_id": summary["customer_id"],
+        "p_alive": alive[:, 0],
+        "expected_purchases_12m": purchases_12m,
+        "clv_revenue": clv_revenue,
+        "clv_profit": clv_profit,
+        "expected_revenue_per_purchase": revenue_per,
+        "expected_margin_per_purchase": margin_per,
+        "cost_to_serve_per_month": monthly_rate,
+        "discounted_purchases": disc_purchases,
+        "discounted_alive_months": alive_months,
+    }).sort_values("customer_id", kind="stable").reset_index(drop=True)
+    settings = {"as_of": str(as_of), "time_unit": time_unit, "model": model,
+                "horizon_months": horizon_months, "annual_discount_rate": annual_discount_rate,
+                "period": period, "shrinkage_periods": shrinkage_periods}
+    return LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
+
+
+def _overall_rate(rates: pd.DataFrame, cost_to_serve) -> float:
+    """Rate for a customer missing from the cost table: the mean of the table's rates, or 0."""
+    if cost_to_serve is None or rates.empty:
+        return 0.0
+    return float(rates["rate"].mean())
+
+
+def customer_clv(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
+                 **kwargs) -> pd.DataFrame:
+    """Lifetime value table: customer_id, p_alive, expected_purchases_12m, clv_revenue, clv_profit.
+
+    Same arguments as :func:`fit_lifetime_value`; one row per customer with a purchase on or
+    before the as-of date.
+    """
+    result = fit_lifetime_value(invoice_lines, cost_to_serve, annual_discount_rate, **kwargs)
+    return result.table.loc[:, list(CLV_COLUMNS)]
