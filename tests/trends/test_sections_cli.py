@@ -1,0 +1,97 @@
+"""Report section data and the `profitlens trends` command."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from profitlens.cli.app import user_errors
+from profitlens.cli.trends import trends
+from profitlens.trends.sections import early_warning_list, portfolio_profit_by_period, \
+    profit_bridge
+
+from trends_builders import pnl_rows
+
+
+def trends_frame() -> pd.DataFrame:
+    rows = []
+    for cid, seg, status, risk, parts in (
+            ("A", "smb", "turned_unprofitable", 900.0, {"service": -700.0, "volume": -100.0}),
+            ("B", "smb", "declining", 50.0, {"price_mix": -60.0}),
+            ("C", "ent", "profitable", 0.0, {"volume": 200.0, "credit": -20.0}),
+            ("D", "ent", "declining", 900.0, {"credit": -300.0})):
+        row = {"customer_id": cid, "segment": seg, "status": status,
+               "turn_period": "2025-03" if status == "turned_unprofitable" else None,
+               "profit_at_risk": risk, "main_driver": min(parts, key=parts.get),
+               "attention_flag": cid == "A", "profit_prior": 1000.0,
+               "forecast_1": 10.0, "forecast_2": 20.0, "forecast_3": 30.0}
+        for p in ("volume", "price_mix", "commission", "acquisition", "sales", "service",
+                  "fulfilment", "credit", "referral"):
+            row[f"change_{p}"] = parts.get(p, 0.0)
+        row["profit_recent"] = 1000.0 + sum(parts.values())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_portfolio_profit_by_period():
+    pnl = pnl_rows([{"customer_id": "A", "period": "2025-01", "revenue": 100, "cogs": 40},
+                    {"customer_id": "B", "period": "2025-01", "service_cost": 30},
+                    {"customer_id": "A", "period": "2025-03", "revenue": 50}])
+    out = portfolio_profit_by_period(pnl, ["2025-01", "2025-02", "2025-03"])
+    assert out.period.tolist() == ["2025-01", "2025-02", "2025-03"]
+    assert out.profit.tolist() == [30.0, 0.0, 50.0]
+    assert out.customers.tolist() == [2, 0, 1]
+    assert out.unprofitable_customers.tolist() == [1, 0, 0]
+
+
+def test_profit_bridge_portfolio_and_segments():
+    t = trends_frame()
+    b = profit_bridge(t)
+    assert b.step.tolist()[0] == "prior" and b.step.tolist()[-1] == "recent"
+    assert b.amount.iloc[0] == 4000.0
+    parts = b[b.kind == "part"]
+    assert parts.amount.sum() == pytest.approx(b.amount.iloc[-1] - b.amount.iloc[0])
+    assert b.set_index("step").loc["service", "amount"] == -700.0
+    assert b.running.iloc[-2] == pytest.approx(b.amount.iloc[-1])
+    seg = profit_bridge(t, by_segment=True)
+    assert set(seg.segment) == {"smb", "ent"}
+    smb = seg[seg.segment == "smb"].set_index("step")
+    assert smb.loc["recent", "amount"] - smb.loc["prior", "amount"] == pytest.approx(-860.0)
+
+
+def test_early_warning_list_order():
+    out = early_warning_list(trends_frame(), top=2)
+    assert out.customer_id.tolist() == ["A", "D"]                  # ties by customer_id
+    assert out["rank"].tolist() == [1, 2]
+    assert out.forecast_next.tolist() == [60.0, 60.0]
+    assert early_warning_list(trends_frame(), top=None).customer_id.tolist() == ["A", "D", "B"]
+
+
+@pytest.fixture
+def cli():
+    app = typer.Typer()
+    app.command()(user_errors(trends))
+    return app
+
+
+def test_cli_lists_customers_most_at_risk_first(tmp_path, cli):
+    trends_frame().to_parquet(tmp_path / "customer_trends.parquet")
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [str(tmp_path), "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "top 2 of 3" in result.output
+    assert result.output.index("service") < result.output.index("credit")
+    filtered = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [str(tmp_path), "--status", "declining"])
+    assert filtered.exit_code == 0
+    assert "price_mix" in filtered.output and "service" not in filtered.output
+
+
+def test_cli_errors_are_messages(tmp_path, cli):
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [str(tmp_path)])
+    assert result.exit_code == 2
+    assert "customer_trends.parquet not found" in result.output.replace("\n", "")
+    trends_frame().to_parquet(tmp_path / "customer_trends.parquet")
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [str(tmp_path), "--status", "lost"])
+    assert result.exit_code == 2 and "unknown status" in result.output
+    empty = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [str(tmp_path), "--segment", "nope"])
+    assert empty.exit_code == 0 and "No customer has profit at risk" in empty.output
