@@ -1,0 +1,154 @@
+"""Credit position of each customer at the as-of date: exposure, lateness, ECL and liability.
+
+Definitions (defaults from :class:`profitlens.credit.policy.CreditPolicy`):
+
+- ``credit_exposure``: sum of the customer's positive open invoice balances;
+  ``unapplied_credit``: sum of its negative ones (credit notes, overpayments), as a positive
+  amount; ``overdue_balance``: the part of ``credit_exposure`` past its due date.
+- ``dso``: credit_exposure / revenue invoiced in the last ``dso_window_days`` x that many days
+  (null when nothing was invoiced in the window).
+- ``avg_days_late`` / ``late_share``: mean days late and share of invoices paid (or, still open,
+  being) late, over invoices due within ``lookback_days`` whose lateness is known.
+- ``lateness_trend``: mean days late of invoices due in the last ``trend_window_days`` minus
+  that of the earlier ones within ``lookback_days`` (null with fewer than
+  ``min_trend_invoices`` in either window).
+- ``expected_credit_loss``: sum of the invoices' ECL (provision matrix).
+- ``expected_margin``: from the table handed in (e.g. the P&L or lifetime value); without
+  one, the gross margin (revenue - cost) invoiced in the 365 days up to the as-of date.
+- ``liability`` is true when any reason holds; ``liability_reasons`` lists them:
+  ``overdue beyond N days`` (an open balance more than ``overdue_days_limit`` days past due),
+  ``ECL above expected margin``, ``lateness worsening`` (trend above
+  ``lateness_worsening_days``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from profitlens.credit.policy import CreditPolicy
+from profitlens.marts.receivables import CENT_TOLERANCE, epoch_day
+
+#: columns customer_summary takes from this mart
+SUMMARY_COLUMNS = ("credit_exposure", "overdue_balance", "expected_credit_loss", "liability")
+MARGIN_FALLBACK_DAYS = 365
+
+
+def customer_credit(receivables: ir.Table, customers: ir.Table, as_of: dt.date,
+                    policy: CreditPolicy | None = None,
+                    expected_margin: ir.Table | None = None) -> ir.Table:
+    """Credit figures and liability flag per customer.
+
+    Grain: one row per customer of ``customers`` (zeros and nulls for a customer without
+    invoices).
+
+    Parameters
+    ----------
+    receivables : ibis Table
+        :func:`profitlens.marts.receivables.receivables` with ``expected_credit_loss``
+        added by :meth:`ProvisionMatrix.transform`.
+    customers : ibis Table
+        customer_id and optionally segment.
+    expected_margin : ibis Table, optional
+        customer_id, expected_margin. Without it, the trailing-year gross margin is used.
+
+    Columns: customer_id, segment, credit_exposure, unapplied_credit, overdue_balance,
+    open_invoices, max_days_past_due, dso, avg_days_late, late_share, lateness_trend,
+    expected_credit_loss, expected_margin, liability, liability_reasons.
+    """
+    policy = policy or CreditPolicy()
+    balances = _balances(receivables, as_of, policy)
+    lateness = _lateness(receivables, as_of, policy)
+    figures = balances.left_join(lateness, "customer_id").select(
+        balances, *[lateness[c] for c in lateness.columns if c != "customer_id"])
+    margin = expected_margin
+    if margin is None:
+        margin = _trailing_margin(receivables, as_of)
+    margin = margin.select("customer_id", expected_margin=margin.expected_margin.cast("float64"))
+
+    segment = customers.segment if "segment" in customers.columns else ibis.null("string")
+    base = customers.select("customer_id", segment=segment.cast("string"))
+    t = base.left_join(figures, "customer_id").select(base, *[figures[c] for c in figures.columns
+                                                              if c != "customer_id"])
+    t = t.left_join(margin, "customer_id").select(t, margin.expected_margin)
+    t = t.mutate(**{c: t[c].fill_null(0.0) for c in
+                    ("credit_exposure", "unapplied_credit", "overdue_balance",
+                     "expected_credit_loss")},
+                 open_invoices=t.open_invoices.fill_null(0).cast("int64"),
+                 max_days_past_due=t.max_days_past_due.fill_null(0).cast("int64"))
+    return _flag(t, policy).order_by("customer_id")
+
+
+def customer_summary_columns(customer_credit: ir.Table) -> ir.Table:
+    """The credit columns of ``customer_summary``: customer_id + :data:`SUMMARY_COLUMNS`.
+
+    Grain: one row per customer.
+    """
+    return customer_credit.select("customer_id", *SUMMARY_COLUMNS)
+
+
+def _balances(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> ir.Table:
+    """One row per customer with invoices: balances, ECL, DSO."""
+    is_open = r.open_balance > CENT_TOLERANCE
+    window_start = epoch_day(as_of) - policy.dso_window_days
+    ecl = (r.expected_credit_loss if "expected_credit_loss" in r.columns
+           else ibis.literal(0.0, "float64"))
+    agg = r.group_by("customer_id").aggregate(
+        credit_exposure=is_open.ifelse(r.open_balance, 0.0).sum(),
+        unapplied_credit=(r.open_balance < -CENT_TOLERANCE).ifelse(-r.open_balance, 0.0).sum(),
+        overdue_balance=(is_open & (r.days_past_due > 0)).ifelse(r.open_balance, 0.0).sum(),
+        open_invoices=is_open.ifelse(1, 0).sum(),
+        max_days_past_due=is_open.ifelse(r.days_past_due, ibis.null("int64")).max(),
+        expected_credit_loss=ecl.sum(),
+        _window_revenue=(r.invoice_day > window_start).ifelse(r.amount, 0.0).sum(),
+    )
+    dso = (agg.credit_exposure <= CENT_TOLERANCE).ifelse(
+        0.0,
+        (agg._window_revenue > CENT_TOLERANCE).ifelse(
+            agg.credit_exposure / agg._window_revenue * policy.dso_window_days,
+            ibis.null("float64")))
+    return agg.mutate(dso=dso).drop("_window_revenue")
+
+
+def _lateness(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> ir.Table:
+    """One row per customer with invoices of known lateness due within the lookback."""
+    as_of_day = epoch_day(as_of)
+    known = r.filter(r.days_late.notnull() & (r.due_day > as_of_day - policy.lookback_days))
+    recent = known.due_day > as_of_day - policy.trend_window_days
+    late = known.days_late.cast("float64")
+    agg = known.group_by("customer_id").aggregate(
+        avg_days_late=late.mean(),
+        late_share=known.paid_late.cast("float64").mean(),
+        _n_recent=recent.ifelse(1, 0).sum(),
+        _n_earlier=recent.ifelse(0, 1).sum(),
+        _sum_recent=recent.ifelse(late, 0.0).sum(),
+        _sum_earlier=recent.ifelse(0.0, late).sum(),
+    )
+    enough = (agg._n_recent >= policy.min_trend_invoices) & (
+        agg._n_earlier >= policy.min_trend_invoices)
+    trend = agg._sum_recent / agg._n_recent - agg._sum_earlier / agg._n_earlier
+    return agg.mutate(lateness_trend=enough.ifelse(trend, ibis.null("float64"))).select(
+        "customer_id", "avg_days_late", "late_share", "lateness_trend")
+
+
+def _trailing_margin(r: ir.Table, as_of: dt.date) -> ir.Table:
+    """Gross margin invoiced in the year up to ``as_of``, per customer."""
+    start = epoch_day(as_of) - MARGIN_FALLBACK_DAYS
+    return r.group_by("customer_id").aggregate(
+        expected_margin=(r.invoice_day > start).ifelse(r.amount - r.cost, 0.0).sum())
+
+
+def _flag(t: ir.Table, policy: CreditPolicy) -> ir.Table:
+    overdue = t.max_days_past_due > policy.overdue_days_limit
+    ecl_over = (t.expected_credit_loss > CENT_TOLERANCE) & (
+        t.expected_credit_loss > t.expected_margin).fill_null(False)
+    worsening = (t.lateness_trend > policy.lateness_worsening_days).fill_null(False)
+    none = ibis.null("string")
+    reasons = ibis.literal("; ").join([
+        overdue.ifelse(f"overdue beyond {policy.overdue_days_limit} days", none),
+        ecl_over.ifelse("ECL above expected margin", none),
+        worsening.ifelse("lateness worsening", none),
+    ])
+    return t.mutate(liability=overdue | ecl_over | worsening,
+                    liability_reasons=reasons.nullif(""))
