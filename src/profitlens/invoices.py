@@ -9,7 +9,8 @@ def invoices(invoice_lines: ir.Table, payment_terms_days: int) -> ir.Table:
     """One row per invoice.
 
     Columns: invoice_id, customer_id, invoice_date, due_date (the earliest line's due date,
-    else invoice date + ``payment_terms_days``), amount (sum of the lines' revenue), n_lines.
+    else invoice date + ``payment_terms_days``), amount (sum of the lines' revenue), cost
+    (sum of their cost of goods), n_lines.
     """
     lines = invoice_lines
     grouped = lines.group_by("invoice_id").agg(
@@ -17,6 +18,7 @@ def invoices(invoice_lines: ir.Table, payment_terms_days: int) -> ir.Table:
         invoice_date=lines.invoice_date.min(),
         line_due=lines.due_date.min(),
         amount=lines.revenue.sum(),
+        cost=lines.cost.sum(),
         n_lines=lines.count(),
     )
     terms = grouped.invoice_date + ibis.interval(days=payment_terms_days)

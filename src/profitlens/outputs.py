@@ -37,6 +37,9 @@ def write_table(table: ir.Table, folder: Path, name: str) -> None:
     with pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw, \
             pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw:
         for batch in ordered.to_pyarrow_batches(chunk_size=500_000):
+            # engines may hand back a wider type than the expression's (DuckDB: date + interval
+            # is a timestamp); the declared schema is the contract
+            batch = batch.cast(schema)
             pw.write_batch(batch)
             cw.write_batch(batch)
 

@@ -19,9 +19,10 @@ from .commission import commission
 from .costmodel import CostModel, load_cost_model
 from .engine import connect, engine_name
 from .errors import ContractError
+from .features import feature_tables
 from .invoices import invoices
 from .marts.customer_pnl import customer_pnl, referral_cost, sales_lines
-from .marts.customer_summary import customer_summary
+from .marts.customer_summary import customer_summary, with_columns
 from .marts.resource_usage import resource_usage
 from .outputs import write_outputs
 from .periods import calendar_table, period_calendar
@@ -126,7 +127,12 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     staged = load_data(data_dir, engine, as_of)
     say("allocate costs")
     contract = contract_tables(staged)
+    features = feature_tables(contract, progress=say)
+    tables = {**contract.tables, **features.tables}
+    tables["customer_summary"] = with_columns(tables["customer_summary"],
+                                              features.summary_columns)
     say("count rows")
     info = run_info(contract, staged.row_counts())
-    write_outputs(contract.tables, Path(out_dir), info, progress=say)
+    info["notes"] = features.notes
+    write_outputs(tables, Path(out_dir), info, progress=say)
     return info

@@ -37,3 +37,12 @@ def customer_summary(customer_pnl: ir.Table, customers: ir.Table) -> ir.Table:
                         ranked._running.cast("float64") / ranked._total.cast("float64"))
     return ranked.mutate(cumulative_profit_share=share.round(SHARE_DECIMALS)).drop(
         "_cents", "_running", "_total")
+
+
+def with_columns(summary: ir.Table, extra: list[ir.Table]) -> ir.Table:
+    """Add per-customer columns (each table: customer_id + columns) to the summary."""
+    for table in extra:
+        renamed = table.rename(_key="customer_id")
+        joined = summary.left_join(renamed, summary.customer_id == renamed._key)
+        summary = joined.drop("_key")
+    return summary

@@ -1,0 +1,98 @@
+"""The per-customer features after the P&L: trends, credit risk and lifetime value.
+
+Each feature adds its own output table and a few columns to ``customer_summary``. A feature that
+cannot be computed on the data at hand (too little history for a lifetime-value model) leaves
+its columns empty and says why in ``run_info.json``, rather than failing the run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from .clv.value import customer_clv, customer_cost_to_serve
+from .credit.analysis import analyse_credit
+from .errors import ProfitlensError
+from .marts.customer_credit import customer_summary_columns
+from .marts.trends import customer_summary_trend_columns, customer_trends
+
+CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
+               "clv_revenue": "float64", "clv_profit": "float64"}
+
+
+@dataclass
+class Features:
+    """Feature output tables, summary columns (customer_id + columns) and notes."""
+
+    tables: dict[str, ir.Table] = field(default_factory=dict)
+    summary_columns: list[ir.Table] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def trends_feature(contract, features: Features) -> None:
+    """customer_trends, and trend_status, turn_period, profit_at_risk, main_driver."""
+    t = contract.tables
+    periods = contract.calendar["period"].tolist()
+    trends = customer_trends(t["customer_pnl"], t["customer_activity"],
+                             contract.staged.tables["customers"], periods)
+    features.tables["customer_trends"] = frame_table(trends)
+    features.summary_columns.append(frame_table(customer_summary_trend_columns(trends)))
+
+
+def credit_feature(contract, features: Features) -> None:
+    """receivables, customer_credit, provision_matrix, and the credit summary columns."""
+    staged = contract.staged
+    t = staged.tables
+    analysis = analyse_credit(t["invoice_lines"], t["payments"], t["customers"], staged.as_of,
+                              staged.model.payment_terms_days)
+    features.tables["receivables"] = analysis.receivables
+    features.tables["customer_credit"] = analysis.customer_credit
+    features.tables["provision_matrix"] = frame_table(analysis.provision_matrix_frame)
+    features.summary_columns.append(customer_summary_columns(analysis.customer_credit))
+
+
+def clv_feature(contract, features: Features) -> None:
+    """customer_clv and p_alive, expected_purchases_12m, clv_revenue, clv_profit."""
+    staged = contract.staged
+    t = staged.tables
+    costs = customer_cost_to_serve(contract.tables["customer_pnl"], t["customers"],
+                                   staged.as_of, staged.model.period)
+    try:
+        clv = customer_clv(t["invoice_lines"], costs, staged.model.annual_discount_rate,
+                           as_of=staged.as_of, period=staged.model.period)
+    except ProfitlensError as exc:  # too little data, or a model that cannot be fitted to it
+        features.notes["clv"] = str(exc)
+        clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
+                            **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()}})
+    table = ibis.memtable(clv, schema={"customer_id": "string", **CLV_SUMMARY})
+    features.tables["customer_clv"] = table
+    features.summary_columns.append(table)
+
+
+def frame_table(frame: pd.DataFrame) -> ir.Table:
+    """A pandas result as an Ibis table; text columns stay text even when all empty."""
+    schema = {}
+    for name, column in frame.items():
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            schema[name] = "string"
+        else:
+            schema[name] = ibis.dtype(column.dtype) if column.notna().any() or \
+                pd.api.types.is_numeric_dtype(column.dtype) else "string"
+    text = [c for c, k in schema.items() if k == "string"]
+    frame = frame.astype({c: object for c in text}).where(frame.notna(), None) if text else frame
+    return ibis.memtable(frame, schema=schema)
+
+
+FEATURES = (trends_feature, credit_feature, clv_feature)
+
+
+def feature_tables(contract, progress=None) -> Features:
+    """Run every feature on a :class:`~profitlens.pipeline.Contract`."""
+    features = Features()
+    for feature in FEATURES:
+        if progress:
+            progress(feature.__name__.removesuffix("_feature").replace("_", " "))
+        feature(contract, features)
+    return features
