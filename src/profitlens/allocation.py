@@ -79,16 +79,16 @@ def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostMo
     return rows.union(charged)
 
 
-def charged_occurrences(occurrences: ir.Table, customers: ir.Table, prospects: ir.Table,
+def charged_minutes(occurrences: ir.Table, customers: ir.Table, prospects: ir.Table,
                         model: CostModel) -> ir.Table:
-    """Who bears each occurrence, and on which P&L line.
+    """Who bears the occurrences, and on which P&L line, summed per activity and period.
 
     A customer's ``sales`` activity before its ``acquired_on`` and every activity of the prospect
     that became the customer are ``acquisition_cost``; later sales are ``sales_cost``;
     ``service`` and ``fulfilment`` go to their lines; activities of prospects that did not
     convert are pursuits, charged to no customer (customer_id null, line ``pursuit``).
 
-    Columns: activity, category, period, customer_id, line, minutes.
+    Columns: activity, category, period, customer_id, line, minutes, occurrences.
     """
     defs = activity_definitions(model).select("activity", "category")
     occ = occurrences.join(defs, "activity")
@@ -105,8 +105,11 @@ def charged_occurrences(occurrences: ir.Table, customers: ir.Table, prospects: i
             else_=occ.category + "_cost",
         )
     )
-    return occ.select("activity", "category", period=period_of(occ.occurred_on, model.period),
-                      customer_id=occ.owner, line=line, minutes=occ.minutes)
+    charged = occ.select("activity", "category",
+                         period=period_of(occ.occurred_on, model.period),
+                         customer_id=occ.owner, line=line, minutes=occ.minutes)
+    return charged.group_by(["activity", "category", "period", "customer_id", "line"]).agg(
+        minutes=charged.minutes.sum(), occurrences=charged.count())
 
 
 def resource_minutes(charged: ir.Table, model: CostModel) -> ir.Table:
@@ -138,5 +141,5 @@ def customer_activity(charged: ir.Table) -> ir.Table:
         sales_minutes=own.minutes.sum(where=own.category == "sales").fill_null(0.0),
         service_minutes=own.minutes.sum(where=own.category == "service").fill_null(0.0),
         fulfilment_minutes=own.minutes.sum(where=own.category == "fulfilment").fill_null(0.0),
-        tickets=own.count(where=own.category == "service"),
+        tickets=own.occurrences.sum(where=own.category == "service").fill_null(0),
     )

@@ -58,7 +58,9 @@ def _connect_spark():
     if master:
         builder = builder.master(master)
     elif "PYSPARK_SUBMIT_ARGS" not in os.environ and SparkSession.getActiveSession() is None:
-        builder = builder.master("local[*]")
+        # local mode: Spark's default of 200 shuffle partitions is meant for clusters
+        builder = (builder.master("local[*]")
+                   .config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2))))
     session = (builder.config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.ansi.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
@@ -122,3 +124,15 @@ def _read_spark(con, path: Path, name: str):
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def cache(table):
+    """Materialise ``table`` on its backend and return the materialised table.
+
+    Ibis's PySpark backend compiles a cached table without registering the in-memory tables
+    it reads (cost-model lookups, the period calendar); they are registered here first.
+    """
+    backend = table._find_backend(use_default=True)
+    if backend.name == "pyspark":
+        backend._run_pre_execute_hooks(table)
+    return table.cache()

@@ -17,7 +17,7 @@ import pandas as pd
 from . import allocation, credit_cost
 from .commission import commission
 from .costmodel import CostModel, load_cost_model
-from .engine import connect, engine_name
+from .engine import cache, connect, engine_name
 from .errors import ContractError
 from .features import feature_tables
 from .invoices import invoices
@@ -79,11 +79,12 @@ def contract_tables(staged: Staged) -> Contract:
     t, model = staged.tables, staged.model
     calendar = period_range(staged)
     cal = calendar_table(calendar)
-    inv = invoices(t["invoice_lines"], model.payment_terms_days)
+    inv = cache(invoices(t["invoice_lines"], model.payment_terms_days))
     rates = allocation.resource_rates(model, t["resource_costs"], cal)
     occurrences = allocation.activity_occurrences(t["activities"], inv, model)
-    charged = allocation.charged_occurrences(occurrences, t["customers"], t["prospects"], model)
-    minutes = allocation.resource_minutes(charged, model).cache()
+    charged = cache(allocation.charged_minutes(occurrences, t["customers"], t["prospects"],
+                                                   model))
+    minutes = allocation.resource_minutes(charged, model)
     intervals = credit_cost.invoice_balance_intervals(inv, t["payments"], staged.as_of)
     parts = {
         "sales": sales_lines(t["invoice_lines"], model.period),
@@ -93,7 +94,7 @@ def contract_tables(staged: Staged) -> Contract:
         .union(credit_cost.bad_debt(t["payments"], inv, model.period)),
         "referral_cost": referral_cost(t["referrals"], model.period),
     }
-    pnl = customer_pnl(parts).cache()
+    pnl = cache(customer_pnl(parts))
     tables = {
         "customer_pnl": pnl,
         "customer_summary": customer_summary(pnl, t["customers"]),

@@ -123,7 +123,7 @@ def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = No
     for name, path in files.items():
         raw[name] = read_raw(con, path, name)
         require_columns(raw[name], TABLES[name], path)
-        parsed[name] = prepare(name, parsed_table(raw[name], TABLES[name]))
+        parsed[name] = prepare(name, parsed_table(raw[name], TABLES[name]), raw[name])
     as_of = as_of or default_as_of(parsed)
     valid, parts = {}, []
     for name in ORDER:
@@ -133,7 +133,8 @@ def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = No
         p = with_references(name, parsed[name], valid)
         checks = (basic_checks(p, spec) + domain_checks(name, p, model)
                   + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
-        valid[name], table_parts = finalize(name, p, raw[name], checks, list(spec.columns))
+        valid[name], table_parts = finalize(name, p, parsed[name], raw[name], checks,
+                                            list(spec.columns))
         parts += table_parts
     if "payments" in valid:
         valid["payments"] = valid["payments"].mutate(

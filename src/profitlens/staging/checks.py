@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..contract import TableSpec
-from ..engine import ROW
+from ..engine import ROW, cache
 from .parse import present, raw_text
 
 QUARANTINE_SCHEMA = ibis.schema({
@@ -70,24 +70,37 @@ def _kind_words(kind: str) -> str:
     return {"date": "date (YYYY-MM-DD)", "float64": "number"}[kind]
 
 
-def finalize(name: str, parsed: ir.Table, raw: ir.Table, checks: list[Check], columns):
+def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,
+             checks: list[Check], columns: list[str]):
     """Evaluate the checks: the valid rows, and one quarantine row per failing (row, check).
+
+    Only the failing rows are materialised (usually few or none); the valid rows stay a lazy
+    expression over the file (``base`` less the failing rows), so no copy of a large table is
+    held in memory.
+
+    Parameters
+    ----------
+    checked : ibis table
+        ``base`` with whatever the checks' conditions need (reference flags), one row per row.
+    base : ibis table
+        The parsed rows, with ``_row``.
 
     Returns
     -------
     valid : ibis table
         The rows that pass every check, with ``columns``.
-    quarantine : ibis table
+    quarantine : list of ibis tables
         table, row, column, value, reason.
     """
+    if not checks:
+        return base.select(*columns), []
     flags = {f"_bad{i}": check.condition.fill_null(False) for i, check in enumerate(checks)}
-    flagged = parsed.mutate(**flags).cache() if flags else parsed
-    ok = ibis.and_(*(~flagged[f] for f in flags)) if flags else ibis.literal(True)
-    valid = flagged.filter(ok).select(*columns)
+    flagged = checked.mutate(**flags)
+    bad = cache(flagged.filter(ibis.or_(*(flagged[f] for f in flags))).select(ROW, *flags))
+    valid = base.anti_join(bad, ROW).select(*columns)
     parts = []
     for flag, check in zip(flags, checks):
-        bad = flagged.filter(flagged[flag]).select(ROW)
-        hit = bad.join(raw, ROW)
+        hit = bad.filter(bad[flag]).select(ROW).join(raw, ROW)
         value = (raw_text(hit[check.column]) if check.column in raw.columns
                  else ibis.null("string"))
         parts.append(hit.select(

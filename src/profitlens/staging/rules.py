@@ -16,6 +16,7 @@ from ..costmodel import CostModel
 from ..engine import ROW
 from ..periods import PATTERNS
 from .checks import Check
+from .parse import present
 
 # (table, column) -> (referenced table, its key column)
 REFERENCES = {
@@ -31,9 +32,10 @@ REFERENCES = {
 }
 
 
-def prepare(name: str, parsed: ir.Table) -> ir.Table:
+def prepare(name: str, parsed: ir.Table, raw: ir.Table) -> ir.Table:
     """Defaults the contract gives before keys are checked (line_id = row order in invoice)."""
-    if name == "invoice_lines":
+    if name == "invoice_lines" and (
+            "line_id" not in raw.columns or parsed[present("line_id")].notall().execute()):
         position = ibis.row_number().over(group_by=parsed.invoice_id, order_by=parsed[ROW]) + 1
         return parsed.mutate(line_id=parsed.line_id.fill_null(position.cast("string")))
     return parsed
