@@ -14,6 +14,8 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -27,6 +29,7 @@ SORT_KEYS = {
     "customer_activity": ["customer_id", "period"],
 }
 DATABASE = "profitlens.duckdb"
+DECIMALS = 6
 _CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
 
 
@@ -39,9 +42,17 @@ def write_table(table: ir.Table, folder: Path, name: str) -> None:
         for batch in ordered.to_pyarrow_batches(chunk_size=500_000):
             # engines may hand back a wider type than the expression's (DuckDB: date + interval
             # is a timestamp); the declared schema is the contract
-            batch = batch.cast(schema)
+            batch = _rounded(batch.cast(schema))
             pw.write_batch(batch)
             cw.write_batch(batch)
+
+
+def _rounded(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Floats to 6 decimals: parallel sums differ in their last bits from run to run, and no
+    figure here means anything below a millionth."""
+    columns = [pc.round(col, DECIMALS) if pa.types.is_floating(col.type) else col
+               for col in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
 def write_database(folder: Path, names: list[str]) -> None:
@@ -95,3 +106,30 @@ def check_out_dir(out_dir: Path) -> None:
         raise ProfitlensError(
             f"{out_dir}: exists and is not a profitlens output folder; "
             "choose a new --out folder (outputs replace the folder as a whole)")
+
+
+def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
+    """Table ``name`` of an output folder as a pandas frame (Parquet, else CSV).
+
+    Raises
+    ------
+    ProfitlensError
+        Naming the folder or file, when the folder is not there, the table was not written
+        (an output of an older version, or of a run that stopped) or the file is unreadable.
+    """
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise ProfitlensError(f"{out_dir}: not a folder; expected the output folder of "
+                              "`profitlens run DATA --out OUT`")
+    for path, read in ((out_dir / f"{name}.parquet", pd.read_parquet),
+                       (out_dir / f"{name}.csv", pd.read_csv)):
+        if path.is_file():
+            try:
+                return read(path, columns=columns) if read is pd.read_parquet else \
+                    read(path, usecols=columns)
+            except Exception as exc:  # unreadable or truncated: name the file
+                raise ProfitlensError(f"{path}: cannot be read ({exc})") from None
+    raise ProfitlensError(f"{out_dir / (name + '.parquet')} not found; run "
+                          f"`profitlens run DATA --out {out_dir}` first")

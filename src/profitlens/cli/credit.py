@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from .app import console
 from ..credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
 from ..errors import ProfitlensError
+from ..outputs import read_output
 
 RECEIVABLES = "receivables"
 CUSTOMER_CREDIT = "customer_credit"
@@ -37,7 +38,6 @@ def credit(
     info = _run_info(out_dir)
     currency = info.get("currency", "")
     buckets = _buckets(out_dir)
-    console = Console(highlight=False)
     as_of = f" as of {info['as_of']}" if "as_of" in info else ""
     console.print(f"\n[bold]Receivables{as_of}[/] ({currency or 'amounts'})")
     console.print(aging_table(aging_by_bucket(receivables, buckets)))
@@ -47,23 +47,6 @@ def credit(
         console.print("No customer is flagged as a liability.")
         return
     console.print(liability_table(liable.head(top), len(liable)))
-
-
-def read_output(out_dir: Path, name: str) -> pd.DataFrame:
-    """Table ``name`` of an output folder (Parquet, else CSV), or a ProfitlensError saying why."""
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ProfitlensError(f"{out_dir}: not a folder; expected the output folder of "
-                              "`profitlens run DATA --out OUT`")
-    for path, read in ((out_dir / f"{name}.parquet", pd.read_parquet),
-                       (out_dir / f"{name}.csv", pd.read_csv)):
-        if path.is_file():
-            try:
-                return read(path)
-            except Exception as exc:  # unreadable or truncated: name the file
-                raise ProfitlensError(f"{path}: cannot be read ({exc})") from None
-    raise ProfitlensError(f"{out_dir / (name + '.parquet')} not found; run `profitlens run DATA "
-                          f"--out {out_dir}` (a version that computes receivables) first")
 
 
 def aging_table(aging: pd.DataFrame) -> Table:
@@ -133,4 +116,4 @@ def _text(x) -> str:
     return "" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x)
 
 
-__all__ = ["credit", "read_output", "aging_table", "segment_table", "liability_table"]
+__all__ = ["credit", "aging_table", "segment_table", "liability_table"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .app import console
 from ..generate import generate_company
 
 
@@ -30,7 +30,6 @@ def generate(
     """
     if format not in ("parquet", "csv"):
         raise typer.BadParameter("expected parquet or csv", param_hint="--format")
-    console = Console(highlight=False)
     columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(),
                TextColumn("customers"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from rich.table import Table
 
-from ..headline import headline
+from ..headline import COST_OF_ACTIVITIES, headline
+from ..outputs import read_output
 from .app import console
 
 
@@ -18,11 +18,9 @@ def money(value: float, currency: str | None = None) -> str:
 
 def print_summary(out: Path, info: dict) -> None:
     """Print headline figures, unused capacity, reconciliation and row conservation."""
-    summary = pd.read_parquet(out / "customer_summary.parquet",
-                              columns=["customer_id", "revenue", "profit", "rank",
-                                       "acquisition_cost", "sales_cost", "service_cost",
-                                       "fulfilment_cost"])
-    usage = pd.read_parquet(out / "resource_usage.parquet")
+    summary = read_output(out, "customer_summary",
+                          ["customer_id", "revenue", "profit", "rank", *COST_OF_ACTIVITIES])
+    usage = read_output(out, "resource_usage")
     h = headline(summary, usage)
     cur = info.get("currency")
     console.print(f"\n[bold]profitlens[/] as of {info['as_of']} · {h.customers:,} customers · "
@@ -31,7 +29,8 @@ def print_summary(out: Path, info: dict) -> None:
                   f"{money(h.revenue, cur)}")
     if h.top20_share is not None:
         console.print(f"  top 20% earn      [bold]{h.top20_share:.0%}[/] of total profit")
-    console.print(f"  losing money      [bold]{h.loss_makers:,}[/] customers, "
+    console.print(f"  losing money      [bold]{h.loss_makers:,}[/] "
+                  f"customer{'' if h.loss_makers == 1 else 's'}, "
                   f"[red]{money(h.loss, cur)}[/]")
     status = "[green]OK[/]" if h.reconciled else "[bold red]NOT OK[/]"
     console.print(f"  reconciliation    {status} (every resource: customers + pursuits + "
@@ -50,3 +49,5 @@ def print_summary(out: Path, info: dict) -> None:
                      f"{c['quarantined']:,}{flag}")
     console.print(rows)
     console.print(f"Outputs in {out} (CSV, Parquet, profitlens.duckdb)")
+    if (out / "report.html").exists():
+        console.print(f"Report: [bold]{(out / 'report.html').resolve()}[/]")

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from .app import console
 from ..errors import ProfitlensError
+from ..outputs import read_output
 from ..trends.sections import early_warning_list
 from ..trends.status import STATUSES
 
-TRENDS_FILE = "customer_trends.parquet"
 
 
 def trends(
@@ -31,7 +31,7 @@ def trends(
 
     Example: profitlens trends ./out --top 10 --status turned_unprofitable
     """
-    frame = read_trends(out_dir)
+    frame = read_output(out_dir, "customer_trends")
     if status is not None:
         if status not in STATUSES:
             raise ProfitlensError(f"unknown status {status!r}; expected one of "
@@ -40,26 +40,10 @@ def trends(
     if segment is not None:
         frame = frame[frame["segment"] == segment]
     rows = early_warning_list(frame, top=top)
-    console = Console(highlight=False)
     if rows.empty:
         console.print("No customer has profit at risk" + _filters(status, segment) + ".")
         return
     console.print(warning_table(rows, len(frame[frame["profit_at_risk"] > 0])))
-
-
-def read_trends(out_dir: Path) -> pd.DataFrame:
-    """The ``customer_trends`` table of an output folder, or a ProfitlensError saying why not."""
-    path = Path(out_dir) / TRENDS_FILE
-    if not Path(out_dir).is_dir():
-        raise ProfitlensError(f"{out_dir}: not a folder; expected the output folder of "
-                              "`profitlens run DATA --out OUT`")
-    if not path.is_file():
-        raise ProfitlensError(f"{path} not found; run `profitlens run DATA --out {out_dir}` "
-                              "(a version that computes trends) first")
-    try:
-        return pd.read_parquet(path)
-    except Exception as exc:  # unreadable or truncated file: tell the user which one
-        raise ProfitlensError(f"{path}: cannot be read ({exc})") from None
 
 
 def warning_table(rows: pd.DataFrame, total: int) -> Table:
@@ -94,4 +78,4 @@ def _filters(status, segment) -> str:
     return " with " + " and ".join(parts) if parts else ""
 
 
-__all__ = ["trends", "read_trends", "warning_table"]
+__all__ = ["trends", "warning_table"]

@@ -1,0 +1,53 @@
+"""The command line, through the real app: exit codes and messages, never a traceback."""
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from contract_checks import TINY, assert_tables_agree
+from profitlens.cli import app
+
+runner = CliRunner()
+
+
+def test_run_prints_the_headline_and_writes_outputs(tiny, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tiny), "--out", str(out), "--as-of", "2026-03-31"])
+    assert result.exit_code == 0, result.output
+    assert "698.66 EUR" in result.output            # total profit
+    assert "116%" in result.output                  # the top customer (of 3) earns 807.70
+    assert "1 customer, -244.39 EUR" in result.output
+    assert "reconciliation    OK" in result.output
+    assert (out / "report.html").exists()
+    assert_tables_agree(TINY / "expected", out)
+
+
+@pytest.mark.parametrize("spoil, words", [
+    (lambda d: (d / "costmodel.yaml").write_text("resources: {t: {cost: 1, capacity_minutes: 0}}"),
+     "capacity_minutes"),
+    (lambda d: (d / "invoice_lines.csv").write_text("invoice_id,customer_id\nI1,A\n"),
+     "missing required column 'invoice_date'"),
+    (lambda d: (d / "customers.csv").unlink(), "missing customers.csv"),
+])
+def test_bad_input_is_one_clear_message_with_exit_code_2(tiny, tmp_path, spoil, words):
+    spoil(tiny)
+    result = runner.invoke(app, ["run", str(tiny), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_as_of_date_is_refused(tiny, tmp_path):
+    result = runner.invoke(app, ["run", str(tiny), "--as-of", "31/03/2026"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help_with_an_example():
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert {"run", "generate", "trends", "credit", "clv"} <= set(commands)
+    for name in commands:
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, name
