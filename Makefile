@@ -1,23 +1,31 @@
-# profitlens — `make demo` and `make test` work on a fresh machine (Python 3.10+, Java 17 for Spark).
+# profitlens: `make demo` and `make test` work on a fresh machine (Python 3.10+; Java 17 for the
+# Spark tests).
 VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed
+DEMO_CUSTOMERS ?= 3000
 
-.PHONY: install demo test test-fast clean
+.PHONY: install install-spark demo test test-fast clean
 
-install: $(STAMP)
+install: $(VENV)/.installed
 
-$(STAMP): pyproject.toml
+$(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test,spark]'
-	touch $(STAMP)
+	touch $@
 
 demo: install
-	$(BIN)/profitlens run tests/data/tiny --out demo-output --as-of 2026-03-31
+	$(BIN)/profitlens generate demo-data --customers $(DEMO_CUSTOMERS) --months 24 --seed 7
+	$(BIN)/profitlens run demo-data --out demo-output
 
-test: install
+test: install-spark
 	$(BIN)/python -m pytest -q
 
 test-fast: install
