@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from conftest import TINY, assert_tables_agree
+from contract_checks import TINY, assert_tables_agree
 from profitlens.errors import ContractError
 from profitlens.pipeline import run
 

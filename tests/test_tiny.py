@@ -7,7 +7,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import TINY, assert_tables_agree
+from contract_checks import TINY, assert_tables_agree
 from profitlens.pipeline import run
 
 AS_OF = dt.date(2026, 3, 31)

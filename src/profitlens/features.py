@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .clv.value import customer_clv, customer_cost_to_serve
+from .clv.value import customer_cost_to_serve, fit_lifetime_value
 from .credit.analysis import analyse_credit
 from .errors import ProfitlensError
 from .marts.customer_credit import customer_summary_columns
@@ -54,14 +54,27 @@ def credit_feature(contract, features: Features) -> None:
 
 
 def clv_feature(contract, features: Features) -> None:
-    """customer_clv and p_alive, expected_purchases_12m, clv_revenue, clv_profit."""
+    """customer_clv and p_alive, expected_purchases_12m, clv_revenue, clv_profit.
+
+    Customers of the segments listed under ``clv: contractual_segments`` in the cost model are
+    valued by the shifted-beta-geometric model of contract renewals; everyone else by the
+    best transaction model. Without that setting nobody is taken for a contract customer: a
+    running contract and a customer who has no contract look the same in the data.
+    """
     staged = contract.staged
     t = staged.tables
     costs = customer_cost_to_serve(contract.tables["customer_pnl"], t["customers"],
                                    staged.as_of, staged.model.period)
+    segments = list((staged.model.clv or {}).get("contractual_segments") or [])
+    cohort = t["customers"].filter(t["customers"].segment.isin(segments)) if segments else None
     try:
-        clv = customer_clv(t["invoice_lines"], costs, staged.model.annual_discount_rate,
-                           as_of=staged.as_of, period=staged.model.period)
+        result = fit_lifetime_value(
+            t["invoice_lines"], costs, staged.model.annual_discount_rate, as_of=staged.as_of,
+            period=staged.model.period, customers=cohort,
+            contractual="auto" if segments else "none")
+        clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
+        if result.notes:
+            features.notes["clv"] = " ".join(result.notes)
     except ProfitlensError as exc:  # too little data, or a model that cannot be fitted to it
         features.notes["clv"] = str(exc)
         clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),

@@ -20,10 +20,17 @@ For every customer with a purchase on or before the as-of date:
 - commissions: when the cost table has a ``commission`` column it is taken out of the
   time-based rate and charged as the customer's historical share of revenue instead;
 - d = (1 + annual_discount_rate)^(-1/12): monthly discounting, cash flows at month ends.
+
+Contractual customers (a segment that records ``customers.ended_on``; see
+:mod:`profitlens.clv.contractual`) are valued instead by the shifted-beta-geometric model of
+their contract durations when that cohort has at least 20 customers of whom 5 ended: ended
+contracts are worth 0 (``p_alive`` 0), running ones have ``p_alive`` 1 and
+``expected_purchases_12m`` from the transaction model for a customer known to be alive. The
+transaction model is still fitted on every customer with a purchase.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -57,6 +64,8 @@ class LifetimeValue:
     margin_model: GammaGamma
     selection: Selection | None
     settings: dict
+    contractual: object | None = None    # profitlens.clv.contractual.ContractualValue
+    notes: list[str] = field(default_factory=list)
 
 
 def _as_frame(table) -> pd.DataFrame:
@@ -120,8 +129,9 @@ def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
 
     Columns: customer_id, segment, periods_active (P&L periods from the period of
     ``acquired_on`` through the period of ``as_of``, both included), cost_to_serve (sum of
-    :data:`COST_TO_SERVE_LINES` over the customer's P&L rows up to the as-of period) and
-    commission (its commission part).
+    :data:`COST_TO_SERVE_LINES` over the customer's P&L rows up to the as-of period),
+    commission (its commission part), and acquired_on and ended_on (null without that
+    column), which let :func:`fit_lifetime_value` find the contractual cohort.
     """
     if period not in _MONTHS_PER_PERIOD:
         raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
@@ -140,17 +150,21 @@ def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
     c = customers.filter(customers.acquired_on <= ibis.date(day))
     segment = c.segment if "segment" in c.columns else ibis.null("string")
     active = index(day.year, day.month) - index(c.acquired_on.year(), c.acquired_on.month()) + 1
-    base = c.select("customer_id", segment=segment, periods_active=active.cast("float64"))
+    ended_on = c.ended_on.cast("date") if "ended_on" in c.columns else ibis.null("date")
+    base = c.select("customer_id", "acquired_on", segment=segment,
+                    periods_active=active.cast("float64"), ended_on=ended_on)
     joined = base.left_join(totals, base.customer_id == totals.customer_id)
     return joined.select("customer_id", "segment", "periods_active",
                          cost_to_serve=joined.cost_to_serve.fill_null(0.0),
-                         commission=joined.commission.fill_null(0.0))
+                         commission=joined.commission.fill_null(0.0),
+                         acquired_on=joined.acquired_on, ended_on=joined.ended_on)
 
 
 def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
                        *, as_of=None, time_unit: str = "week", model: str = "auto",
                        horizon_months: int = 36, period: str = "month",
-                       shrinkage_periods: float = 6.0) -> LifetimeValue:
+                       shrinkage_periods: float = 6.0, customers=None,
+                       contractual: str = "auto") -> LifetimeValue:
     """Fit the models and compute every customer's lifetime value.
 
     Parameters
@@ -170,8 +184,25 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     horizon_months : int
         Months of future purchases and costs counted.
     period : {"month", "quarter"}
-        The P&L period in which ``periods_active`` is counted.
+        The P&L period in which ``periods_active`` and contract durations are counted.
+    customers : ibis table or DataFrame, optional
+        Contract ``customers`` (customer_id, acquired_on, segment, ended_on), for the
+        contractual cohort; default: those columns of ``cost_to_serve`` when it has
+        ``acquired_on`` and ``ended_on`` (as :func:`customer_cost_to_serve` returns it).
+    contractual : {"auto", "none"}
+        "auto" values the contractual cohort with the sBG model when it is large enough
+        (see :mod:`profitlens.clv.contractual`); "none" values everyone with the
+        transaction model.
+
+    Returns
+    -------
+    LifetimeValue
+        ``table`` has one row per customer with a purchase on or before ``as_of`` or in the
+        contractual cohort; ``path`` says which model valued it ("sbg" or the transaction
+        model's name). ``notes`` says whether the cohort was valued by the sBG and why not.
     """
+    if contractual not in ("auto", "none"):
+        raise ValueError(f"contractual must be 'auto' or 'none', not {contractual!r}")
     if model != "auto" and model not in TRANSACTION_MODELS:
         raise ValueError(f"model must be 'auto' or one of {sorted(TRANSACTION_MODELS)}, "
                          f"not {model!r}")
@@ -226,11 +257,83 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
         "cost_to_serve_per_month": monthly_rate,
         "discounted_purchases": disc_purchases,
         "discounted_alive_months": alive_months,
-    }).sort_values("customer_id", kind="stable").reset_index(drop=True)
+        "path": model,
+    })
     settings = {"as_of": str(as_of), "time_unit": time_unit, "model": model,
                 "horizon_months": horizon_months, "annual_discount_rate": annual_discount_rate,
-                "period": period, "shrinkage_periods": shrinkage_periods}
-    return LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
+                "period": period, "shrinkage_periods": shrinkage_periods,
+                "contractual": contractual}
+    result = LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
+    if contractual == "auto":
+        _value_contracts(result, invoice_lines, cost_to_serve, customers, as_of)
+    result.table = result.table.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return result
+
+
+def _value_contracts(result: LifetimeValue, invoice_lines, cost_to_serve, customers,
+                     as_of) -> None:
+    """Replace the rows of the contractual cohort by their sBG values (when it is large enough)."""
+    from profitlens.clv.contractual import fit_contractual_value  # it imports this module
+
+    if customers is None and cost_to_serve is not None:
+        frame = _as_frame(cost_to_serve)
+        if {"acquired_on", "ended_on"} <= set(frame.columns):
+            cols = [c for c in ("customer_id", "segment", "acquired_on", "ended_on")
+                    if c in frame.columns]
+            customers = frame.loc[:, cols]
+    if customers is None:
+        return
+    if isinstance(customers, pd.DataFrame):
+        customers = _customers_table(customers)
+    s = result.settings
+    value = fit_contractual_value(customers, invoice_lines, cost_to_serve,
+                                  s["annual_discount_rate"], as_of=as_of,
+                                  period=s["period"], horizon_months=s["horizon_months"],
+                                  shrinkage_periods=s["shrinkage_periods"])
+    result.contractual = value
+    if value.note:
+        result.notes.append(value.note)
+    if not value.used:
+        return
+    old = result.table.set_index("customer_id")
+    new = value.table.set_index("customer_id")
+    months = _MONTHS_PER_PERIOD[s["period"]]
+    # a running contract is alive now: the transaction model's purchases given alive
+    p_alive = old["p_alive"].reindex(new.index)
+    alive_purchases = (old["expected_purchases_12m"].reindex(new.index)
+                       / p_alive.where(p_alive > 0))
+    rows = pd.DataFrame({
+        "p_alive": new["p_alive"],
+        "expected_purchases_12m": np.where(new["ended"], 0.0, alive_purchases),
+        "clv_revenue": new["clv_revenue"], "clv_profit": new["clv_profit"],
+        "cost_to_serve_per_month": new["cost_to_serve_per_period"] / months,
+        "discounted_alive_months": new["discounted_periods"] * months,
+        "revenue_per_period": new["revenue_per_period"],
+        "margin_per_period": new["margin_per_period"],
+        "discounted_periods": new["discounted_periods"], "path": "sbg"}, index=new.index)
+    for column in ("expected_revenue_per_purchase", "expected_margin_per_purchase",
+                   "discounted_purchases"):
+        rows[column] = old[column].reindex(new.index)
+    kept = old.loc[~old.index.isin(new.index)]
+    result.table = pd.concat([kept, rows[[c for c in old.columns if c in rows] + [
+        "revenue_per_period", "margin_per_period", "discounted_periods"]]]).rename_axis(
+        "customer_id").reset_index()
+
+
+def _customers_table(frame: pd.DataFrame):
+    """A customers DataFrame as an ibis table with date columns typed as dates."""
+    frame = frame.copy()
+    schema = {"customer_id": "string", "acquired_on": "date"}
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    for column in ("acquired_on", "ended_on"):
+        if column in frame.columns:
+            frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object).where(
+                frame[column].notna(), None)
+            schema[column] = "date"
+    if "segment" in frame.columns:
+        frame["segment"] = frame["segment"].astype(object).where(frame["segment"].notna(), None)
+        schema["segment"] = "string"
+    return ibis.memtable(frame[list(schema)], schema=schema)
 
 
 def _overall_rate(rates: pd.DataFrame, cost_to_serve) -> float:
@@ -245,7 +348,7 @@ def customer_clv(invoice_lines, cost_to_serve=None, annual_discount_rate: float 
     """Lifetime value table: customer_id, p_alive, expected_purchases_12m, clv_revenue, clv_profit.
 
     Same arguments as :func:`fit_lifetime_value`; one row per customer with a purchase on or
-    before the as-of date.
+    before the as-of date or in the contractual cohort.
     """
     result = fit_lifetime_value(invoice_lines, cost_to_serve, annual_discount_rate, **kwargs)
     return result.table.loc[:, list(CLV_COLUMNS)]

@@ -144,7 +144,11 @@ PAYERS = (
 # planted behaviours (shares of customers)
 HIGH_SERVICE_SHARE, HIGH_SERVICE_FACTOR = 0.06, 9.0
 HEAVY_REFERRER_SHARE, HEAVY_REFERRER_WEIGHT = 0.02, 25.0
-TURNING_SHARE = 0.05
+TURNING_SHARE = 0.03              # of all customers (all the candidates when fewer qualify)
+# a turning customer is clearly profitable before its turn: its expected operating profit per
+# month (gross margin less its expected cost to serve) is at least this many EUR and this share
+# of its expected gross margin (planted.expected_monthly_cost_to_serve)
+TURNING_MIN_PROFIT, TURNING_MIN_PROFIT_SHARE = 50.0, 0.25
 DEFAULTER_SHARE = 0.12            # of customers who stopped buying early enough to be written off
 PRE_WINDOW_SHARE = 0.25           # customers acquired in the year before the window
 RETURN_RATE = 0.04                # invoices followed by a return on the next invoice

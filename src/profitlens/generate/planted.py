@@ -1,9 +1,19 @@
 """Planted stories the tests and the analyst can look for: turning customers and defaulters.
 
-* A **turning** customer is alive at the end and has bought for at least four months when, in
-  its turn month, its orders start shrinking (to a quarter within six months, see
-  ``invoices._turn_factor``) while its service demand jumps (``activities``), so that its monthly
-  profit goes below zero a few months after the turn.
+* A **turning** customer is clearly profitable before its turn and clearly loss-making after it.
+  Candidates are alive at the end, were acquired at least 120 days before the turn month, buy
+  at least once per four months on average, are neither high-service customers nor heavy
+  referrers, and their *expected operating profit* per month before the turn, P = expected gross
+  margin (``expected_monthly_margin``, at the mean seasonality) minus their expected cost to
+  serve under the generated cost model (``expected_monthly_cost_to_serve``: commission,
+  account management, service, fulfilment, credit notes, returns, carrying cost), is at least
+  ``TURNING_MIN_PROFIT`` EUR and ``TURNING_MIN_PROFIT_SHARE`` of their expected gross margin.
+  From the turn month its order values shrink (to a quarter within six months, see
+  ``invoices._turn_factor``; purchase counts are untouched) while escalation tickets add
+  ``ramp x (1.3 M + 40)`` EUR of support time per month (M = expected gross margin, ramp =
+  1/3, 2/3, 1 over the first three months, see ``activities._turning_service``). So from the
+  third month of the turn its expected operating profit is below -(0.675 M + 40) and from the
+  sixth below -(P + 40): the turn takes a customer from a clear profit to a clear loss.
 * A **defaulter** is a customer whose business failed: it stops buying (a BG/NBD dropout, so the
   purchase process is untouched), its last one to three invoices are never paid, and they are
   written off 90-150 days after the first missed due date, inside the window.
@@ -11,23 +21,37 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import norm
 
 from . import config as cfg
 
 _DEFAULT_WEIGHT = np.array([0.2, 0.6, 2.0, 4.0])     # by payer type: prompt .. chronic
+_TURNING_COMPLAINTS = 3.0     # turning customers complain 3 times as often (activities._complaints)
 
 
 def plant_turning(rng: np.random.Generator, cust: dict[str, np.ndarray],
                   window: cfg.Window) -> None:
-    """Set ``cust['turn_month']``: window month of the turn, -1 for most customers."""
+    """Set ``cust['turn_month']``: window month of the turn, -1 for most customers.
+
+    Candidates are clearly profitable before the turn month (see the module docstring); each
+    candidate turns with the chance that makes ``TURNING_SHARE`` of all customers turn (all
+    candidates, when fewer than that qualify).
+    """
     n = len(cust["lam"])
     turn = np.full(n, -1, np.int64)
     lo, hi = max(3, window.months // 4), window.months - 4
     if hi >= lo:
         month = rng.integers(lo, hi + 1, n)
         starts = window.month_starts[month]
+        idx = np.arange(n)
+        margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
+        wage = (1.0 + cfg.WAGE_RISE) ** (month // 12)
+        profit = margin - expected_monthly_cost_to_serve(
+            cust, idx, complaint_factor=_TURNING_COMPLAINTS, wage=wage)
         ok = (cust["alive"] & (cust["acquired_day"] <= starts - 120)
-              & (cust["lam"] * 30.4 >= 0.25) & ~cust["high_service"])
+              & (cust["lam"] * 30.4 >= 0.25) & ~cust["high_service"] & ~cust["heavy_referrer"]
+              & (profit >= np.maximum(cfg.TURNING_MIN_PROFIT,
+                                      cfg.TURNING_MIN_PROFIT_SHARE * margin)))
         pick = ok & (rng.random(n) < cfg.TURNING_SHARE / max(ok.mean(), 1e-9))
         turn[pick] = month[pick]
     cust["turn_month"] = turn
@@ -39,6 +63,73 @@ def expected_monthly_margin(cust: dict[str, np.ndarray], idx: np.ndarray) -> np.
     mean_order = cust["order_median"][idx] * np.exp(cfg.seg_param("order_sigma")[seg] ** 2 / 2)
     margin = cfg.PRODUCT_MIX[seg] @ cfg.PRODUCT_MARGIN + cfg.seg_param("margin_shift")[seg]
     return cust["lam"][idx] * 30.4 * mean_order * margin
+
+
+def expected_monthly_cost_to_serve(cust: dict[str, np.ndarray], idx: np.ndarray,
+                                   complaint_factor: float | np.ndarray = 1.0,
+                                   wage: float | np.ndarray = 1.0) -> np.ndarray:
+    """Expected cost per served month of customers ``idx`` under the generated cost model (EUR).
+
+    What the full cost model charges a customer besides its cost of goods, at the customer's own
+    purchase rate, order size, service propensity, channel and payer type: commission, account
+    management (sales calls, reviews, visits), service (tickets, call-center contacts,
+    complaints, collection calls), fulfilment (order handling per document, returns), credit
+    notes and returns, and the carrying cost of its receivables. Resources are priced at their
+    cost per practical-capacity minute (``RESOURCES`` times ``wage``, the pay-rise factor),
+    which is what the cost model charges because teams are staffed in whole units to demand.
+    Referral rewards and acquisition effort (one-offs) are left out.
+    """
+    from .activities import _REVIEWS           # account reviews per month (activities imports us)
+    seg, service = cust["seg"][idx], cust["service"][idx]
+    rate = {name: r[0] * wage for name, r in cfg.RESOURCES.items()}
+    sales, support, ops = rate["sales_team"], rate["support_team"], rate["ops_team"]
+    orders = cust["lam"][idx] * 30.4
+    mean_order = cust["order_median"][idx] * np.exp(cfg.seg_param("order_sigma")[seg] ** 2 / 2)
+    revenue = orders * mean_order * cfg.SEASONALITY.mean()
+    margin_rate = cfg.PRODUCT_MIX[seg] @ cfg.PRODUCT_MARGIN + cfg.seg_param("margin_shift")[seg]
+    product_rate = np.array([cfg.BY_PRODUCT_COMMISSION.get(p, np.nan) for p in cfg.PRODUCT_IDS])
+    commission_rate = (cfg.PRODUCT_MIX[seg] * np.where(
+        np.isnan(product_rate), cfg.seg_param("commission")[seg, None], product_rate)).sum(axis=1)
+    account = (cfg.seg_param("account_calls")[seg] * 30.0 * sales
+               + _REVIEWS[seg] * 90.0 * sales
+               + cfg.seg_param("account_visits")[seg] * 120.0 * (sales + rate["field_vehicles"]))
+    web = cust["channel"][idx] == 2
+    # call-center minutes by channel share (phone ~ lognormal(log 9, 0.5), e-mail 8 + 1 x
+    # messages, chat 8 + 1 x messages), as in ``activities._call_center``
+    phone, email, chat = 9.0 * np.exp(0.125), 8.0 + 2.0, 8.0 + 5.0
+    call_minutes = np.where(web, 0.25 * phone + 0.35 * email + 0.40 * chat,
+                            0.60 * phone + 0.30 * email + 0.10 * chat)
+    complaints = orders * np.minimum(cfg.seg_param("complaint_per_invoice")[seg] * service
+                                     * complaint_factor, 0.9)
+    late = _late_share(cust["payer"][idx])
+    service_cost = support * (cfg.seg_param("tickets")[seg] * service * 20.0
+                              + cfg.seg_param("calls")[seg] * service * call_minutes
+                              + complaints * 0.5 * (45.0 + 50.0 * np.exp(0.08))
+                              + orders * late * 15.0)
+    documents = 1.0 + cfg.seg_param("extra_lines")[seg] + cfg.RETURN_RATE
+    fulfilment = ops * orders * (5.0 + 2.0 * documents + cfg.RETURN_RATE * 25.0)
+    returned = orders * cfg.RETURN_RATE * 0.35 * 0.8 * mean_order * margin_rate
+    credit_notes = complaints * cfg.CREDIT_NOTE_RATE * 0.15 * cust["order_median"][idx]
+    carrying = revenue * 0.08 / 365.0 * _days_outstanding(cust["payer"][idx], seg)
+    return (revenue * commission_rate + account + service_cost + fulfilment + returned
+            + credit_notes + carrying)
+
+
+def _late_share(payer: np.ndarray) -> np.ndarray:
+    """Chance that an invoice of a payer type is settled more than 30 days after its due date."""
+    mean = np.array([p[2] for p in cfg.PAYERS])
+    sd = np.sqrt(np.array([p[3] for p in cfg.PAYERS]) ** 2 + 9.0)
+    split = np.array([p[4] for p in cfg.PAYERS])
+    whole = norm.sf((30.0 - mean) / sd)
+    parts = np.mean([norm.sf((30.0 - d - mean) / sd) for d in range(15, 61)], axis=0)
+    return ((1 - split) * whole + split * parts)[payer]
+
+
+def _days_outstanding(payer: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Mean days from invoice to payment: terms, the payer type's delay, split payments."""
+    mean = np.array([p[2] for p in cfg.PAYERS])[payer]
+    split = np.array([p[4] for p in cfg.PAYERS])[payer]
+    return cfg.seg_param("terms_days")[seg] + mean + split * 0.45 * 37.5
 
 
 def plant_defaulters(rng: np.random.Generator, cust: dict[str, np.ndarray],

@@ -126,10 +126,32 @@ turn, not fewer, and defaulters are chosen among dropouts, so the purchase count
 process exactly; a fit on the customers acquired inside the window should recover these values.
 
 ## turning_customers
-Customers who turn unprofitable: from `turn_period` on, their order values shrink to a quarter
-within six months while their service demand (long escalation tickets, complaints) rises to more
-than their former monthly gross margin. All are alive at the end and bought for at least four
-months before the turn.
+Customers who turn from clearly profitable to clearly unprofitable in `turn_period`. A planted
+turn means, in terms of the customer's *operating profit* (profit before acquisition cost:
+gross margin less commission, sales, service, fulfilment, credit and referral cost, as profitlens
+computes it with the `costmodel.yaml` next to the data):
+
+- **Before the turn it is clearly profitable.** Its expected operating profit per month, P =
+  expected gross margin M (its own purchase rate x mean order value x its segment's product
+  margin) minus its expected cost to serve under this cost model (commission; account
+  management calls, reviews and visits; support tickets, call-center contacts, complaints and
+  collection calls at its own service propensity; order handling and returns; credit notes;
+  carrying cost of its receivables at its payer type; resources at cost per capacity minute)
+  is at least 50 EUR and at least a quarter of M. Only customers that are alive at the end,
+  were acquired at least 120 days before the turn month, buy at least once per four months on
+  average and are neither high-service customers nor heavy referrers are candidates; the
+  turn month is 1/4 into the window or later and at least four months before the as-of month.
+- **From `turn_period` on it sells less and costs more.** It keeps buying as often as before
+  (the purchase counts follow the BG/NBD process), but its order values shrink linearly to a
+  quarter of their former size over six months, it complains three times as often per invoice
+  (throughout its history), and escalation tickets add support time costing 1/3, 2/3 and
+  then all of 1.3 M + 40 EUR per month in the first, second and later months of the turn.
+- **After the turn it is clearly loss-making.** From the third month of the turn its expected
+  operating profit per month is below -(0.675 M + 40) EUR, and from the sixth below -(P + 40)
+  EUR: at least as large a loss as its former profit.
+
+Expected values, not guarantees: a lumpy buyer's realised months scatter around them (5-7%
+of turning customers show an operating profit <= 0 over their observed months before the turn).
 
 ## defaulters
 Customers that stopped paying: every invoice from `first_missed_invoice_date` on (the last one

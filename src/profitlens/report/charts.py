@@ -16,6 +16,8 @@ import vl_convert
 ACCENT = "#1f5a96"
 ACCENT_LIGHT = "#9dbbdc"
 LOSS = "#b42318"
+LOSS_LIGHT = "#eea39b"
+WINDOW_TINTS = ("#eef1f5", "#e3ecf6")  # background of the prior and the recent window
 NEUTRAL = "#c5ccd5"
 INK = "#1f2933"
 MUTED = "#52606d"
@@ -72,13 +74,17 @@ def whale_curve_chart(curve: pd.DataFrame, peak_label: str) -> alt.Chart:
         width=FULL_WIDTH, height=320)
 
 
-def profit_histogram_chart(bins: pd.DataFrame, currency: str) -> alt.Chart:
-    """Customers per profit band (``start``, ``end``, ``customers``, ``loss``); losses in red."""
+def profit_histogram_chart(bins: pd.DataFrame, currency: str,
+                           title: str = "Profit per customer") -> alt.Chart:
+    """Customers per profit band (``start``, ``end``, ``customers``, ``loss``); losses in red.
+
+    ``title`` names the amount on the x axis (the currency is added).
+    """
     top = int(bins["customers"].max()) if len(bins) else 0
     small = {"values": list(range(top + 1))} if top < 8 else {}
     domain = [float(bins["start"].min()), float(bins["end"].max())] if len(bins) else [0.0, 1.0]
     return alt.Chart(bins).mark_bar(stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("start:Q", title=f"Profit per customer ({currency})",
+        x=alt.X("start:Q", title=f"{title} ({currency})",
                 axis=alt.Axis(labelExpr=COMPACT_LABEL, labelOverlap=True, tickCount=12),
                 scale=alt.Scale(domain=domain, nice=False, zero=False)),
         x2="end:Q",
@@ -91,9 +97,11 @@ def profit_histogram_chart(bins: pd.DataFrame, currency: str) -> alt.Chart:
 
 
 def waterfall_chart(steps: pd.DataFrame, currency: str) -> alt.Chart:
-    """Portfolio waterfall: bars from ``start`` to ``end`` per ``label``, with ``text`` labels.
+    """Waterfall: bars from ``start`` to ``end`` per ``label``, with ``text`` labels.
 
-    ``kind`` is ``total`` (revenue, profit) or ``cost``; a negative total is drawn in red.
+    ``kind`` is ``total`` (revenue, profit; a negative total is drawn in red), ``cost`` (a
+    cost line, grey) or ``part`` (a part of a change: light blue when it adds, light red when it
+    takes away, as in the bridge of a profit change).
     """
     colours = [_step_colour(k, a) for k, a in zip(steps["kind"], steps["amount"])]
     steps = steps.assign(colour=colours, top=steps[["start", "end"]].max(axis=1))
@@ -114,6 +122,8 @@ def waterfall_chart(steps: pd.DataFrame, currency: str) -> alt.Chart:
 def _step_colour(kind: str, amount: float) -> str:
     if kind == "total":
         return ACCENT if amount >= 0 else LOSS
+    if kind == "part":
+        return ACCENT_LIGHT if amount >= 0 else LOSS_LIGHT
     return NEUTRAL if amount <= 0 else ACCENT_LIGHT
 
 
@@ -174,6 +184,79 @@ def period_pnl_chart(periods: pd.DataFrame, currency: str) -> alt.Chart:
         color=alt.Color("colour:N", scale=None),
         tooltip=["period:O", "line:N", alt.Tooltip("amount:Q", format=",.2f")],
     ).properties(width=FULL_WIDTH, height=240)
+
+
+def profit_by_period_chart(periods: pd.DataFrame, currency: str,
+                           windows: pd.DataFrame | None = None) -> alt.Chart:
+    """Profit per period as bars (red when negative), optionally on shaded windows.
+
+    ``periods`` has ``period`` and ``profit``; ``windows`` has ``period`` (each period inside a
+    window), ``window`` (its name, e.g. ``prior window``) and ``label`` (the name on the period
+    where it is written, else empty); windows are shaded in the order they first appear.
+    """
+    order = list(periods["period"])
+    n = len(order)
+    x = alt.X("period:O", title=None, sort=order,
+              scale=alt.Scale(paddingInner=0, paddingOuter=0.1),
+              axis=alt.Axis(labelAngle=-45 if n > 12 else 0, labelOverlap=True))
+    data = periods.assign(colour=[ACCENT if p >= 0 else LOSS for p in periods["profit"]])
+    bars = alt.Chart(data).mark_bar(width=alt.RelativeBandSize(0.7)).encode(
+        x=x, y=alt.Y("profit:Q", title=currency, axis=alt.Axis(labelExpr=COMPACT_LABEL)),
+        color=alt.Color("colour:N", scale=None),
+        tooltip=["period:O", alt.Tooltip("profit:Q", format=",.2f")])
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#9aa5b1").encode(y="y:Q")
+    layers = [bars, zero]
+    if windows is not None and not windows.empty:
+        names = list(dict.fromkeys(windows["window"]))
+        shade = alt.Chart(windows).mark_rect().encode(
+            x=x, color=alt.Color("window:N", legend=None, scale=alt.Scale(
+                domain=names, range=list(WINDOW_TINTS[: len(names)]))))
+        text = alt.Chart(windows[windows["label"] != ""]).mark_text(
+            color=MUTED, fontSize=11, baseline="top").encode(x=x, y=alt.value(4), text="label:N")
+        layers = [shade, text, *layers]
+    return alt.layer(*layers).properties(width=FULL_WIDTH, height=240)
+
+
+def aging_chart(aging: pd.DataFrame, currency: str) -> alt.Chart:
+    """Open balance per aging bucket, youngest first, with ``text`` labels over the bars.
+
+    ``aging`` has ``bucket``, ``open_balance`` and ``text``; the first bucket (not yet due) is
+    drawn in the accent colour, the overdue ones from light to dark red as they age.
+    """
+    buckets = list(aging["bucket"])
+    overdue = len(buckets) - 1
+    ramp = [ACCENT] + [_mix(LOSS_LIGHT, LOSS, i / max(overdue - 1, 1)) for i in range(overdue)]
+    x = alt.X("bucket:N", sort=buckets, title="Days past due",
+              axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(aging).mark_bar(size=56).encode(
+        x=x, y=alt.Y("open_balance:Q", title=currency, axis=alt.Axis(labelExpr=COMPACT_LABEL)),
+        color=alt.Color("bucket:N", legend=None, scale=alt.Scale(domain=buckets, range=ramp)),
+        tooltip=["bucket:N", alt.Tooltip("open_balance:Q", format=",.2f")])
+    labels = alt.Chart(aging).mark_text(dy=-6, fontSize=11, color=INK).encode(
+        x=x, y="open_balance:Q", text="text:N")
+    return (bars + labels).properties(width=HALF_WIDTH + 180, height=240)
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    """The colour a fraction ``t`` of the way from hex colour ``a`` to ``b``."""
+    ca, cb = (tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in (a, b))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb))
+
+
+def segment_pair_chart(pairs: pd.DataFrame, currency: str, measures: list[str]) -> alt.Chart:
+    """Two amounts side by side per segment (e.g. profit to date and lifetime value).
+
+    ``pairs`` is long: ``segment``, ``measure`` (one of ``measures``, in legend order),
+    ``amount``.
+    """
+    return alt.Chart(pairs).mark_bar().encode(
+        y=alt.Y("segment:N", title=None, sort=None),
+        yOffset=alt.YOffset("measure:N", sort=measures),
+        x=alt.X("amount:Q", title=currency, axis=alt.Axis(labelExpr=COMPACT_LABEL)),
+        color=alt.Color("measure:N", title=None, sort=measures,
+                        scale=alt.Scale(domain=measures, range=[ACCENT_LIGHT, ACCENT])),
+        tooltip=["segment:N", "measure:N", alt.Tooltip("amount:Q", format=",.2f")],
+    ).properties(width=FULL_WIDTH - 120, height=max(80, 44 * pairs["segment"].nunique()))
 
 
 def to_svg(chart: alt.TopLevelMixin, description: str, id_prefix: str) -> str:

@@ -129,22 +129,27 @@ def _nice_width(raw: float) -> float:
 
 @dataclass(frozen=True)
 class Histogram:
-    """Counts of customers per profit band; customers beyond the 0.5%/99.5% quantiles are
-    counted in the outermost bands and reported in ``clipped_low`` / ``clipped_high``."""
+    """Counts of customers per profit band; customers beyond the bands' quantiles (0.5% and
+    99.5% by default) are counted in the outermost bands and reported in ``clipped_low`` /
+    ``clipped_high``."""
 
     bins: pd.DataFrame  # start, end, customers, loss (bool: band below zero)
     clipped_low: int
     clipped_high: int
 
 
-def profit_histogram(profit: pd.Series, bins: int = 40) -> Histogram:
-    """Histogram of customer profit with round band widths and a band edge at zero."""
+def profit_histogram(profit: pd.Series, bins: int = 40, tail: float = 0.005) -> Histogram:
+    """Histogram of customer profit with round band widths and a band edge at zero.
+
+    With more than 200 values the bands span the ``tail`` to ``1 - tail`` quantiles (a long
+    tail would squeeze everyone else into a few bands); the rest count in the outer bands.
+    """
     values = profit.to_numpy(dtype="float64")
     values = values[np.isfinite(values)]
     if values.size == 0:
         return Histogram(pd.DataFrame(columns=["start", "end", "customers", "loss"]), 0, 0)
     if values.size > 200:
-        lo, hi = np.quantile(values, [0.005, 0.995])
+        lo, hi = np.quantile(values, [tail, 1 - tail])
     else:
         lo, hi = values.min(), values.max()
     width = _nice_width((hi - lo) / bins if hi > lo else max(abs(lo), 1.0) / 10)

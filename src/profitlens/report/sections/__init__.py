@@ -8,12 +8,12 @@ when a column it needs is absent). A later feature adds its section with one fun
     from profitlens.report.formatting import Column, html_table
     from profitlens.report.sections import paragraph, register
 
-    @register("trends", "Customer trends", requires=("customer_trends",), order=65)
-    def trends(ctx):
-        frame = ctx.folder.table("customer_trends", ["customer_id", "trend_status"])
-        counts = frame["trend_status"].value_counts().rename_axis("status").reset_index()
+    @register("referrals", "Referrals", requires=("customer_referrals",), order=85)
+    def referrals(ctx):
+        frame = ctx.folder.table("customer_referrals", ["customer_id", "kind"])
+        counts = frame["kind"].value_counts().rename_axis("kind").reset_index()
         return paragraph("...") + html_table(counts, [
-            Column("status", "Status", str, numeric=False), Column("count", "Customers", ctx.fmt.count)])
+            Column("kind", "Kind", str, numeric=False), Column("count", "Customers", ctx.fmt.count)])
 
 Sections are listed by ``order`` (ties by registration).
 """
@@ -125,4 +125,4 @@ def lead(html: str) -> str:
 
 
 # the built-in sections register themselves on import
-from . import capacity, features, profit, quality  # noqa: E402,F401
+from . import capacity, clv, credit, profit, quality, trends  # noqa: E402,F401

@@ -1,0 +1,185 @@
+"""Section on customer lifetime value, from ``customer_clv`` (or ``customer_summary``'s
+lifetime-value columns).
+
+The distribution of ``clv_profit`` (the discounted profit a customer is expected to bring over
+its remaining lifetime), lifetime value against profit to date by segment, the customers worth
+most and least, and the share whose lifetime value is negative. When no value could be
+estimated the section says why, from ``run_info.json``'s ``notes["clv"]``.
+"""
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from .. import charts, figures
+from ..formatting import Column, html_table, plural, signed
+from . import ReportContext, lead, paragraph, register
+
+CLV_COLUMNS = ("customer_id", "p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
+CUSTOMER_ROWS = 10
+NO_SEGMENT = "(none)"
+HISTOGRAM_TAIL = 0.025  # lifetime values have a long right tail: bands over 2.5%-97.5%
+MEASURES = ["Profit to date", "Lifetime value (profit)"]
+
+
+@register("clv", "Customer lifetime value", requires=("customer_summary",), order=75)
+def clv(ctx: ReportContext) -> str | None:
+    """Distribution, segments and extremes of the customers' profit lifetime value."""
+    values = clv_frame(ctx)
+    note = (ctx.folder.run_info.get("notes") or {}).get("clv")
+    if values is None:
+        return lead(f"Lifetime value was not estimated: {_esc(note)}") if note else None
+    if values.empty:
+        why = (f"Lifetime value was not estimated: {_esc(note)}" if note else
+               "Lifetime value was not estimated: customer_clv is empty (no customer has a "
+               "purchase on or before the as-of date).")
+        return lead(why)
+    fmt = ctx.fmt
+    parts = [lead(_message(ctx, values)), _distribution(ctx, values)]
+    segments = clv_by_segment(values)
+    if segments is not None:
+        parts.append(_segments(ctx, segments))
+    parts.append(_customers(ctx, values))
+    if note:
+        parts.append(paragraph(f"Note from the run: {note}"))
+    parts.append(paragraph(
+        f"Lifetime value (profit) is the discounted margin a customer is expected to bring "
+        f"over its remaining lifetime, less its expected cost to serve and commissions, in "
+        f"{fmt.currency}; p(alive) is the probability that the customer is still buying. "
+        "Profit to date is the lifetime profit of customer_summary over the same customers."))
+    return "".join(parts)
+
+
+def clv_frame(ctx: ReportContext) -> pd.DataFrame | None:
+    """One row per customer with a lifetime value: the CLV columns, segment and profit to date.
+
+    From ``customer_clv`` when the run wrote it, else from ``customer_summary``'s CLV columns
+    (rows with a ``clv_profit``); None when the run computed no lifetime value at all.
+    """
+    if ctx.folder.has("customer_clv"):
+        values = ctx.folder.table("customer_clv", CLV_COLUMNS)
+        if "clv_profit" not in values.columns:
+            return None
+    elif "clv_profit" in ctx.folder.columns("customer_summary"):
+        values = ctx.folder.table("customer_summary", CLV_COLUMNS)
+        values = values[values["clv_profit"].notna()]
+    else:
+        return None
+    values = values.reindex(columns=list(CLV_COLUMNS))
+    known = ctx.summary.reindex(columns=["customer_id", "segment", "profit"])
+    merged = values.merge(known, on="customer_id", how="left")
+    segment = merged["segment"].astype(object)
+    return merged.assign(segment=segment.where(segment.notna(), NO_SEGMENT)).reset_index(drop=True)
+
+
+def _message(ctx: ReportContext, values: pd.DataFrame) -> str:
+    fmt = ctx.fmt
+    clv_profit = values["clv_profit"]
+    negative = values[clv_profit.round(2) < 0]
+    share = len(negative) / len(values)
+    text = (f"The {plural(len(values), 'customer')} with a lifetime value estimate are expected "
+            f"to bring {signed(fmt.money(clv_profit.sum()))} of profit over their remaining "
+            f"lifetime, against {signed(fmt.money(values['profit'].sum()))} earned to date. "
+            f"{plural(len(negative), 'customer')} ({fmt.percent(share)}) "
+            f"{'has' if len(negative) == 1 else 'have'} a negative lifetime value: over their "
+            f"expected lifetime they cost more to serve than they bring in, "
+            f"{signed(fmt.money(negative['clv_profit'].sum()))} in total.")
+    missing = len(ctx.summary) - int(ctx.summary["customer_id"].isin(values["customer_id"]).sum())
+    if missing > 0:
+        text += (f" {plural(missing, 'customer')} of customer_summary "
+                 f"{'has' if missing == 1 else 'have'} no estimate (no purchase on or before "
+                 "the as-of date).")
+    return text
+
+
+def _distribution(ctx: ReportContext, values: pd.DataFrame) -> str:
+    fmt = ctx.fmt
+    hist = figures.profit_histogram(values["clv_profit"], tail=HISTOGRAM_TAIL)
+    notes = [f"Median {fmt.money(values['clv_profit'].median())}, mean "
+             f"{fmt.money(values['clv_profit'].mean())}; red bands are below zero."]
+    if hist.clipped_low or hist.clipped_high:
+        notes.append(f"The outermost bands also hold the {fmt.count(hist.clipped_low)} "
+                     f"customers below and {fmt.count(hist.clipped_high)} above the bands shown.")
+    chart = charts.profit_histogram_chart(hist.bins, fmt.currency,
+                                          title="Lifetime value (profit) per customer")
+    return ("<h3>Distribution of lifetime value</h3>"
+            + ctx.chart(chart, "Histogram of lifetime value (profit) per customer",
+                        note=" ".join(notes)))
+
+
+def clv_by_segment(values: pd.DataFrame) -> pd.DataFrame | None:
+    """Lifetime value against profit to date per segment; None when there are no segments.
+
+    Segments by lifetime value, largest first. Columns: segment, customers, profit (to date),
+    clv_profit, clv_revenue, negative (customers with clv_profit below zero), negative_share,
+    profit_per_customer, clv_per_customer, mean_p_alive.
+    """
+    if (values["segment"] == NO_SEGMENT).all():
+        return None
+    frame = values.assign(customers=1, negative=(values["clv_profit"].round(2) < 0).astype(int))
+    grouped = frame.groupby("segment").agg(
+        customers=("customers", "sum"), profit=("profit", "sum"),
+        clv_profit=("clv_profit", "sum"), clv_revenue=("clv_revenue", "sum"),
+        negative=("negative", "sum"), mean_p_alive=("p_alive", "mean"))
+    grouped = grouped.sort_values("clv_profit", ascending=False).reset_index()
+    grouped["negative_share"] = grouped["negative"] / grouped["customers"]
+    grouped["profit_per_customer"] = grouped["profit"] / grouped["customers"]
+    grouped["clv_per_customer"] = grouped["clv_profit"] / grouped["customers"]
+    return grouped
+
+
+def _segments(ctx: ReportContext, segments: pd.DataFrame) -> str:
+    fmt = ctx.fmt
+    pairs = pd.concat([
+        pd.DataFrame({"segment": segments["segment"], "measure": MEASURES[0],
+                      "amount": segments["profit"]}),
+        pd.DataFrame({"segment": segments["segment"], "measure": MEASURES[1],
+                      "amount": segments["clv_profit"]})], ignore_index=True)
+    chart = ctx.chart(charts.segment_pair_chart(pairs, fmt.currency, MEASURES),
+                      "Profit to date and lifetime value by segment")
+    n = segments["customers"].sum()
+    total = {"segment": "Total", "customers": fmt.count(n),
+             "profit": fmt.number(segments["profit"].sum()),
+             "clv_profit": fmt.number(segments["clv_profit"].sum()),
+             "profit_per_customer": fmt.number(segments["profit"].sum() / n),
+             "clv_per_customer": fmt.number(segments["clv_profit"].sum() / n),
+             "negative": fmt.count(segments["negative"].sum()),
+             "negative_share": fmt.percent(segments["negative"].sum() / n)}
+    table = html_table(segments, [
+        Column("segment", "Segment", str, numeric=False),
+        Column("customers", "Customers", fmt.count),
+        Column("profit", "Profit to date", fmt.number),
+        Column("clv_profit", "Lifetime value", fmt.number),
+        Column("profit_per_customer", "Profit to date / customer", fmt.number),
+        Column("clv_per_customer", "Lifetime value / customer", fmt.number),
+        Column("negative", "Negative lifetime value", fmt.count),
+        Column("negative_share", "Share negative", fmt.percent),
+    ], total=total)
+    return "<h3>Lifetime value against profit to date, by segment</h3>" + chart + table
+
+
+def _customers(ctx: ReportContext, values: pd.DataFrame) -> str:
+    fmt = ctx.fmt
+    cols = [Column("customer_id", "Customer", str, numeric=False)]
+    if not (values["segment"] == NO_SEGMENT).all():
+        cols.append(Column("segment", "Segment", str, numeric=False))
+    cols += [Column("p_alive", "p(alive)", fmt.percent),
+             Column("expected_purchases_12m", "Purchases next 12 months",
+                    lambda x: fmt.number(x, 1)),
+             Column("clv_revenue", "Lifetime value (revenue)", fmt.number),
+             Column("clv_profit", "Lifetime value (profit)", fmt.number),
+             Column("profit", "Profit to date", fmt.number)]
+    order = values.sort_values(["clv_profit", "customer_id"], ascending=[False, True])
+    top = order.head(CUSTOMER_ROWS)
+    parts = ["<h3>Customers worth most over their lifetime</h3>" + html_table(top, cols)]
+    negative = order[order["clv_profit"].round(2) < 0]
+    if not negative.empty:
+        worst = negative.sort_values(["clv_profit", "customer_id"]).head(CUSTOMER_ROWS)
+        parts.append("<h3>Customers destroying most value, worst first</h3>"
+                     + html_table(worst, cols))
+    return "".join(parts)
+
+
+def _esc(value: object) -> str:
+    return escape(str(value))
