@@ -108,8 +108,14 @@ def check_out_dir(out_dir: Path) -> None:
             "choose a new --out folder (outputs replace the folder as a whole)")
 
 
+TEXT_COLUMNS = ("customer_id", "invoice_id", "segment", "period", "resource", "table", "column",
+                "value", "reason", "turn_period")
+
+
 def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
     """Table ``name`` of an output folder as a pandas frame (Parquet, else CSV).
+
+    Identifiers stay text when read from CSV (``00042`` is not ``42``).
 
     Raises
     ------
@@ -117,19 +123,21 @@ def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
         Naming the folder or file, when the folder is not there, the table was not written
         (an output of an older version, or of a run that stopped) or the file is unreadable.
     """
-    import pandas as pd
-
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise ProfitlensError(f"{out_dir}: not a folder; expected the output folder of "
                               "`profitlens run DATA --out OUT`")
-    for path, read in ((out_dir / f"{name}.parquet", pd.read_parquet),
-                       (out_dir / f"{name}.csv", pd.read_csv)):
-        if path.is_file():
-            try:
-                return read(path, columns=columns) if read is pd.read_parquet else \
-                    read(path, usecols=columns)
-            except Exception as exc:  # unreadable or truncated: name the file
-                raise ProfitlensError(f"{path}: cannot be read ({exc})") from None
-    raise ProfitlensError(f"{out_dir / (name + '.parquet')} not found; run "
-                          f"`profitlens run DATA --out {out_dir}` first")
+    parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
+    try:
+        if parquet.is_file():
+            return pq.read_table(parquet, columns=columns).to_pandas()
+        if csv.is_file():
+            options = pacsv.ConvertOptions(
+                include_columns=columns, strings_can_be_null=True,
+                column_types={c: pa.string() for c in TEXT_COLUMNS})
+            return pacsv.read_csv(csv, convert_options=options).to_pandas()
+    except (pa.ArrowException, OSError) as exc:  # unreadable or truncated: name the file
+        raise ProfitlensError(f"{parquet if parquet.is_file() else csv}: cannot be read "
+                              f"({exc})") from None
+    raise ProfitlensError(f"{parquet} not found; run `profitlens run DATA --out {out_dir}` "
+                          "first")

@@ -1,7 +1,6 @@
 """resource_usage: one row per resource and period, reconciled to the cent."""
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 
 from ..allocation import PURSUIT

@@ -96,7 +96,6 @@ def customer_trends(customer_pnl: ir.Table, customer_activity: ir.Table, custome
                                          as_of_period, window)
     frame = _customer_frame(spans, customer_pnl, customer_activity, customers, periods,
                             as_of_period, compare_window, attention or {})
-    n = len(frame)
 
     status = profit_status(Y, rules)
     frame["status"] = status.labels

@@ -14,9 +14,9 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
-from pyarrow import csv as pacsv
 
 from ..errors import ProfitlensError
+from ..outputs import read_output
 
 REQUIRED_OUTPUTS = ("customer_summary", "resource_usage", "quarantine")
 
@@ -96,16 +96,6 @@ class OutputFolder:
             return con.execute(sql).df()
 
     def _read(self, name: str, columns: tuple[str, ...] | None) -> pd.DataFrame:
-        path = self.file(name)
-        if path is None:
+        if self.file(name) is None:
             return pd.DataFrame(columns=list(columns or ()))
-        if path.suffix == ".parquet":
-            arrow = pq.read_table(path, columns=list(columns) if columns is not None else None)
-        else:
-            options = pacsv.ConvertOptions(
-                include_columns=list(columns) if columns is not None else None,
-                strings_can_be_null=True,
-                column_types={c: "string" for c in ("customer_id", "segment", "period",
-                                                    "resource", "table", "value")})
-            arrow = pacsv.read_csv(path, convert_options=options)
-        return arrow.to_pandas()
+        return read_output(self.path, name, list(columns) if columns is not None else None)
