@@ -81,6 +81,16 @@ def _channels(rng: np.random.Generator, seg: np.ndarray) -> np.ndarray:
     return (rng.random(len(seg))[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 3)
 
 
+def profile_columns(rows: dict[str, np.ndarray], channels) -> dict[str, pa.Array]:
+    """The firmographic columns customers and prospects share, from drawn codes."""
+    return {"segment": labels(cfg.SEGMENT_NAMES, rows["seg"]),
+            "industry": labels(cfg.INDUSTRIES, rows["industry"]),
+            "region": labels(cfg.REGIONS, rows["region"]),
+            "channel": labels(channels, rows["channel"]),
+            "employees": floats(rows["employees"]),
+            "annual_revenue": floats(rows["annual_revenue"])}
+
+
 def customers_table(cust: dict[str, np.ndarray], offset: int) -> pa.Table:
     """The ``customers`` rows of a chunk (contract columns, clean)."""
     n = len(cust["seg"])
@@ -91,12 +101,7 @@ def customers_table(cust: dict[str, np.ndarray], offset: int) -> pa.Table:
     return pa.table({
         "customer_id": format_ids("C", offset + np.arange(1, n + 1)),
         "name": name,
-        "segment": labels(cfg.SEGMENT_NAMES, cust["seg"]),
-        "industry": labels(cfg.INDUSTRIES, cust["industry"]),
-        "region": labels(cfg.REGIONS, cust["region"]),
-        "channel": labels(cfg.CHANNELS, cust["channel"]),
-        "employees": floats(cust["employees"]),
-        "annual_revenue": floats(cust["annual_revenue"]),
+        **profile_columns(cust, cfg.CHANNELS),
         "acquired_on": dates(cust["acquired_day"]),
         "ended_on": dates(np.where(ended < 0, 0, ended), mask=ended < 0),
     })

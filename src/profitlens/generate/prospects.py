@@ -15,7 +15,8 @@ from scipy.special import hyp2f1
 
 from . import config as cfg
 from .activities import concat, part
-from .ids import dates, floats, format_ids, labels
+from .customers import profile_columns
+from .ids import dates, format_ids
 
 STATUS = ("converted", "lost", "open")
 _SEG_LOGIT = np.array([-1.3, -0.8, -0.5])
@@ -108,11 +109,6 @@ def prospects_table(pros: dict[str, np.ndarray], cust_ids: pa.Array, offset: int
     return pa.table({
         "prospect_id": format_ids("P", offset + 1 + np.arange(n)),
         "created_on": dates(pros["created_day"]),
-        "segment": labels(cfg.SEGMENT_NAMES, pros["seg"]),
-        "industry": labels(cfg.INDUSTRIES, pros["industry"]),
-        "region": labels(cfg.REGIONS, pros["region"]),
-        "channel": labels(cfg.PROSPECT_CHANNELS, pros["channel"]),
-        "employees": floats(pros["employees"]),
-        "annual_revenue": floats(pros["annual_revenue"]),
+        **profile_columns(pros, cfg.PROSPECT_CHANNELS),
         "converted_customer_id": conv,
     })

@@ -116,6 +116,10 @@ class BGNBD(TransactionModel):
     1.226
     """
 
+    #: in simulation, may a customer drop out at the first purchase (MBG/NBD) or only after a
+    #: repeat purchase (BG/NBD)?
+    dropout_at_start = False
+
     param_names = ("r", "alpha", "a", "b")
     _cheap_alive = True
     #: posterior Beta parameter of p for an alive customer with x repeats is b + x + _b_shift
@@ -163,7 +167,7 @@ class BGNBD(TransactionModel):
         T = np.asarray(T, dtype=np.float64)
         lam = rng.gamma(r, 1.0 / alpha, size=T.shape)
         p = rng.beta(a, b, size=T.shape)
-        return _simulate_bg(rng, lam, p, T, dropout_at_start=False)
+        return _simulate_bg(rng, lam, p, T, dropout_at_start=self.dropout_at_start)
 
 
 def _simulate_bg(rng, lam, p, T, *, dropout_at_start: bool) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import digamma, expit, gammaln
 
 from profitlens.models._quadrature import beta_expectations
-from profitlens.models.bgnbd import BGNBD, _simulate_bg
+from profitlens.models.bgnbd import BGNBD
 
 __all__ = ["MBGNBD", "mbgnbd_log_likelihood"]
 
@@ -49,6 +49,7 @@ class MBGNBD(BGNBD):
     """
 
     _b_shift = 1.0  # alive after x repeats means x + 1 survived coin tosses
+    dropout_at_start = True
 
     def _loglik(self, theta, x, t_x, T):
         return mbgnbd_log_likelihood(theta, x, t_x, T)
@@ -64,12 +65,3 @@ class MBGNBD(BGNBD):
         r, alpha, a, b = theta
         mean = beta_expectations(a, np.full(np.shape(t), b + 1.0), r, t / alpha)[0]
         return b / (a + b) * mean
-
-    def simulate(self, T, random_state=None) -> dict[str, np.ndarray]:
-        """Draw (frequency, recency, T); a customer may drop out right at the first purchase."""
-        r, alpha, a, b = self._check_fitted()
-        rng = np.random.default_rng(random_state)
-        T = np.asarray(T, dtype=np.float64)
-        lam = rng.gamma(r, 1.0 / alpha, size=T.shape)
-        p = rng.beta(a, b, size=T.shape)
-        return _simulate_bg(rng, lam, p, T, dropout_at_start=True)
