@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 import duckdb
+import ibis
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -84,6 +85,15 @@ class OutputFolder:
         if key not in self._cache:
             self._cache[key] = self._read(name, wanted)
         return self._cache[key]
+
+    def expression(self, name: str):
+        """Output table ``name`` as an Ibis table read by DuckDB from its file (or None), to
+        aggregate a large table without loading it."""
+        path = self.file(name)
+        if path is None:
+            return None
+        con = ibis.duckdb.connect()
+        return con.read_parquet(path) if path.suffix == ".parquet" else con.read_csv(path)
 
     def query(self, name: str, sql: str) -> pd.DataFrame:
         """Run ``sql`` in DuckDB with output table ``name`` bound as view ``t``."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import ibis
 import pandas as pd
 
 from profitlens.contract import PNL_COLUMNS
@@ -28,20 +29,30 @@ WARNING_COLUMNS = ("rank", "customer_id", "segment", "status", "turn_period", "p
                    "attention_flag")
 
 
-def portfolio_profit_by_period(customer_pnl: pd.DataFrame,
-                               periods: Sequence[str] | None = None) -> pd.DataFrame:
+def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = None
+                               ) -> pd.DataFrame:
     """The portfolio's P&L per period.
 
-    Grain: one row per period (every period of ``periods`` when given, zero where nothing
-    happened; else the periods present). Columns: ``period``, the ``PNL_COLUMNS`` summed over
-    customers, ``customers`` (with a P&L row in the period) and ``unprofitable_customers``
-    (with negative profit in the period).
+    Parameters
+    ----------
+    customer_pnl : ibis table or pandas.DataFrame
+        The ``customer_pnl`` output (aggregated where it lives: an Ibis table over a Parquet
+        file is never loaded whole).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period (every period of ``periods`` when given, zero where nothing
+        happened; else the periods present). Columns: ``period``, the ``PNL_COLUMNS`` summed
+        over customers, ``customers`` (with a P&L row in the period) and
+        ``unprofitable_customers`` (with negative profit in the period).
     """
-    pnl = customer_pnl
-    out = pnl.groupby("period", sort=True)[list(PNL_COLUMNS)].sum()
-    out["customers"] = pnl.groupby("period")["customer_id"].nunique()
-    out["unprofitable_customers"] = (pnl[pnl["profit"] < 0].groupby("period")["customer_id"]
-                                     .nunique())
+    pnl = ibis.memtable(customer_pnl) if isinstance(customer_pnl, pd.DataFrame) else customer_pnl
+    sums = pnl.group_by(period=pnl.period.cast("string")).agg(
+        **{c: pnl[c].sum() for c in PNL_COLUMNS},
+        customers=pnl.customer_id.nunique(),
+        unprofitable_customers=pnl.customer_id.nunique(where=pnl.profit < 0))
+    out = sums.order_by("period").execute().set_index("period")
     if periods is not None:
         out = out.reindex(list(periods))
     out = out.fillna(0)

@@ -10,11 +10,9 @@ import pandas as pd
 from ...contract import COST_LINES, PNL_COLUMNS
 from .. import charts, figures
 from ..formatting import Column, html_table, plural, signed
+from ...trends.sections import portfolio_profit_by_period
 from . import ReportContext, lead, paragraph, register
 
-_PNL_SQL = ("SELECT CAST(period AS VARCHAR) AS period, "
-            + ", ".join(f"SUM({c}) AS {c}" for c in PNL_COLUMNS)
-            + ", COUNT(*) AS customers FROM t GROUP BY 1 ORDER BY 1")
 _STATEMENT_ROWS = {"Revenue": None, "Gross margin": "subtotal", "Profit": "total"}
 
 
@@ -167,8 +165,11 @@ def segments(ctx: ReportContext) -> str | None:
 
 @register("periods", "P&L by period", requires=("customer_pnl",), order=60)
 def periods(ctx: ReportContext) -> str | None:
-    """Revenue, costs and profit per period, aggregated in DuckDB from ``customer_pnl``."""
-    frame = ctx.folder.query("customer_pnl", _PNL_SQL)
+    """Revenue, costs and profit per period, aggregated where ``customer_pnl`` lives."""
+    pnl = ctx.folder.expression("customer_pnl")
+    if pnl is None:
+        return None
+    frame = portfolio_profit_by_period(pnl)
     if frame.empty:
         return None
     fmt = ctx.fmt

@@ -74,11 +74,11 @@ def trends(ctx: ReportContext) -> str | None:
 
 def _by_period(ctx: ReportContext) -> pd.DataFrame | None:
     """Portfolio P&L per period over the run's periods, or None without ``customer_pnl``."""
-    pnl = ctx.folder.table("customer_pnl", ("customer_id", "period", *PNL_COLUMNS))
-    if pnl.empty or len(pnl.columns) < 2 + len(PNL_COLUMNS):
+    pnl = ctx.folder.expression("customer_pnl")
+    if pnl is None or not {"customer_id", "period", *PNL_COLUMNS} <= set(pnl.columns):
         return None
     periods = ctx.folder.run_info.get("periods") or None
-    return portfolio_profit_by_period(pnl.assign(period=pnl["period"].astype(str)), periods)
+    return portfolio_profit_by_period(pnl, periods)
 
 
 def comparison_windows(by_period: pd.DataFrame, prior: float,
