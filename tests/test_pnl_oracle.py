@@ -34,7 +34,7 @@ def run_company(tmp_path, seed, **kw):
 
 
 # the data is drawn from a seed, so shrinking has nothing to simplify: report the example at once
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**9), period=st.sampled_from(["month", "quarter"]),
        with_commissions=st.booleans(), by_product=st.booleans())
@@ -59,7 +59,7 @@ def test_matches_independent_oracle(tmp_path, seed, period, with_commissions, by
 
 
 # the data is drawn from a seed, so shrinking has nothing to simplify: report the example at once
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**9), period=st.sampled_from(["month", "quarter"]))
 def test_identities(tmp_path, seed, period):
