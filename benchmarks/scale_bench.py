@@ -261,7 +261,8 @@ def table(results: list[dict]) -> str:
         key = (r["customers"], r["method"])
         if r["status"] == 0 and (key not in best or r["seconds"] < best[key]["seconds"]):
             best[key] = r
-    lines = ["| customers | method | wall s | CPU s | peak RSS MB | load avg (1 min, before→after) |",
+    lines = ["| customers | method | wall s | CPU s | peak RSS MB "
+             "| load avg (1 min, before→after) |",
              "|---:|---|---:|---:|---:|---|"]
     for (n, method), r in sorted(best.items()):
         lines.append(f"| {n:,} | {method} | {r['seconds']:.1f} | {r.get('cpu_seconds', 0):.1f} | "

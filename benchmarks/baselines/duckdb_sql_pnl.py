@@ -68,7 +68,8 @@ def create_sources(con: duckdb.DuckDBPyConnection, data_dir: Path) -> bool:
 def create_model(con: duckdb.DuckDBPyConnection, model: dict) -> None:
     """The cost model as tables m_resources, m_activities, m_uses, m_*_rate and variables."""
     resources = pd.DataFrame(
-        [(n, float(r["cost"]), float(r["capacity_minutes"])) for n, r in model["resources"].items()],
+        [(n, float(r["cost"]), float(r["capacity_minutes"]))
+         for n, r in model["resources"].items()],
         columns=["resource", "cost", "capacity_minutes"])
     activities = pd.DataFrame(
         [(n, a["category"], float(a.get("minutes", 0) or 0),

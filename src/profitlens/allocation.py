@@ -112,20 +112,45 @@ def charged_minutes(occurrences: ir.Table, customers: ir.Table, prospects: ir.Ta
         minutes=charged.minutes.sum(), occurrences=charged.count())
 
 
-def resource_minutes(charged: ir.Table, model: CostModel) -> ir.Table:
-    """Minutes per resource, period, customer and line (customer null for pursuits)."""
-    per_resource = charged.join(activity_resources(model), "activity")
-    return per_resource.group_by(["resource", "period", "customer_id", "line"]).agg(
-        minutes=per_resource.minutes.sum())
+def activity_rates(model: CostModel, rates: ir.Table) -> ir.Table:
+    """Cost per minute of each activity in each period: the sum of its resources' rates.
 
-
-def activity_costs(minutes: ir.Table, rates: ir.Table) -> ir.Table:
-    """Cost per customer, period and P&L line: minutes times each resource's rate.
-
-    Columns: customer_id, period, line, amount (pursuits excluded).
+    Columns: activity, period, rate.
     """
-    priced = minutes.filter(minutes.customer_id.notnull()).join(
-        rates.select("resource", "period", "rate"), ["resource", "period"])
+    uses = activity_resources(model).join(rates.select("resource", "period", "rate"), "resource")
+    return uses.group_by(["activity", "period"]).agg(rate=uses.rate.sum())
+
+
+def resource_minutes(charged: ir.Table, model: CostModel) -> ir.Table:
+    """Minutes per resource and period, and how many of them went to lost pursuits.
+
+    Columns: resource, period, minutes, pursuit_minutes.
+    """
+    pursuit = charged.line == PURSUIT
+    by_activity = charged.group_by(["activity", "period"]).agg(
+        minutes=charged.minutes.sum(),
+        pursuit_minutes=charged.minutes.sum(where=pursuit).fill_null(0.0))
+    uses = by_activity.join(activity_resources(model), "activity")
+    return uses.group_by(["resource", "period"]).agg(
+        minutes=uses.minutes.sum(), pursuit_minutes=uses.pursuit_minutes.sum())
+
+
+def activity_costs(charged: ir.Table, rates: ir.Table) -> ir.Table:
+    """Cost per customer, period and P&L line: minutes times the activity's cost per minute.
+
+    Parameters
+    ----------
+    charged : ibis table
+        From :func:`charged_minutes`.
+    rates : ibis table
+        From :func:`activity_rates`.
+
+    Returns
+    -------
+    ibis table
+        customer_id, period, line, amount (pursuits excluded).
+    """
+    priced = charged.filter(charged.customer_id.notnull()).join(rates, ["activity", "period"])
     return priced.group_by(["customer_id", "period", "line"]).agg(
         amount=(priced.minutes * priced.rate).sum())
 

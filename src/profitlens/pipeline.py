@@ -89,7 +89,8 @@ def contract_tables(staged: Staged) -> Contract:
     parts = {
         "sales": sales_lines(t["invoice_lines"], model.period),
         "commission": commission(t["invoice_lines"], t["customers"], t["commissions"], model),
-        "activities": allocation.activity_costs(minutes, rates),
+        "activities": allocation.activity_costs(charged,
+                                                allocation.activity_rates(model, rates)),
         "credit_cost": credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
         .union(credit_cost.bad_debt(t["payments"], inv, model.period)),
         "referral_cost": referral_cost(t["referrals"], model.period),

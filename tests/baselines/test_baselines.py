@@ -88,7 +88,8 @@ def test_quarterly_pnl_is_the_sum_of_the_monthly_rows(baseline, tiny, tmp_path):
     model.write_text(model.read_text().replace("period: month", "period: quarter"))
     out = BASELINES[baseline](tiny, tmp_path / "out")
     quarterly = {}
-    for (customer, period), row in rows(EXPECTED / "customer_pnl.csv", KEYS["customer_pnl"]).items():
+    monthly = rows(EXPECTED / "customer_pnl.csv", KEYS["customer_pnl"])
+    for (customer, _period), row in monthly.items():
         total = quarterly.setdefault((customer, "2026-Q1"), dict.fromkeys(row, 0.0))
         for col, value in row.items():
             total[col] += value
@@ -131,5 +132,6 @@ def test_baselines_agree_with_each_other_and_profitlens_on_a_generated_company(t
     run(data, outs["profitlens"], as_of=as_of)
     for other in ("pandas", "sql"):
         ok, result = compare.compare(outs["profitlens"], outs[other], tol=1e-5)
-        assert ok, (other, {t: (r["bad_columns"], r["only_a"], r["only_b"]) for t, r in result.items()})
+        assert ok, (other, {t: (r["bad_columns"], r["only_a"], r["only_b"])
+                            for t, r in result.items()})
         assert result["customer_pnl"]["rows_a"] > 1000

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from ..allocation import PURSUIT
 from .customer_pnl import MONEY_DECIMALS
 
 
@@ -13,7 +12,7 @@ def resource_usage(minutes: ir.Table, rates: ir.Table) -> ir.Table:
     Parameters
     ----------
     minutes : ibis table
-        resource, period, customer_id, line, minutes (from ``allocation.resource_minutes``).
+        resource, period, minutes, pursuit_minutes (from ``allocation.resource_minutes``).
     rates : ibis table
         resource, period, cost, capacity_minutes, rate — every period of the calendar.
 
@@ -24,9 +23,7 @@ def resource_usage(minutes: ir.Table, rates: ir.Table) -> ir.Table:
         unused_cost, with customer_cost + pursuit_cost + unused_cost = cost. Unused cost is
         negative when the resource ran over its practical capacity.
     """
-    used = minutes.group_by(["resource", "period"]).agg(
-        used_minutes=minutes.minutes.sum(),
-        pursuit_minutes=minutes.minutes.sum(where=minutes.line == PURSUIT))
+    used = minutes.rename(used_minutes="minutes")
     joined = rates.left_join(used, ["resource", "period"])
     used_m = joined.used_minutes.fill_null(0.0)
     pursuit_m = joined.pursuit_minutes.fill_null(0.0)

@@ -17,7 +17,7 @@ from ..contract import REQUIRED_TABLES, TABLES
 from ..costmodel import CostModel
 from ..engine import read_raw
 from ..errors import ContractError
-from .checks import QUARANTINE_SCHEMA, basic_checks, finalize
+from .checks import QUARANTINE_SCHEMA, basic_checks, finalize, with_first_rows
 from .parse import parsed_table, require_columns
 from .rules import domain_checks, future_checks, prepare, reference_checks, with_references
 
@@ -130,7 +130,7 @@ def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = No
         if name not in parsed:
             continue
         spec = TABLES[name]
-        p = with_references(name, parsed[name], valid)
+        p = with_first_rows(with_references(name, parsed[name], valid), spec.key)
         checks = (basic_checks(p, spec) + domain_checks(name, p, model)
                   + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
         valid[name], table_parts = finalize(name, p, parsed[name], raw[name], checks,

@@ -50,13 +50,23 @@ def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
         if kind != "string":
             checks.append(Check(name, given & parsed[name].isnull(),
                                 f"cannot read {name} as a {_kind_words(kind)}"))
-    if spec.key:
-        keyed = ibis.and_(*(parsed[k].notnull() for k in spec.key))
-        earlier = ibis.row_number().over(group_by=[parsed[k] for k in spec.key],
-                                         order_by=parsed[ROW])
-        checks.append(Check(spec.key[0], keyed & (earlier > 0),
+    if spec.key and "_first_row" in parsed.columns:
+        checks.append(Check(spec.key[0], parsed[ROW] > parsed._first_row,
                             f"repeats the key ({', '.join(spec.key)}) of an earlier row"))
     return checks
+
+
+def with_first_rows(parsed: ir.Table, key: tuple[str, ...]) -> ir.Table:
+    """Attach ``_first_row``: the first row holding the same key, for keys held by several rows
+    (null otherwise). A grouped aggregate, so no window over the whole table."""
+    if not key:
+        return parsed
+    keyed = parsed.filter(ibis.and_(*(parsed[k].notnull() for k in key)))
+    repeated = (keyed.group_by([keyed[k].name(f"_k_{k}") for k in key])
+                .agg(_n=keyed.count(), _first_row=keyed[ROW].min()))
+    repeated = repeated.filter(repeated._n > 1).drop("_n")
+    joined = parsed.left_join(repeated, [parsed[k] == repeated[f"_k_{k}"] for k in key])
+    return joined.drop(*(f"_k_{k}" for k in key))
 
 
 def _reason(template: str, value: ir.StringValue) -> ir.StringValue:
