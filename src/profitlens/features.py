@@ -6,20 +6,27 @@ its columns empty and says why in ``run_info.json``, rather than failing the run
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from .clv.selection import check_enough
+from .clv.summary import calibration_holdout_summary, purchases
+from .clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from .clv.value import customer_cost_to_serve, fit_lifetime_value
 from .credit.analysis import analyse_credit
 from .errors import ProfitlensError
 from .marts.customer_credit import customer_summary_columns
 from .marts.trends import customer_summary_trend_columns, customer_trends
+from .models import TRANSACTION_MODELS
 
 CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
                "clv_revenue": "float64", "clv_profit": "float64"}
+HOLDOUT_MIN_WEEKS = 24   # a third of it (8 weeks) is the shortest holdout worth checking
+HOLDOUT_UNIT = "week"
 
 
 @dataclass
@@ -60,6 +67,10 @@ def clv_feature(contract, features: Features) -> None:
     valued by the shifted-beta-geometric model of contract renewals; everyone else by the
     best transaction model. Without that setting nobody is taken for a contract customer: a
     running contract and a customer who has no contract look the same in the data.
+
+    The transaction model is then checked on a holdout (see :func:`clv_holdout`):
+    clv_tracking, clv_calibration and clv_holdout_errors, or ``notes["clv_holdout"]``
+    saying why not.
     """
     staged = contract.staged
     t = staged.tables
@@ -77,11 +88,78 @@ def clv_feature(contract, features: Features) -> None:
             features.notes["clv"] = " ".join(result.notes)
     except ProfitlensError as exc:  # too little data, or a model that cannot be fitted to it
         features.notes["clv"] = str(exc)
+        _, short = holdout_calibration_end(t["invoice_lines"], staged.as_of)
+        features.notes["clv_holdout"] = short or "No holdout check: no lifetime-value model " \
+            "was fitted to the whole history."
         clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
                             **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()}})
+    else:
+        clv_holdout(t["invoice_lines"], staged.as_of, result.settings["model"], features)
     table = ibis.memtable(clv, schema={"customer_id": "string", **CLV_SUMMARY})
     features.tables["customer_clv"] = table
     features.summary_columns.append(table)
+
+
+def clv_holdout(invoice_lines: ir.Table, as_of: dt.date, model: str,
+                features: Features) -> None:
+    """Holdout check of the transaction model: clv_tracking, clv_calibration, clv_holdout_errors.
+
+    The model named ``model`` (the one :func:`fit_lifetime_value` chose) is refitted, in weeks,
+    on the purchases up to a calibration end one third of the history before ``as_of`` (the
+    history runs from the first invoice date), and its forecast is compared with the purchases
+    after it. Grains: clv_tracking one row per week since the cohort's first purchase
+    (t, date, actual and model cumulative repeat purchases, period "calibration" or
+    "holdout"); clv_calibration one row per calibration frequency (frequency, label,
+    customers, mean holdout purchases actual and model; 7 and more pooled); clv_holdout_errors
+    one row (calibration_end, observation_end, model, time_unit, then
+    :func:`~profitlens.clv.validation.holdout_errors`). A history shorter than
+    ``HOLDOUT_MIN_WEEKS`` weeks, or a model that cannot be fitted at the calibration end,
+    gives ``notes["clv_holdout"]`` instead.
+    """
+    lines = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
+    calibration_end, short = holdout_calibration_end(lines, as_of)
+    if calibration_end is None:
+        features.notes["clv_holdout"] = short
+        return
+    try:
+        summary = calibration_holdout_summary(lines, calibration_end, as_of,
+                                              HOLDOUT_UNIT).execute()
+        x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+        check_enough(x)
+        tm = TRANSACTION_MODELS[model]().fit(x, t_x, age)
+        track = tracking_data(purchases(lines).execute(), tm, as_of, HOLDOUT_UNIT,
+                              calibration_end)
+        calibration = calibration_by_frequency(summary, tm)
+        errors = holdout_errors(summary, tm)
+    except (ProfitlensError, ValueError) as exc:
+        features.notes["clv_holdout"] = (f"No holdout check at calibration end "
+                                         f"{calibration_end}: {exc}")
+        return
+    features.tables["clv_tracking"] = frame_table(track)
+    features.tables["clv_calibration"] = frame_table(calibration)
+    features.tables["clv_holdout_errors"] = frame_table(pd.DataFrame([{
+        "calibration_end": pd.Timestamp(calibration_end), "observation_end": pd.Timestamp(as_of),
+        "model": model,
+        "time_unit": HOLDOUT_UNIT, **errors}]))
+
+
+def holdout_calibration_end(invoice_lines: ir.Table,
+                            as_of: dt.date) -> tuple[dt.date | None, str | None]:
+    """Calibration end of the holdout check, or None and the reason the history is too short.
+
+    The history runs from the first invoice date to ``as_of``; its last third (whole days,
+    rounded down) is held out. Histories shorter than ``HOLDOUT_MIN_WEEKS`` weeks are not
+    checked.
+    """
+    first = invoice_lines.filter(
+        invoice_lines.invoice_date <= ibis.date(as_of)).invoice_date.min().execute()
+    first = as_of if first is None or pd.isna(first) else pd.Timestamp(first).date()
+    span = (as_of - first).days
+    if span < 7 * HOLDOUT_MIN_WEEKS:
+        return None, (f"No holdout check: the history from {first} to {as_of} is "
+                      f"{span / 7:.1f} weeks, shorter than the {HOLDOUT_MIN_WEEKS} weeks needed "
+                      f"(its last third, at least {HOLDOUT_MIN_WEEKS // 3} weeks, is held out).")
+    return as_of - dt.timedelta(days=span // 3), None
 
 
 def frame_table(frame: pd.DataFrame) -> ir.Table:

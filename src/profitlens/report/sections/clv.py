@@ -4,7 +4,10 @@ lifetime-value columns).
 The distribution of ``clv_profit`` (the discounted profit a customer is expected to bring over
 its remaining lifetime), lifetime value against profit to date by segment, the customers worth
 most and least, and the share whose lifetime value is negative. When no value could be
-estimated the section says why, from ``run_info.json``'s ``notes["clv"]``.
+estimated the section says why, from ``run_info.json``'s ``notes["clv"]``. When the run checked
+the model on a holdout (``clv_tracking``, ``clv_calibration``, ``clv_holdout_errors``) the
+section shows the tracking and calibration-by-frequency charts and the error figures, else
+the reason from ``notes["clv_holdout"]``.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from html import escape
 
 import pandas as pd
 
+from ...clv.plots import calibration_by_frequency_chart, tracking_chart
 from .. import charts, figures
 from ..formatting import Column, html_table, plural, signed
 from . import ReportContext, lead, paragraph, register
@@ -21,6 +25,11 @@ CUSTOMER_ROWS = 10
 NO_SEGMENT = "(none)"
 HISTOGRAM_TAIL = 0.025  # lifetime values have a long right tail: bands over 2.5%-97.5%
 MEASURES = ["Profit to date", "Lifetime value (profit)"]
+TRACKING_COLUMNS = ("t", "date", "actual", "model", "period")
+CALIBRATION_COLUMNS = ("frequency", "label", "customers", "actual", "model")
+ERROR_COLUMNS = ("calibration_end", "observation_end", "model", "time_unit", "customers",
+                 "actual_total", "predicted_total", "total_error_pct", "mae", "rmse",
+                 "correlation")
 
 
 @register("clv", "Customer lifetime value", requires=("customer_summary",), order=75)
@@ -29,18 +38,20 @@ def clv(ctx: ReportContext) -> str | None:
     values = clv_frame(ctx)
     note = (ctx.folder.run_info.get("notes") or {}).get("clv")
     if values is None:
-        return lead(f"Lifetime value was not estimated: {_esc(note)}") if note else None
+        return (lead(f"Lifetime value was not estimated: {_esc(note)}") + _holdout(ctx)
+                if note else None)
     if values.empty:
         why = (f"Lifetime value was not estimated: {_esc(note)}" if note else
                "Lifetime value was not estimated: customer_clv is empty (no customer has a "
                "purchase on or before the as-of date).")
-        return lead(why)
+        return lead(why) + _holdout(ctx)
     fmt = ctx.fmt
     parts = [lead(_message(ctx, values)), _distribution(ctx, values)]
     segments = clv_by_segment(values)
     if segments is not None:
         parts.append(_segments(ctx, segments))
     parts.append(_customers(ctx, values))
+    parts.append(_holdout(ctx))
     if note:
         parts.append(paragraph(f"Note from the run: {note}"))
     parts.append(paragraph(
@@ -179,6 +190,53 @@ def _customers(ctx: ReportContext, values: pd.DataFrame) -> str:
         parts.append("<h3>Customers destroying most value, worst first</h3>"
                      + html_table(worst, cols))
     return "".join(parts)
+
+
+def _holdout(ctx: ReportContext) -> str:
+    """Tracking and calibration-by-frequency charts and the error figures of the holdout check."""
+    if not (ctx.folder.has("clv_tracking") and ctx.folder.has("clv_calibration")):
+        why = (ctx.folder.run_info.get("notes") or {}).get("clv_holdout")
+        return paragraph(why) if why else ""
+    track = ctx.folder.table("clv_tracking", TRACKING_COLUMNS)
+    calibration = ctx.folder.table("clv_calibration", CALIBRATION_COLUMNS)
+    errors = ctx.folder.table("clv_holdout_errors", ERROR_COLUMNS)
+    unit = "week"
+    parts = ["<h3>How well the model predicts: holdout check</h3>"]
+    if not errors.empty:
+        e = errors.iloc[0]
+        unit = str(e.get("time_unit", unit))
+        cal, obs = (pd.Timestamp(e[c]).date().isoformat() for c in ("calibration_end",
+                                                                      "observation_end"))
+        parts.append(paragraph(
+            f"The {e['model']} model was refitted on the purchases up to {cal} and asked to "
+            f"forecast those of its {ctx.fmt.count(e['customers'])} customers from then to "
+            f"{obs}. Read the charts by comparing the model's red line with the actual dark "
+            "line: after the dotted calibration end, and across purchase frequencies, the closer "
+            "they stay, the more the lifetime values' forecasts of future purchases can be "
+            "trusted; a model line above the actual one means it expects too many purchases."))
+    track = track.assign(date=pd.to_datetime(track["date"]))
+    parts.append(ctx.chart(tracking_chart(track, unit=unit),
+                           "Cumulative repeat purchases, actual and model",
+                           note="The dotted rule marks the end of the calibration period."))
+    parts.append(ctx.chart(calibration_by_frequency_chart(calibration),
+                           "Mean holdout purchases by calibration frequency, actual and model"))
+    if not errors.empty:
+        parts.append(_holdout_errors(ctx, errors.iloc[0]))
+    return "".join(parts)
+
+
+def _holdout_errors(ctx: ReportContext, e: pd.Series) -> str:
+    fmt = ctx.fmt
+    rows = pd.DataFrame([
+        ("Holdout purchases, actual", fmt.number(e["actual_total"], 0)),
+        ("Holdout purchases, model", fmt.number(e["predicted_total"], 1)),
+        ("Total error (model − actual) / actual", fmt.percent(e["total_error_pct"] / 100)),
+        ("Mean absolute error per customer", fmt.number(e["mae"], 2)),
+        ("Root mean squared error per customer", fmt.number(e["rmse"], 2)),
+        ("Correlation of model and actual per customer", fmt.number(e["correlation"], 2)),
+    ], columns=["figure", "value"])
+    return "<h3>Holdout errors</h3>" + html_table(rows, [
+        Column("figure", "Figure", str, numeric=False), Column("value", "Value", str)])
 
 
 def _esc(value: object) -> str:
