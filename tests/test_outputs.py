@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
 
 from profitlens import outputs
-from profitlens.errors import ProfitlensError
 from profitlens.pipeline import run
 
 AS_OF = dt.date(2026, 3, 31)
@@ -44,7 +44,29 @@ def test_a_crash_while_writing_leaves_the_previous_output(tiny, tmp_path, monkey
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tiny"]
 
 
-def test_refuses_to_replace_a_folder_that_is_not_an_output(tiny, tmp_path):
-    with pytest.raises(ProfitlensError, match="not a profitlens output folder"):
-        run(tiny, tiny, as_of=AS_OF)
-    assert (tiny / "customers.csv").exists()
+def test_an_existing_folder_keeps_the_files_profitlens_did_not_write(tiny, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "log").write_text("my notes")      # e.g. a shell redirect made before the run
+    run(tiny, out, as_of=AS_OF)
+    assert (out / "log").read_text() == "my notes"
+    assert (out / "customer_pnl.csv").exists()
+
+
+def test_outputs_of_an_earlier_run_that_this_run_does_not_write_are_removed(tiny, tmp_path):
+    out = tmp_path / "out"
+    run(tiny, out, as_of=AS_OF)
+    info = json.loads((out / "run_info.json").read_text())
+    info["files"].append("old_table.csv")     # as if an earlier version wrote old_table
+    (out / "run_info.json").write_text(json.dumps(info))
+    (out / "old_table.csv").write_text("stale")
+    (out / "report.html").write_text("stale report")
+    run(tiny, out, as_of=AS_OF)
+    assert not (out / "old_table.csv").exists()
+    assert not (out / "report.html").exists()  # run() alone writes no report
+
+
+def test_data_folder_as_output_folder_loses_nothing(tiny, tmp_path):
+    before = {p.name: p.read_bytes() for p in tiny.iterdir()}
+    run(tiny, tiny, as_of=AS_OF)
+    assert {p.name: p.read_bytes() for p in tiny.iterdir() if p.name in before} == before

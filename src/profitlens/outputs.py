@@ -29,6 +29,7 @@ SORT_KEYS = {
     "customer_activity": ["customer_id", "period"],
 }
 DATABASE = "profitlens.duckdb"
+REPORT = "report.html"
 DECIMALS = 6
 _CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
 
@@ -69,7 +70,8 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
                   progress: Callable[[str], None] | None = None) -> Path:
     """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place."""
     out_dir = Path(out_dir).resolve()
-    check_out_dir(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ProfitlensError(f"{out_dir}: exists and is not a folder; choose an --out folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
@@ -77,6 +79,8 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             if progress:
                 progress(f"write {name}")
             write_table(table, tmp, name)
+        files = [f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")] + [DATABASE]
+        info = {**info, "files": sorted(files)}
         (tmp / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
         write_database(tmp, list(tables))
         _swap(tmp, out_dir)
@@ -87,25 +91,32 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
 
 
 def _swap(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` (an earlier profitlens output, or nothing)."""
-    if target.exists():
-        old = target.with_name(f".{target.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
+    """Replace the outputs in ``target`` by those in ``new``, in one rename.
+
+    Files in ``target`` that no profitlens run wrote (a log, notes, the user's own files) are
+    carried over; an earlier run's outputs (listed in its ``run_info.json``) are not, so no
+    stale table survives a run that no longer writes it.
+    """
+    if not target.exists():
         new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)
+        return
+    earlier = _written_by_earlier_run(target)
+    for item in target.iterdir():
+        if item.name not in earlier and not (new / item.name).exists():
+            shutil.move(str(item), new / item.name)
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Refuse to replace a folder that is not an earlier profitlens output."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and (not out_dir.is_dir() or (
-            any(out_dir.iterdir()) and not (out_dir / "run_info.json").exists())):
-        raise ProfitlensError(
-            f"{out_dir}: exists and is not a profitlens output folder; "
-            "choose a new --out folder (outputs replace the folder as a whole)")
+def _written_by_earlier_run(folder: Path) -> set[str]:
+    try:
+        info = json.loads((folder / "run_info.json").read_text())
+    except (OSError, ValueError):
+        return set()
+    return set(info.get("files", [])) | {"run_info.json", REPORT}
 
 
 TEXT_COLUMNS = ("customer_id", "invoice_id", "segment", "period", "resource", "table", "column",

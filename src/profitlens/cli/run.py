@@ -18,7 +18,7 @@ def run(
     data_dir: Path = typer.Argument(..., help="Folder with costmodel.yaml and the contract's tables "
                                     "(.csv or .parquet)."),
     out: Path = typer.Option(Path("profitlens-output"), "--out", "-o",
-                             help="Output folder (replaced as a whole)."),
+                             help="Output folder (its earlier outputs are replaced; other files are kept)."),
     as_of: dt.datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
                                       help="As-of date YYYY-MM-DD; default the latest event."),
     engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark (local or cluster)."),
