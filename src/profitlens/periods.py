@@ -5,7 +5,6 @@ A period is a calendar month (``YYYY-MM``) or quarter (``YYYY-Qn``), as the cost
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import ibis
 import ibis.expr.types as ir
@@ -19,6 +18,13 @@ def period_of(date: ir.DateValue, kind: str) -> ir.StringValue:
     if kind == "month":
         return date.strftime("%Y-%m")
     return date.year().cast("string") + "-Q" + date.quarter().cast("string")
+
+
+def period_index(date: ir.DateValue, kind: str) -> ir.IntegerValue:
+    """Months (or quarters) since year 0 of a date column: consecutive periods differ by 1."""
+    if kind == "month":
+        return date.year() * 12 + date.month() - 1
+    return date.year() * 4 + (date.month() - 1) // 3
 
 
 def period_label(day: dt.date, kind: str) -> str:
@@ -62,8 +68,3 @@ def calendar_table(calendar: pd.DataFrame) -> ir.Table:
     """The period calendar as an Ibis table (dates typed as dates)."""
     return ibis.memtable(calendar, schema={
         "period": "string", "period_start": "date", "period_end": "date"})
-
-
-def is_period(text: str, kind: str) -> bool:
-    """Whether ``text`` is a well-formed period label of ``kind``."""
-    return re.match(PATTERNS[kind], text) is not None

@@ -61,6 +61,7 @@ from scipy.special import betaln
 from profitlens.clv.summary import _as_date
 from profitlens.clv.value import _MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates
 from profitlens.models import ShiftedBetaGeometric
+from profitlens.periods import period_index, period_of
 
 __all__ = ["contract_periods", "ContractualValue", "fit_contractual_value",
            "discounted_expected_residual_lifetime", "expected_discounted_periods",
@@ -72,23 +73,10 @@ CONTRACT_PERIOD_COLUMNS = ("customer_id", "segment", "first_period", "last_perio
                            "ended", "duration")
 
 
-def _period_index(date, period: str):
-    """Months (or quarters) since year 0 of an ibis date column."""
-    if period == "month":
-        return date.year() * 12 + date.month() - 1
-    return date.year() * 4 + (date.month() - 1) // 3
-
-
 def _index_of_label(label: pd.Series, period: str) -> np.ndarray:
     year = label.str.slice(0, 4).astype(int).to_numpy()
     part = label.str.slice(5).str.lstrip("Q").astype(int).to_numpy()
     return year * (12 if period == "month" else 4) + part - 1
-
-
-def _label(date, period: str):
-    if period == "month":
-        return date.strftime("%Y-%m")
-    return date.year().cast("string") + "-Q" + date.quarter().cast("string")
 
 
 def _is_period_end(day: dt.date, period: str) -> bool:
@@ -128,11 +116,11 @@ def contract_periods(customers: ir.Table, as_of, period: str = "month") -> ir.Ta
     groups = c.filter(c.ended).select("_group", "_no_segment").distinct()
     c = c.semi_join(groups, ["_group", "_no_segment"])
     last = ibis.cases((c.ended, c._ended_on), else_=ibis.date(day))
-    periods = ibis.greatest(_period_index(last, period) - _period_index(c.acquired_on, period)
+    periods = ibis.greatest(period_index(last, period) - period_index(c.acquired_on, period)
                             + 1, 1).cast("int64")
     complete = 0 if _is_period_end(day, period) else 1
     return c.select("customer_id", "segment",
-                    first_period=_label(c.acquired_on, period), last_period=_label(last, period),
+                    first_period=period_of(c.acquired_on, period), last_period=period_of(last, period),
                     periods=periods, ended=c.ended,
                     duration=ibis.cases((c.ended, periods), else_=periods - complete)
                     .cast("int64"))

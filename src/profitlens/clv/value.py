@@ -41,6 +41,7 @@ from profitlens.clv.selection import Selection, check_enough, select_transaction
 from profitlens.clv.summary import TIME_UNITS, _as_date, rfm_summary
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
 from profitlens.models.base import BaseModel
+from profitlens.periods import period_index, period_label
 
 __all__ = ["LifetimeValue", "fit_lifetime_value", "customer_clv", "cost_to_serve_rates",
            "customer_cost_to_serve", "CLV_COLUMNS", "COST_TO_SERVE_LINES"]
@@ -136,20 +137,14 @@ def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
     if period not in _MONTHS_PER_PERIOD:
         raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
     day = _as_date(as_of)
-    per = 1 if period == "month" else 3
-
-    def index(year, month):  # months (or quarters) since year 0
-        return year * (12 // per) + (month - 1) // per
-
-    end_period = f"{day.year:04d}-{day.month:02d}" if period == "month" else \
-        f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    end_period = period_label(day, period)
     pnl = customer_pnl.filter(customer_pnl.period <= end_period)
     cost = sum(pnl[c] for c in COST_TO_SERVE_LINES)
     totals = pnl.group_by("customer_id").aggregate(cost_to_serve=cost.sum(),
                                                    commission=pnl.commission.sum())
     c = customers.filter(customers.acquired_on <= ibis.date(day))
     segment = c.segment if "segment" in c.columns else ibis.null("string")
-    active = index(day.year, day.month) - index(c.acquired_on.year(), c.acquired_on.month()) + 1
+    active = period_index(ibis.date(day), period) - period_index(c.acquired_on, period) + 1
     ended_on = c.ended_on.cast("date") if "ended_on" in c.columns else ibis.null("date")
     base = c.select("customer_id", "acquired_on", segment=segment,
                     periods_active=active.cast("float64"), ended_on=ended_on)
