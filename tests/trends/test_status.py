@@ -101,6 +101,19 @@ def test_a_drop_to_zero_is_not_a_turn():
     assert labels == ["declining"]
 
 
+def test_a_lumpy_buyer_between_orders_is_not_a_turn_but_a_real_turn_is():
+    # orders every third month (+900) and account management in between (-60): eight quiet
+    # months at the end are a loss far smaller than what an order month earned
+    lumpy = [900.0, -60, -60] * 5 + [-70.0, -80, -65, -75, -90, -70, -85, -80]
+    # the same buyer whose quiet months turn into losses of half what it used to earn
+    turning = [900.0, -60, -60] * 5 + [-300.0, -320, -280, -310, -330, -290, -300, -310]
+    # break-even before (mean -5), clearly losing now: turned
+    marginal = [60.0, -70, 0] * 5 + [-150.0, -160, -140, -155, -165, -150, -145, -160]
+    labels, turn = status_of(lumpy, turning, marginal)
+    assert labels == ["declining", "turned_unprofitable", "turned_unprofitable"]
+    assert turn[1:] == [24 - 8, 24 - 8]
+
+
 def test_trailing_slope_exact_line():
     slope, t, start, end = trailing_slope(matrix([5.0, 7, 9, 11, 13], length=8), 4)
     assert slope[0] == pytest.approx(2.0)

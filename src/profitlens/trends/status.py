@@ -15,9 +15,13 @@ first period are NaN; the last column is the as-of period. For each customer wit
    Ranks make one outlier (a write-off, a credit note) count as one low month however large,
    and a lumpy buyer's quiet months look like its quiet months before.
 2. **Confirmation.** A turn into losses also needs the median of the after segment to be a loss
-   of at least ``min_loss`` × the before mean, and the profit of the last ``window`` periods to
-   be negative. One bad month is never a turn: it gives neither a significant rank change nor a
-   negative median over at least two periods.
+   of at least ``min_loss`` × the before mean, the before mean to be no worse than a small loss
+   (at least ``-break_even`` × that after loss: a customer that was about break-even and is now
+   clearly losing money turned, one that lost about as much before did not), and the profit of
+   the last ``window`` periods to be negative. One bad month is never a turn: it gives neither a
+   significant rank change nor a negative median over at least two periods. The size
+   condition keeps out a lumpy buyer that is merely between orders while still costing account
+   management: its quiet months are a small loss next to the profit of its order months.
 3. **Slope.** The least-squares slope of profit over the last ``slope_periods`` periods, with
    its t-statistic.
 
@@ -26,8 +30,8 @@ Status, first rule that applies:
 ``new``
     fewer than ``min_history`` periods of history.
 ``turned_unprofitable``
-    significant drop, by at least ``min_decline`` of the before mean, from a profitable before
-    (mean > 0), confirmed; ``turn_period`` is the first period of the after segment.
+    significant drop into losses, confirmed (step 2); ``turn_period`` is the first period of
+    the after segment.
 ``declining``
     still profitable, with a significant downward trend: either a significant drop of at least
     ``min_decline`` of the before mean from a profitable before that is not (or not yet) a
@@ -66,8 +70,8 @@ class StatusRules:
     min_before: int = 3
     min_after: int = 2
     alpha: float = 0.005
-    min_loss: float = 0.25
-    break_even: float = 0.5
+    min_loss: float = 0.5
+    break_even: float = 0.25
     slope_periods: int = 12
     slope_t_crit: float = 2.5
     min_decline: float = 0.25
