@@ -130,7 +130,8 @@ def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = No
         if name not in parsed:
             continue
         spec = TABLES[name]
-        p = with_first_rows(with_references(name, parsed[name], valid), spec.key)
+        p = with_first_rows(with_references(name, parsed[name], valid), spec.key,
+                            parsed[name])
         checks = (basic_checks(p, spec) + domain_checks(name, p, model)
                   + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
         valid[name], table_parts = finalize(name, p, parsed[name], raw[name], checks,

@@ -56,16 +56,22 @@ def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
     return checks
 
 
-def with_first_rows(parsed: ir.Table, key: tuple[str, ...]) -> ir.Table:
-    """Attach ``_first_row``: the first row holding the same key, for keys held by several rows
-    (null otherwise). A grouped aggregate, so no window over the whole table."""
+def with_first_rows(checked: ir.Table, key: tuple[str, ...],
+                    parsed: ir.Table | None = None) -> ir.Table:
+    """Attach ``_first_row`` to ``checked``: the first row holding the same key, for keys held by
+    several rows (null otherwise). A grouped aggregate, so no window over the whole table.
+
+    The repeated keys are found in ``parsed`` (default ``checked``): the parsed rows before any
+    reference join, so the aggregate reads only the key columns and ``_row``.
+    """
     if not key:
-        return parsed
-    keyed = parsed.filter(ibis.and_(*(parsed[k].notnull() for k in key)))
+        return checked
+    source = checked if parsed is None else parsed
+    keyed = source.filter(ibis.and_(*(source[k].notnull() for k in key)))
     repeated = (keyed.group_by([keyed[k].name(f"_k_{k}") for k in key])
                 .agg(_n=keyed.count(), _first_row=keyed[ROW].min()))
     repeated = repeated.filter(repeated._n > 1).drop("_n")
-    joined = parsed.left_join(repeated, [parsed[k] == repeated[f"_k_{k}"] for k in key])
+    joined = checked.left_join(repeated, [checked[k] == repeated[f"_k_{k}"] for k in key])
     return joined.drop(*(f"_k_{k}" for k in key))
 
 

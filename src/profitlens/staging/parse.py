@@ -34,11 +34,18 @@ def raw_text(column: ir.Value) -> ir.StringValue:
     return ibis.ifelse(text.strip() == "", ibis.null("string"), text)
 
 
-def parse_value(column: ir.Value, kind: str) -> ir.Value:
-    """Parse a raw column into the contract's logical type; unparseable values become null."""
+def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = None) -> ir.Value:
+    """Parse a raw column into the contract's logical type; unparseable values become null.
+
+    ``given`` is :func:`is_given` of the column when the caller has it already (it is reused,
+    not recomputed).
+    """
     dtype = column.type()
+    given = is_given(column) if given is None else given
     if kind == STRING:
-        return raw_text(column)
+        if not dtype.is_string():
+            return column.cast("string")             # a typed value is never blank
+        return ibis.ifelse(given, column, ibis.null("string"))
     if kind == DATE:
         if dtype.is_date():
             return column
@@ -54,6 +61,18 @@ def parse_value(column: ir.Value, kind: str) -> ir.Value:
     raise ValueError(f"unknown logical type {kind!r}")
 
 
+def is_given(column: ir.Value) -> ir.BooleanValue:
+    """Whether a raw value was given: not null and, for text, not blank.
+
+    A typed value (a Parquet date or number) is given when it is not null; only text can be
+    blank, and only text starting with a space or control character pays for the trim.
+    """
+    if not column.type().is_string():
+        return column.notnull()
+    return ibis.cases((column.isnull(), False), (column.ascii_str() > 32, True),
+                      else_=column.strip() != "")
+
+
 def present(name: str) -> str:
     """Name of the flag column telling whether the raw value of ``name`` was given."""
     return f"_given_{name}"
@@ -65,8 +84,8 @@ def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
     columns, given = {}, {}
     for name, kind in spec.columns.items():
         if name in raw.columns:
-            columns[name] = parse_value(raw[name], kind)
-            given[present(name)] = raw_text(raw[name]).notnull()
+            given[present(name)] = is_given(raw[name])
+            columns[name] = parse_value(raw[name], kind, given[present(name)])
         else:
             columns[name] = ibis.null(kind if kind != STRING else "string")
     return raw.select(raw[ROW], **columns, **given)
