@@ -9,7 +9,7 @@ import pytest
 
 from profitlens.clv import InsufficientDataError, customer_clv, fit_lifetime_value
 from profitlens.clv.plots import calibration_by_frequency_chart, tracking_chart
-from profitlens.clv.selection import holdout_mask
+from profitlens.clv.selection import holdout_mask, sample_mask, select_transaction_model
 from profitlens.clv.summary import calibration_holdout_summary, purchases
 from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from profitlens.clv.value import cost_to_serve_rates, customer_cost_to_serve
@@ -101,6 +101,28 @@ def test_holdout_split_is_stable_and_about_a_quarter():
     mask = holdout_mask(ids)
     assert abs(mask.mean() - 0.25) < 0.02
     assert np.array_equal(mask, holdout_mask(ids))
+
+
+def test_selection_sample_is_stable_sized_and_independent_of_the_holdout():
+    ids = [f"C{i:07d}" for i in range(200_000)]
+    sample = sample_mask(ids, 50_000)
+    assert abs(sample.sum() - 50_000) < 1_000
+    assert np.array_equal(sample, sample_mask(ids, 50_000))
+    assert sample_mask(ids[:1000], 50_000).all()
+    held = holdout_mask(ids)
+    assert abs(held[sample].mean() - 0.25) < 0.01          # the split within the sample
+
+
+def test_model_choice_on_a_sample_agrees_with_the_full_comparison():
+    model = BGNBD().set_params_(r=0.243, alpha=4.414, a=0.793, b=2.426)   # CDNOW
+    sim = model.simulate(np.random.default_rng(3).uniform(10, 39, 40_000), random_state=3)
+    ids = [f"C{i:07d}" for i in range(40_000)]
+    args = (ids, sim["frequency"], sim["recency"], sim["T"])
+    sampled = select_transaction_model(*args, max_customers=10_000)
+    full = select_transaction_model(*args, max_customers=40_000)
+    assert abs(sampled.n_train + sampled.n_test - 10_000) < 500
+    assert full.n_train + full.n_test == 40_000
+    assert sampled.chosen == full.chosen
 
 
 def test_too_few_customers_is_a_clear_error():

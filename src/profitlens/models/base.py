@@ -147,19 +147,21 @@ class _Forecasts:
     def forecast_curves(self, times, frequency, recency, T) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative expected purchases and P(alive) at T + each of ``times``, per customer.
 
-        Returns two arrays of shape (customers, len(times)). Distinct (x, t_x, T) rows are
-        computed once.
+        Returns two arrays of shape (customers, len(times)). P(alive) now is computed once per
+        distinct (x, t_x, T) row and the forecast of an alive customer, which does not depend
+        on t_x, once per distinct (x, T).
         """
         theta = np.array(self._check_fitted())
         x, t_x, age = check_rfm(frequency, recency, T)
         (ux, ut, uT), _, inverse = compress_rows(x, t_x, age)
+        alive = self._p_alive(theta, ux, ut, uT)[inverse][:, None]
+        (fx, fT), _, back = compress_rows(x, age)
         times = np.asarray(times, dtype=np.float64).reshape(1, -1)
-        alive = self._p_alive(theta, ux, ut, uT)[:, None]
-        shape = (ux.size, times.size)
-        mean, surv = self._alive_forecast(theta, np.broadcast_to(ux[:, None], shape),
-                                          np.broadcast_to(uT[:, None], shape),
+        shape = (fx.size, times.size)
+        mean, surv = self._alive_forecast(theta, np.broadcast_to(fx[:, None], shape),
+                                          np.broadcast_to(fT[:, None], shape),
                                           np.broadcast_to(times, shape))
-        return (alive * mean)[inverse], (alive * surv)[inverse]
+        return alive * mean[back], alive * surv[back]
 
 
 class TransactionModel(_Forecasts, BaseModel):
