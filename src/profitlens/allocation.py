@@ -15,6 +15,8 @@ from .costmodel import CostModel
 from .periods import period_of
 
 PURSUIT = "pursuit"
+#: the P&L lines activities are charged to
+ACTIVITY_LINES = ("acquisition_cost", "sales_cost", "service_cost", "fulfilment_cost")
 
 
 def activity_definitions(model: CostModel) -> ir.Table:
@@ -136,7 +138,7 @@ def resource_minutes(charged: ir.Table, model: CostModel) -> ir.Table:
 
 
 def activity_costs(charged: ir.Table, rates: ir.Table) -> ir.Table:
-    """Cost per customer, period and P&L line: minutes times the activity's cost per minute.
+    """Cost of the charged minutes: minutes times the activity's cost per minute, on its line.
 
     Parameters
     ----------
@@ -148,11 +150,14 @@ def activity_costs(charged: ir.Table, rates: ir.Table) -> ir.Table:
     Returns
     -------
     ibis table
-        customer_id, period, line, amount (pursuits excluded).
+        customer_id, period and one column per activity line (acquisition_cost, sales_cost,
+        service_cost, fulfilment_cost), one row per charged row (pursuits excluded); summed
+        per customer and period by :func:`profitlens.marts.customer_pnl.customer_pnl`.
     """
     priced = charged.filter(charged.customer_id.notnull()).join(rates, ["activity", "period"])
-    return priced.group_by(["customer_id", "period", "line"]).agg(
-        amount=(priced.minutes * priced.rate).sum())
+    amount = priced.minutes * priced.rate
+    return priced.select("customer_id", "period", **{
+        line: ibis.ifelse(priced.line == line, amount, 0.0) for line in ACTIVITY_LINES})
 
 
 def customer_activity(charged: ir.Table) -> ir.Table:

@@ -19,14 +19,17 @@ def referral_cost(referrals: ir.Table, period_kind: str) -> ir.Table:
 
 
 def sales_lines(invoice_lines: ir.Table, period_kind: str) -> ir.Table:
-    """Revenue and cost of goods per customer and period, as two P&L lines.
+    """Revenue and cost of goods of each invoice line, by the period of its invoice date.
 
-    Columns: customer_id, period, line, amount.
+    Columns: customer_id, period, revenue, cogs (summed per customer and period by
+    :func:`customer_pnl`).
     """
-    lines = invoice_lines.mutate(period=period_of(invoice_lines.invoice_date, period_kind))
-    sums = lines.group_by(["customer_id", "period"]).agg(revenue=lines.revenue.sum(),
-                                                          cogs=lines.cost.sum())
-    return sums.pivot_longer(["revenue", "cogs"], names_to="line", values_to="amount")
+    return invoice_lines.select(
+        "customer_id", period=period_of(invoice_lines.invoice_date, period_kind),
+        revenue=invoice_lines.revenue, cogs=invoice_lines.cost)
+
+
+LINES = ("revenue", "cogs", *COST_LINES)
 
 
 def customer_pnl(parts: dict[str, ir.Table]) -> ir.Table:
@@ -35,22 +38,36 @@ def customer_pnl(parts: dict[str, ir.Table]) -> ir.Table:
     Parameters
     ----------
     parts : dict of str to ibis table
-        P&L line -> table (customer_id, period, amount); a table may instead carry a ``line``
-        column naming the line of each row (see :func:`sales_lines`).
+        Rows of (customer_id, period) and amounts, several rows per key allowed: either an
+        ``amount`` column, which is the P&L line named by the key, or columns named after P&L
+        lines (``revenue``, ``cogs`` or a cost line; see :func:`sales_lines`). Lines a part does
+        not have count 0.
 
     Returns
     -------
     ibis table
         customer_id, period and the contract's P&L columns; gross_margin = revenue − cogs and
         profit = gross_margin − every cost line. Only rows where some line is non-zero.
+
+    Notes
+    -----
+    The parts are stacked side by side (one column per line, 0 where a part has none) and
+    summed in one aggregate: plain sums, no per-line filters and no pre-aggregation of parts
+    that hardly shrink when grouped (invoice lines, priced activities).
     """
-    long = ibis.union(*(
-        t.select("customer_id", "period", "line", "amount") if "line" in t.columns
-        else t.select("customer_id", "period", line=ibis.literal(name), amount=t.amount)
-        for name, t in parts.items()))
-    wide = long.group_by(["customer_id", "period"]).agg(**{
-        line: long.amount.sum(where=long.line == line).fill_null(0.0)
-        for line in ("revenue", "cogs", *COST_LINES)})
+    zero = ibis.literal(0.0)
+
+    def widen(name: str, t: ir.Table) -> ir.Table:
+        given = {name: t.amount} if "amount" in t.columns else {c: t[c] for c in LINES
+                                                                 if c in t.columns}
+        if not given or not set(given) <= set(LINES):
+            raise ValueError(f"P&L part {name!r} has no P&L line columns or amount")
+        return t.select("customer_id", "period",
+                        **{c: given[c].cast("float64") if c in given else zero for c in LINES})
+
+    stacked = ibis.union(*(widen(name, t) for name, t in parts.items()))
+    wide = stacked.group_by(["customer_id", "period"]).agg(
+        **{c: stacked[c].sum() for c in LINES})
     wide = wide.mutate(gross_margin=wide.revenue - wide.cogs)
     wide = wide.mutate(profit=wide.gross_margin - sum(wide[c] for c in COST_LINES))
     rounded = wide.select("customer_id", "period", **{
