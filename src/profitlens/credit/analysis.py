@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from profitlens.credit.history import bucket_roll_history
+from profitlens.engine import cache
 from profitlens.credit.policy import CreditPolicy
 from profitlens.credit.provision_matrix import ProvisionMatrix
 from profitlens.marts.customer_credit import customer_credit
@@ -63,11 +64,14 @@ def analyse_credit(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Ta
         gross margin.
     """
     policy = policy or CreditPolicy()
-    recv = receivables(invoice_lines, payments, customers, as_of, payment_terms_days, policy)
+    # the aged receivables feed the roll history, the matrix and the customer credit table, and
+    # both outputs are written and joined into the summary: each is computed once
+    recv = cache(receivables(invoice_lines, payments, customers, as_of, payment_terms_days,
+                             policy))
     history = bucket_roll_history(recv, payments, as_of, policy)
     matrix = ProvisionMatrix.from_policy(policy).fit(history)
-    recv = matrix.transform(recv)
-    credit = customer_credit(recv, customers, as_of, policy, expected_margin)
+    recv = cache(matrix.transform(recv))
+    credit = cache(customer_credit(recv, customers, as_of, policy, expected_margin))
     return CreditAnalysis(recv, credit, matrix, policy)
 
 
