@@ -90,7 +90,9 @@ def charged_minutes(occurrences: ir.Table, customers: ir.Table, prospects: ir.Ta
     ``service`` and ``fulfilment`` go to their lines; activities of prospects that did not
     convert are pursuits, charged to no customer (customer_id null, line ``pursuit``).
 
-    Columns: activity, category, period, customer_id, line, minutes, occurrences.
+    Columns: activity, period, customer_id, line, minutes, occurrences (the activity's
+    category is implied by its line for a customer's rows: ``<category>_cost``, or
+    ``acquisition_cost`` for sales before the win).
     """
     defs = activity_definitions(model).select("activity", "category")
     occ = occurrences.join(defs, "activity")
@@ -107,10 +109,10 @@ def charged_minutes(occurrences: ir.Table, customers: ir.Table, prospects: ir.Ta
             else_=occ.category + "_cost",
         )
     )
-    charged = occ.select("activity", "category",
+    charged = occ.select("activity",
                          period=period_of(occ.occurred_on, model.period),
                          customer_id=occ.owner, line=line, minutes=occ.minutes)
-    return charged.group_by(["activity", "category", "period", "customer_id", "line"]).agg(
+    return charged.group_by(["activity", "period", "customer_id", "line"]).agg(
         minutes=charged.minutes.sum(), occurrences=charged.count())
 
 
@@ -167,9 +169,11 @@ def customer_activity(charged: ir.Table) -> ir.Table:
     (after the win), service_minutes, fulfilment_minutes, tickets (service occurrences).
     """
     own = charged.filter(charged.customer_id.notnull() & (charged.line != "acquisition_cost"))
+    zero = ibis.literal(0.0)
+    service = own.line == "service_cost"
     return own.group_by(["customer_id", "period"]).agg(
-        sales_minutes=own.minutes.sum(where=own.category == "sales").fill_null(0.0),
-        service_minutes=own.minutes.sum(where=own.category == "service").fill_null(0.0),
-        fulfilment_minutes=own.minutes.sum(where=own.category == "fulfilment").fill_null(0.0),
-        tickets=own.occurrences.sum(where=own.category == "service").fill_null(0),
+        sales_minutes=ibis.ifelse(own.line == "sales_cost", own.minutes, zero).sum(),
+        service_minutes=ibis.ifelse(service, own.minutes, zero).sum(),
+        fulfilment_minutes=ibis.ifelse(own.line == "fulfilment_cost", own.minutes, zero).sum(),
+        tickets=ibis.ifelse(service, own.occurrences, 0).sum(),
     )
