@@ -110,15 +110,62 @@ def _read_csv_arrow(path: Path) -> pa.Table:
 
 
 def _read_spark(con, path: Path, name: str):
+    """Read ``path`` into a Spark temp view ``raw_<name>`` with ``_row`` numbered in the JVM.
+
+    A single file is scanned as splits in file order (partition ``i`` holds the ``i``-th split;
+    Spark's CSV reader drops the header from the first split only), so a row's position in the
+    file is the number of rows in the partitions before its own plus its position within it.
+    """
     session = con._session
     reader = session.read
     frame = (reader.parquet(str(path)) if path.suffix == ".parquet"
              else reader.option("header", True).option("encoding", "UTF-8").csv(str(path)))
-    indexed = frame.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1))
-    frame = session.createDataFrame(indexed, frame.schema.add(ROW, "long"))
     view = f"raw_{name}"
-    frame.createOrReplaceTempView(view)
+    _number_rows(frame).createOrReplaceTempView(view)
     return con.table(view)
+
+
+_PARTITION_SHIFT = 33  # monotonically_increasing_id = partition index << 33 | row in partition
+
+
+def _number_rows(frame):
+    """``frame`` plus ``_row``: 1-based position of each row over the partitions in order.
+
+    Same numbers as ``frame.rdd.zipWithIndex()`` without sending rows through Python.
+    ``monotonically_increasing_id`` encodes (partition index, position within the partition);
+    a small aggregation counts rows per partition, giving each partition its offset.
+
+    The id depends on how the scan is split into partitions, which Spark decides anew each
+    time a query is planned (from ``spark.sql.files.maxPartitionBytes`` and, on a cluster, the
+    executor cores present at that moment). The counting job and every later query reading the
+    numbered rows must therefore see one and the same split: the frame with its id is cached
+    (persisted) and the counts are computed from the cache, which fixes its partitions once. A
+    lost cached block is recomputed from that cached plan's own partitions, so the ids cannot
+    change (``localCheckpoint`` would also fix them but fails instead when a block is lost).
+    The cache holds the raw file, which the pipeline scans repeatedly anyway; reading the same
+    path again replaces it.
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    tag = "__profitlens_id"
+    with_id = frame.withColumn(tag, F.monotonically_increasing_id())
+    # Spark finds cached data by plan: an earlier read of the same path in this session has the
+    # same plan and would hand back the file's content as it was then
+    with_id.unpersist()
+    with_id = with_id.persist(StorageLevel.MEMORY_AND_DISK)
+    part = F.shiftright(F.col(tag), _PARTITION_SHIFT)
+    counts = dict(with_id.groupBy(part.alias("p")).count().collect())
+    offsets, total = [], 0
+    for p in range(max(counts, default=-1) + 1):
+        offsets.append(total)
+        total += counts.get(p, 0)
+    # partitions absent from counts are empty: no row ever looks up their offset
+    offset = (F.element_at(F.array(*(F.lit(o).cast("long") for o in offsets)),
+                            (part + 1).cast("int"))
+              if offsets else F.lit(0).cast("long"))
+    within = F.col(tag).bitwiseAND((1 << _PARTITION_SHIFT) - 1)
+    return with_id.withColumn(ROW, offset + within + 1).drop(tag)
 
 
 def _first_line(exc: Exception) -> str:
