@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -53,19 +54,27 @@ def _connect_spark():
     except ImportError:
         raise ProfitlensError(
             "the spark engine needs PySpark: pip install 'profitlens[spark]'") from None
+    # Python workers (if any) run the interpreter profitlens runs in, with its packages
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("profitlens")
     master = os.environ.get("SPARK_MASTER")
     if master:
         builder = builder.master(master)
     elif "PYSPARK_SUBMIT_ARGS" not in os.environ and SparkSession.getActiveSession() is None:
-        # local mode: Spark's default of 200 shuffle partitions is meant for clusters
-        builder = (builder.master("local[*]")
-                   .config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2))))
+        builder = builder.master("local[*]")
     session = (builder.config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.ansi.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
+    conf = session.sparkContext.getConf()
+    if session.sparkContext.master.startswith("local") and not conf.contains(
+            "spark.sql.shuffle.partitions"):
+        # Spark's default of 200 shuffle partitions is meant for clusters: on one machine each
+        # of the pipeline's many small shuffles would run 200 tasks
+        session.conf.set("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2)))
+        # and let adaptive execution coalesce the partitions of cached tables too
+        session.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
     return ibis.pyspark.connect(session)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -55,12 +56,13 @@ def load_data(data_dir: Path, engine: str = "duckdb", as_of: dt.date | None = No
 
 def period_range(staged: Staged) -> pd.DataFrame:
     """The calendar of the run: from the period of the earliest invoice, activity, payment or
-    referral date through the as-of period."""
+    referral date through the as-of period (one query for the four minimums)."""
     t = staged.tables
-    firsts = [t["invoice_lines"].invoice_date.min(), t["activities"].occurred_on.min(),
-              t["payments"].paid_on.min(), t["referrals"].referred_on.min()]
-    dates = [pd.Timestamp(v).date() for v in (e.execute() for e in firsts)
-             if v is not None and not pd.isna(v)]
+    firsts = [t[name].aggregate(first=t[name][column].min())
+              for name, column in (("invoice_lines", "invoice_date"), ("activities", "occurred_on"),
+                                   ("payments", "paid_on"), ("referrals", "referred_on"))]
+    values = ibis.union(*firsts).execute()["first"]
+    dates = [pd.Timestamp(v).date() for v in values if v is not None and not pd.isna(v)]
     first = min(dates, default=staged.as_of)
     return period_calendar(first, staged.as_of, staged.model.period)
 

@@ -54,14 +54,20 @@ class Staged:
     _raw: dict[str, ir.Table] = field(default_factory=dict, repr=False)
 
     def row_counts(self) -> dict[str, dict[str, int]]:
-        """Rows read, used and quarantined per table (read = used + quarantined)."""
+        """Rows read, used and quarantined per table (read = used + quarantined), in one query."""
         quarantined = (self.quarantine.select("table", "row").distinct()
                        .group_by("table").agg(n=ibis._.count()).execute())
         q = dict(zip(quarantined["table"], quarantined["n"].astype(int)))
-        return {name: {"read": int(raw.count().execute()),
-                       "used": int(self.tables[name].count().execute()),
-                       "quarantined": q.get(name, 0)}
-                for name, raw in self._raw.items()}
+        names = list(self._raw)
+        if not names:
+            return {}
+        counts = ibis.union(*(
+            t.aggregate(table=ibis.literal(name), kind=ibis.literal(kind), n=t.count())
+            for name in names
+            for kind, t in (("read", self._raw[name]), ("used", self.tables[name])))).execute()
+        n = {(r.table, r.kind): int(r.n) for r in counts.itertuples()}
+        return {name: {"read": n[name, "read"], "used": n[name, "used"],
+                       "quarantined": q.get(name, 0)} for name in names}
 
 
 def find_files(data_dir: Path) -> dict[str, Path]:
@@ -85,10 +91,10 @@ def find_files(data_dir: Path) -> dict[str, Path]:
 
 
 def default_as_of(parsed: dict[str, ir.Table]) -> dt.date:
-    """The latest invoice, payment, activity, referral or commission date."""
-    latest = [parsed[name][spec.event_date].max()
+    """The latest invoice, payment, activity, referral or commission date (one query)."""
+    latest = [parsed[name].aggregate(last=parsed[name][spec.event_date].max())
               for name, spec in TABLES.items() if spec.event_date and name in parsed]
-    values = [v for v in (e.execute() for e in latest) if v is not None and v == v]
+    values = [v for v in ibis.union(*latest).execute()["last"] if v is not None and v == v]
     if not values:
         raise ContractError("no dated events in the data: give --as-of YYYY-MM-DD")
     return max(pd.Timestamp(v).date() for v in values)
