@@ -138,18 +138,44 @@ def load_cost_model(path: Path) -> CostModel:
         When the file is missing, is not YAML, or breaks a rule; the message names the key.
     """
     path = Path(path)
-    if not path.exists():
-        raise CostModelError(f"{path}: not found; every data folder needs a costmodel.yaml")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+    except UnicodeDecodeError as exc:
         raise CostModelError(f"{path}: not valid YAML ({exc})") from None
+    return cost_model_from_text(text, path)
+
+
+def cost_model_from_text(text: str | None, source) -> CostModel:
+    """Validate the content of a ``costmodel.yaml`` read elsewhere (e.g. from object storage).
+
+    Parameters
+    ----------
+    text : str or None
+        The file's text; None when the file does not exist.
+    source : Path or str
+        Where the text comes from, to name in error messages.
+
+    Returns
+    -------
+    CostModel
+
+    Raises
+    ------
+    CostModelError
+        As :func:`load_cost_model`.
+    """
+    if text is None:
+        raise CostModelError(f"{source}: not found; every data folder needs a costmodel.yaml")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CostModelError(f"{source}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
-        raise CostModelError(f"{path}: expected a mapping of settings at the top level")
+        raise CostModelError(f"{source}: expected a mapping of settings at the top level")
     try:
         return CostModel.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{_location(err['loc']) or 'model'}: {err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors())
-        raise CostModelError(f"{path}: {problems}") from None
+        raise CostModelError(f"{source}: {problems}") from None

@@ -17,8 +17,9 @@ import pandas as pd
 
 from . import allocation, credit_cost
 from .commission import commission
-from .costmodel import CostModel, load_cost_model
-from .engine import cache, connect, engine_name
+from .costmodel import CostModel, cost_model_from_text, load_cost_model
+from .engine import (Location, cache, check_engine_reads, child, connect, data_location,
+                     engine_name, is_folder, is_uri, read_text)
 from .errors import ContractError
 from .features import feature_tables
 from .invoices import invoices
@@ -32,26 +33,43 @@ from .staging import Staged, stage_data
 Progress = Callable[[str], None]
 
 
-def load_data(data_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
+def load_data(data_dir: Location, engine: str = "duckdb", as_of: dt.date | None = None,
               con=None) -> Staged:
     """Read, type and validate a data folder (the load+validate stage).
 
     Parameters
     ----------
-    data_dir : Path
-        Folder with ``costmodel.yaml`` and one file per contract table.
+    data_dir : Path or str
+        Folder with ``costmodel.yaml`` and one file per contract table: a local path, or (with
+        the spark engine) a URI Hadoop's FileSystem understands, e.g. ``s3a://bucket/company/``.
     engine : {"duckdb", "spark"}
     as_of : datetime.date, optional
         Default: the latest invoice, payment, activity, referral or commission date.
     con : ibis backend, optional
         Reuse an open connection instead of opening one for ``engine``.
+
+    Raises
+    ------
+    ContractError
+        When ``data_dir`` is not a folder, or is a URI and the engine is not spark.
     """
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
+    data_dir = data_location(data_dir)
+    check_engine_reads(data_dir, engine_name(con) if con is not None else engine)
+    if is_uri(data_dir):
+        con = con or connect(engine)  # a URI folder is listed and read through Spark
+    if not is_folder(data_dir, con):
         raise ContractError(f"{data_dir}: not a folder; expected a data folder with "
                             "costmodel.yaml, customers and invoice_lines")
-    model = load_cost_model(data_dir / "costmodel.yaml")
+    model = _cost_model(data_dir, con)
     return stage_data(data_dir, con or connect(engine), model, as_of)
+
+
+def _cost_model(data_dir: Location, con) -> CostModel:
+    """``costmodel.yaml`` of a local folder, or of a URI folder read through ``con``."""
+    path = child(data_dir, "costmodel.yaml")
+    if not is_uri(path):
+        return load_cost_model(path)
+    return cost_model_from_text(read_text(path, con), path)
 
 
 def period_range(staged: Staged) -> pd.DataFrame:

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from ..engine import data_location, is_uri
+from ..errors import ContractError
 from ..pipeline import run as run_pipeline
 from .app import app, console, user_errors
 from .summary import print_summary
@@ -15,10 +17,12 @@ from .summary import print_summary
 @app.command()
 @user_errors
 def run(
-    data_dir: Path = typer.Argument(..., help="Folder with costmodel.yaml and the contract's tables "
-                                    "(.csv or .parquet)."),
-    out: Path = typer.Option(Path("profitlens-output"), "--out", "-o",
-                             help="Output folder (its earlier outputs are replaced; other files are kept)."),
+    data_dir: str = typer.Argument(..., help="Folder with costmodel.yaml and the contract's tables "
+                                   "(.csv or .parquet): a local path, or with --engine spark a URI "
+                                   "such as s3a://bucket/company/."),
+    out: str = typer.Option("profitlens-output", "--out", "-o",
+                            help="Local output folder on the machine running profitlens (its "
+                            "earlier outputs are replaced; other files are kept)."),
     as_of: dt.datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
                                       help="As-of date YYYY-MM-DD; default the latest event."),
     engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark (local or cluster)."),
@@ -28,6 +32,7 @@ def run(
 
     Example: profitlens run ./data --out ./out --as-of 2026-03-31
     """
+    data, out = data_location(data_dir), _local_output(out)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("starting", total=None)
@@ -35,7 +40,7 @@ def run(
         def stage(name: str) -> None:
             progress.update(task, description=name)
 
-        info = run_pipeline(data_dir, out, engine=engine,
+        info = run_pipeline(data, out, engine=engine,
                             as_of=as_of.date() if as_of else None, progress=stage)
         if report:
             stage("write report")
@@ -43,3 +48,13 @@ def run(
 
             write_report(out)
     print_summary(out, info)
+
+
+def _local_output(out: str) -> Path:
+    """``--out`` as a local folder: outputs are written on the machine running profitlens (the
+    Spark driver), never to a URI."""
+    if is_uri(out):
+        raise ContractError(f"--out {out}: outputs are written to a local folder on the machine "
+                            "running profitlens (the Spark driver); give a local path and copy "
+                            "the outputs to object storage afterwards")
+    return Path(out)

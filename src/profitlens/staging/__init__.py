@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import ibis
 import pandas as pd
@@ -15,7 +14,7 @@ import ibis.expr.types as ir
 
 from ..contract import REQUIRED_TABLES, TABLES
 from ..costmodel import CostModel
-from ..engine import read_raw
+from ..engine import Location, child, data_location, files_in, is_folder, read_raw
 from ..errors import ContractError
 from .checks import QUARANTINE_SCHEMA, basic_checks, finalize, with_first_rows
 from .parse import parsed_table, require_columns
@@ -41,8 +40,8 @@ class Staged:
     as_of : datetime.date
     model : CostModel
     con : ibis backend
-    files : dict of str to Path
-        The file each table was read from.
+    files : dict of str to Path or str
+        The file each table was read from (a URI string for a URI data folder).
     """
 
     tables: dict[str, ir.Table | None]
@@ -50,7 +49,7 @@ class Staged:
     as_of: dt.date
     model: CostModel
     con: object
-    files: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, Location] = field(default_factory=dict)
     _raw: dict[str, ir.Table] = field(default_factory=dict, repr=False)
 
     def row_counts(self) -> dict[str, dict[str, int]]:
@@ -70,16 +69,37 @@ class Staged:
                        "quarantined": q.get(name, 0)} for name in names}
 
 
-def find_files(data_dir: Path) -> dict[str, Path]:
-    """The file of each contract table in ``data_dir`` (``.csv`` or ``.parquet``)."""
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
+def find_files(data_dir: Location, con=None) -> dict[str, Location]:
+    """The file of each contract table in ``data_dir`` (``.csv`` or ``.parquet``).
+
+    Parameters
+    ----------
+    data_dir : Path or str
+        A local folder, or a URI folder (``s3a://bucket/company/``) listed through ``con``.
+    con : ibis backend, optional
+        Needed for a URI folder: a spark backend from :func:`profitlens.engine.connect`.
+
+    Returns
+    -------
+    dict of str to Path or str
+        The file of each table present, in the form of ``data_dir``.
+
+    Raises
+    ------
+    ContractError
+        When ``data_dir`` is not a folder, a required table is missing, or a table is there
+        as both ``.csv`` and ``.parquet``.
+    """
+    data_dir = data_location(data_dir)
+    if not is_folder(data_dir, con):
         raise ContractError(f"{data_dir}: not a folder; expected a data folder with "
                             "customers, invoice_lines and costmodel.yaml")
+    present = files_in(data_dir, [f"{name}{ext}" for name in TABLES
+                                  for ext in (".csv", ".parquet")], con)
     files = {}
     for name in TABLES:
-        found = [data_dir / f"{name}{ext}" for ext in (".csv", ".parquet")
-                 if (data_dir / f"{name}{ext}").is_file()]
+        found = [child(data_dir, f"{name}{ext}") for ext in (".csv", ".parquet")
+                 if f"{name}{ext}" in present]
         if len(found) > 1:
             raise ContractError(f"{data_dir}: both {name}.csv and {name}.parquet; keep one")
         if found:
@@ -107,13 +127,14 @@ def _empty(name: str) -> ir.Table:
     return ibis.memtable(schema.to_pyarrow().empty_table())
 
 
-def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = None) -> Staged:
+def stage_data(data_dir: Location, con, model: CostModel,
+               as_of: dt.date | None = None) -> Staged:
     """Load and validate a data folder.
 
     Parameters
     ----------
-    data_dir : Path
-        Folder with one file per contract table.
+    data_dir : Path or str
+        Folder with one file per contract table: a local path, or a URI (spark engine only).
     con : ibis backend
         From :func:`profitlens.engine.connect`.
     model : CostModel
@@ -124,7 +145,7 @@ def stage_data(data_dir: Path, con, model: CostModel, as_of: dt.date | None = No
     -------
     Staged
     """
-    files = find_files(data_dir)
+    files = find_files(data_dir, con)
     raw, parsed = {}, {}
     for name, path in files.items():
         raw[name] = read_raw(con, path, name)
