@@ -155,14 +155,7 @@ def cost_model_from_text(text: str | None, source) -> CostModel:
     source : Path or str
         Where the text comes from, to name in error messages.
 
-    Returns
-    -------
-    CostModel
-
-    Raises
-    ------
-    CostModelError
-        As :func:`load_cost_model`.
+    Returns and raises as :func:`load_cost_model`.
     """
     if text is None:
         raise CostModelError(f"{source}: not found; every data folder needs a costmodel.yaml")

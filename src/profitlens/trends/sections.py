@@ -48,10 +48,11 @@ def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = Non
         ``unprofitable_customers`` (with negative profit in the period).
     """
     pnl = ibis.memtable(customer_pnl) if isinstance(customer_pnl, pd.DataFrame) else customer_pnl
+    # customer_pnl has one row per customer and period: counting rows counts customers
     sums = pnl.group_by(period=pnl.period.cast("string")).agg(
         **{c: pnl[c].sum() for c in PNL_COLUMNS},
-        customers=pnl.customer_id.nunique(),
-        unprofitable_customers=pnl.customer_id.nunique(where=pnl.profit < 0))
+        customers=pnl.count(),
+        unprofitable_customers=pnl.count(where=pnl.profit < 0))
     out = sums.order_by("period").execute().set_index("period")
     if periods is not None:
         out = out.reindex(list(periods))
