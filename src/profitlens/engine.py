@@ -56,6 +56,7 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
         if limit:
             con.raw_sql(f"SET memory_limit = '{limit}'")
         con.raw_sql(f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}'")
+        con.raw_sql("SET enable_progress_bar = false")   # the CLI shows its own progress
         return con
     if engine == "spark":
         return _connect_spark()
