@@ -11,12 +11,13 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from .contract import CATEGORIES
 from .costmodel import CostModel
 from .periods import period_of
 
 PURSUIT = "pursuit"
-#: the P&L lines activities are charged to
-ACTIVITY_LINES = ("acquisition_cost", "sales_cost", "service_cost", "fulfilment_cost")
+#: the P&L lines activities are charged to: acquisition, and one line per activity category
+ACTIVITY_LINES = ("acquisition_cost", *(f"{category}_cost" for category in CATEGORIES))
 
 
 def activity_definitions(model: CostModel) -> ir.Table:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -28,7 +27,7 @@ from .marts.customer_summary import customer_summary, with_columns
 from .marts.resource_usage import resource_usage
 from .outputs import write_outputs
 from .periods import calendar_table, period_calendar
-from .staging import Staged, stage_data
+from .staging import Staged, extreme_dates, stage_data
 
 Progress = Callable[[str], None]
 
@@ -75,14 +74,10 @@ def _cost_model(data_dir: Location, con) -> CostModel:
 def period_range(staged: Staged) -> pd.DataFrame:
     """The calendar of the run: from the period of the earliest invoice, activity, payment or
     referral date through the as-of period (one query for the four minimums)."""
-    t = staged.tables
-    firsts = [t[name].aggregate(first=t[name][column].min())
-              for name, column in (("invoice_lines", "invoice_date"), ("activities", "occurred_on"),
-                                   ("payments", "paid_on"), ("referrals", "referred_on"))]
-    values = ibis.union(*firsts).execute()["first"]
-    dates = [pd.Timestamp(v).date() for v in values if v is not None and not pd.isna(v)]
-    first = min(dates, default=staged.as_of)
-    return period_calendar(first, staged.as_of, staged.model.period)
+    dates = extreme_dates(staged.tables, {"invoice_lines": "invoice_date",
+                                          "activities": "occurred_on", "payments": "paid_on",
+                                          "referrals": "referred_on"}, "min")
+    return period_calendar(min(dates, default=staged.as_of), staged.as_of, staged.model.period)
 
 
 @dataclass

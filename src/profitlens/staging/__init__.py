@@ -110,14 +110,23 @@ def find_files(data_dir: Location, con=None) -> dict[str, Location]:
     return files
 
 
+def extreme_dates(tables: dict[str, ir.Table], columns: dict[str, str], how: str
+                  ) -> list[dt.date]:
+    """The earliest (``how="min"``) or latest (``"max"``) date of ``columns[name]`` in each
+    table ``name``, in one query; tables without a date give none."""
+    parts = [tables[name].aggregate(date=getattr(tables[name][column], how)())
+             for name, column in columns.items()]
+    values = ibis.union(*parts).execute()["date"]
+    return [pd.Timestamp(v).date() for v in values if v is not None and not pd.isna(v)]
+
+
 def default_as_of(parsed: dict[str, ir.Table]) -> dt.date:
     """The latest invoice, payment, activity, referral or commission date (one query)."""
-    latest = [parsed[name].aggregate(last=parsed[name][spec.event_date].max())
-              for name, spec in TABLES.items() if spec.event_date and name in parsed]
-    values = [v for v in ibis.union(*latest).execute()["last"] if v is not None and v == v]
-    if not values:
+    dates = extreme_dates(parsed, {name: spec.event_date for name, spec in TABLES.items()
+                                   if spec.event_date and name in parsed}, "max")
+    if not dates:
         raise ContractError("no dated events in the data: give --as-of YYYY-MM-DD")
-    return max(pd.Timestamp(v).date() for v in values)
+    return max(dates)
 
 
 def _empty(name: str) -> ir.Table:

@@ -31,7 +31,7 @@ def require_columns(raw: ir.Table, spec: TableSpec, path: Path) -> None:
 def raw_text(column: ir.Value) -> ir.StringValue:
     """A raw value as text, null when absent or blank."""
     text = column if column.type().is_string() else column.cast("string")
-    return ibis.ifelse(text.strip() == "", ibis.null("string"), text)
+    return ibis.ifelse(is_given(text), text, ibis.null("string"))
 
 
 def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = None) -> ir.Value:
@@ -41,10 +41,10 @@ def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = Non
     not recomputed).
     """
     dtype = column.type()
-    given = is_given(column) if given is None else given
     if kind == STRING:
         if not dtype.is_string():
             return column.cast("string")             # a typed value is never blank
+        given = is_given(column) if given is None else given
         return ibis.ifelse(given, column, ibis.null("string"))
     if kind == DATE:
         if dtype.is_date():
