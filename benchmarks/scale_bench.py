@@ -9,7 +9,7 @@ fresh child process (wall time from the parent's clock, peak RSS from ``os.wait4
   sql        benchmarks/baselines/duckdb_sql_pnl.py    the same P&L hand-written in DuckDB SQL
   contract   this file, ``child-contract``             profitlens load_data + contract_tables +
                                                         writing those three tables
-  stages     this file, ``child-stages``               the whole pipeline.run + write_report in
+  stages     this file, ``child-stages``               the whole pipeline.run(report=True) in
                                                         one process, timestamped per stage
   cli        ``profitlens run DIR --out OUT``          the whole command (report included)
 
@@ -73,12 +73,11 @@ def child_contract(data: Path, out: Path, as_of: str) -> dict:
 
 
 def child_stages(data: Path, out: Path, as_of: str) -> dict:
-    """The whole pipeline.run + report, with a timestamp (and peak RSS so far) per stage."""
+    """The whole pipeline.run with its report, with a timestamp (and peak RSS so far) per stage."""
     import resource
 
     t0 = time.perf_counter()
     from profitlens.pipeline import run
-    from profitlens.report import write_report
 
     marks = [("import", t0, 0)]
 
@@ -86,9 +85,7 @@ def child_stages(data: Path, out: Path, as_of: str) -> dict:
         marks.append((stage, time.perf_counter(),
                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
-    run(data, out, "duckdb", dt.date.fromisoformat(as_of), progress=say)
-    say("report")
-    write_report(out)
+    run(data, out, "duckdb", dt.date.fromisoformat(as_of), progress=say, report=True)
     say("end")
     stages = []
     for (name, start, _), (_, stop, rss) in zip(marks, marks[1:]):

@@ -64,57 +64,61 @@ def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostMo
     ``minutes + minutes_per_unit * quantity``; ``per: invoice`` activities happen once per invoice
     with quantity = its number of lines.
 
-    Columns: activity, occurred_on, customer_id, prospect_id, quantity, minutes.
+    Columns: activity, category, occurred_on, period, customer_id, prospect_id, minutes.
     """
     defs = activity_definitions(model)
     rows = activities.join(defs, "activity")
     rows = rows.select(
-        "activity", "occurred_on", "customer_id", "prospect_id", "quantity",
+        "activity", "category", "occurred_on", "customer_id", "prospect_id",
         minutes=rows.minutes.fill_null(rows.base_minutes + rows.minutes_per_unit * rows.quantity))
     per_invoice = list(model.activities_per("invoice"))
-    if not per_invoice:
-        return rows
-    inv = invoices.cross_join(defs.filter(defs.activity.isin(per_invoice)))
-    charged = inv.select(
-        "activity", occurred_on=inv.invoice_date, customer_id=inv.customer_id,
-        prospect_id=ibis.null("string"), quantity=inv.n_lines.cast("float64"),
-        minutes=inv.base_minutes + inv.minutes_per_unit * inv.n_lines)
-    return rows.union(charged)
+    if per_invoice:
+        inv = invoices.cross_join(defs.filter(defs.activity.isin(per_invoice)))
+        rows = rows.union(inv.select(
+            "activity", "category", occurred_on=inv.invoice_date, customer_id=inv.customer_id,
+            prospect_id=ibis.null("string"),
+            minutes=inv.base_minutes + inv.minutes_per_unit * inv.n_lines))
+    return rows.mutate(period=period_of(rows.occurred_on, model.period))
 
 
-def charged_minutes(occurrences: ir.Table, customers: ir.Table, prospects: ir.Table,
-                        model: CostModel) -> ir.Table:
-    """Who bears the occurrences, and on which P&L line, summed per activity and period.
+def owned_occurrences(occurrences: ir.Table, prospects: ir.Table) -> ir.Table:
+    """The occurrences with their owner as ``customer_id``: the customer's own, or the customer
+    the prospect became; null for a prospect that did not convert (a pursuit)."""
+    won = prospects.select(p_prospect="prospect_id", p_customer="converted_customer_id")
+    occ = occurrences.left_join(won, occurrences.prospect_id == won.p_prospect)
+    return occ.mutate(customer_id=occ.customer_id.fill_null(occ.p_customer)).drop(
+        "p_prospect", "p_customer")
+
+
+def charged_occurrences(owned: ir.Table, customers: ir.Table) -> ir.Table:
+    """The P&L line each owned occurrence is charged to.
 
     A customer's ``sales`` activity before its ``acquired_on`` and every activity of the prospect
     that became the customer are ``acquisition_cost``; later sales are ``sales_cost``;
-    ``service`` and ``fulfilment`` go to their lines; activities of prospects that did not
-    convert are pursuits, charged to no customer (customer_id null, line ``pursuit``).
+    ``service`` and ``fulfilment`` go to their lines; pursuits (no owner) are charged to no
+    customer: line ``pursuit``.
 
-    Columns: activity, period, customer_id, line, minutes, occurrences (the activity's
-    category is implied by its line for a customer's rows: ``<category>_cost``, or
-    ``acquisition_cost`` for sales before the win).
+    Parameters
+    ----------
+    owned : ibis table
+        From :func:`owned_occurrences`.
+    customers : ibis table
+        Staged customers (``acquired_on``).
+
+    Returns
+    -------
+    ibis table
+        activity, period, customer_id, line, minutes: one row per occurrence.
     """
-    defs = activity_definitions(model).select("activity", "category")
-    occ = occurrences.join(defs, "activity")
-    won = prospects.select(p_prospect="prospect_id", p_customer="converted_customer_id")
-    occ = occ.left_join(won, occ.prospect_id == won.p_prospect)
-    owner = occ.customer_id.fill_null(occ.p_customer)
     acquired = customers.select(a_customer="customer_id", acquired_on="acquired_on")
-    occ = occ.mutate(owner=owner).left_join(acquired, owner == acquired.a_customer)
-    line = (
-        ibis.cases(
-            (occ.owner.isnull(), ibis.literal(PURSUIT)),
-            (occ.prospect_id.notnull(), "acquisition_cost"),
-            ((occ.category == "sales") & (occ.occurred_on < occ.acquired_on), "acquisition_cost"),
-            else_=occ.category + "_cost",
-        )
+    occ = owned.left_join(acquired, owned.customer_id == acquired.a_customer)
+    line = ibis.cases(
+        (occ.customer_id.isnull(), ibis.literal(PURSUIT)),
+        (occ.prospect_id.notnull(), "acquisition_cost"),
+        ((occ.category == "sales") & (occ.occurred_on < occ.acquired_on), "acquisition_cost"),
+        else_=occ.category + "_cost",
     )
-    charged = occ.select("activity",
-                         period=period_of(occ.occurred_on, model.period),
-                         customer_id=occ.owner, line=line, minutes=occ.minutes)
-    return charged.group_by(["activity", "period", "customer_id", "line"]).agg(
-        minutes=charged.minutes.sum(), occurrences=charged.count())
+    return occ.select("activity", "period", "customer_id", line=line, minutes=occ.minutes)
 
 
 def activity_rates(model: CostModel, rates: ir.Table) -> ir.Table:
@@ -126,55 +130,74 @@ def activity_rates(model: CostModel, rates: ir.Table) -> ir.Table:
     return uses.group_by(["activity", "period"]).agg(rate=uses.rate.sum())
 
 
-def resource_minutes(charged: ir.Table, model: CostModel) -> ir.Table:
+def resource_minutes(owned: ir.Table, model: CostModel) -> ir.Table:
     """Minutes per resource and period, and how many of them went to lost pursuits.
 
-    Columns: resource, period, minutes, pursuit_minutes.
+    Parameters
+    ----------
+    owned : ibis table
+        From :func:`owned_occurrences` (a pursuit has no owner).
+
+    Returns
+    -------
+    ibis table
+        resource, period, minutes, pursuit_minutes.
     """
-    pursuit = charged.line == PURSUIT
-    by_activity = charged.group_by(["activity", "period"]).agg(
-        minutes=charged.minutes.sum(),
-        pursuit_minutes=charged.minutes.sum(where=pursuit).fill_null(0.0))
+    by_activity = owned.group_by(["activity", "period"]).agg(
+        minutes=owned.minutes.sum(),
+        pursuit_minutes=owned.minutes.sum(where=owned.customer_id.isnull()).fill_null(0.0))
     uses = by_activity.join(activity_resources(model), "activity")
     return uses.group_by(["resource", "period"]).agg(
         minutes=uses.minutes.sum(), pursuit_minutes=uses.pursuit_minutes.sum())
 
 
-def activity_costs(charged: ir.Table, rates: ir.Table) -> ir.Table:
-    """Cost of the charged minutes: minutes times the activity's cost per minute, on its line.
+def activity_charges(charged: ir.Table, rates: ir.Table) -> ir.Table:
+    """What each customer's activities cost in each period, and the attention they asked for.
 
     Parameters
     ----------
     charged : ibis table
-        From :func:`charged_minutes`.
+        From :func:`charged_occurrences`.
     rates : ibis table
         From :func:`activity_rates`.
 
     Returns
     -------
     ibis table
-        customer_id, period and one column per activity line (acquisition_cost, sales_cost,
-        service_cost, fulfilment_cost), one row per charged row (pursuits excluded); summed
-        per customer and period by :func:`profitlens.marts.customer_pnl.customer_pnl`.
+        One row per customer and period with activity (pursuits excluded): customer_id,
+        period, one cost column per activity line (acquisition_cost, sales_cost, service_cost,
+        fulfilment_cost: minutes times the activity's cost per minute), the minutes of each
+        category after the win (sales_minutes, service_minutes, fulfilment_minutes), tickets
+        (service occurrences) and own_occurrences (occurrences after the win). One aggregate
+        over the occurrences gives both the P&L's activity lines and
+        :func:`customer_activity`.
     """
     priced = charged.filter(charged.customer_id.notnull()).join(rates, ["activity", "period"])
     amount = priced.minutes * priced.rate
-    return priced.select("customer_id", "period", **{
-        line: ibis.ifelse(priced.line == line, amount, 0.0) for line in ACTIVITY_LINES})
+    costs = {line: amount.sum(where=priced.line == line) for line in ACTIVITY_LINES}
+    minutes = {f"{category}_minutes": priced.minutes.sum(where=priced.line == f"{category}_cost")
+               for category in CATEGORIES}
+    sums = priced.group_by(["customer_id", "period"]).agg(
+        **costs, **minutes,
+        tickets=priced.count(where=priced.line == "service_cost"),
+        own_occurrences=priced.count(where=priced.line != "acquisition_cost"))
+    return sums.mutate(**{c: sums[c].fill_null(0.0) for c in (*costs, *minutes)})
 
 
-def customer_activity(charged: ir.Table) -> ir.Table:
+def customer_activity(charges: ir.Table) -> ir.Table:
     """Attention each customer asks for: minutes by category and period, and service contacts.
 
-    One row per customer and period with activity: customer_id, period, sales_minutes
-    (after the win), service_minutes, fulfilment_minutes, tickets (service occurrences).
+    Parameters
+    ----------
+    charges : ibis table
+        From :func:`activity_charges`.
+
+    Returns
+    -------
+    ibis table
+        One row per customer and period with activity after the win: customer_id, period,
+        sales_minutes, service_minutes, fulfilment_minutes, tickets (service occurrences).
     """
-    own = charged.filter(charged.customer_id.notnull() & (charged.line != "acquisition_cost"))
-    zero = ibis.literal(0.0)
-    service = own.line == "service_cost"
-    return own.group_by(["customer_id", "period"]).agg(
-        sales_minutes=ibis.ifelse(own.line == "sales_cost", own.minutes, zero).sum(),
-        service_minutes=ibis.ifelse(service, own.minutes, zero).sum(),
-        fulfilment_minutes=ibis.ifelse(own.line == "fulfilment_cost", own.minutes, zero).sum(),
-        tickets=ibis.ifelse(service, own.occurrences, 0).sum(),
-    )
+    own = charges.filter(charges.own_occurrences > 0)
+    return own.select("customer_id", "period",
+                      *(f"{category}_minutes" for category in CATEGORIES), "tickets")

@@ -1,39 +1,47 @@
-"""Commission per customer and period (contract section 3)."""
+"""Commission per customer and period (contract section 3).
+
+When the ``commissions`` table was given it is the whole truth (by ``paid_on``); otherwise each
+invoice line earns its revenue times its rate: ``by_product`` for the line's product, else
+``by_segment`` for the customer's segment, else ``default_rate``.
+"""
 from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
 
-from .costmodel import CostModel
+from .costmodel import Commission, CostModel
 from .periods import period_of
 
 
-def commission(invoice_lines: ir.Table, customers: ir.Table, commissions: ir.Table | None,
-               model: CostModel) -> ir.Table:
-    """Commission per customer and period. Columns: customer_id, period, amount.
+def paid_commission(commissions: ir.Table, model: CostModel) -> ir.Table:
+    """Commissions paid per customer and period of ``paid_on``.
 
-    When the ``commissions`` table was given it is the whole truth (by ``paid_on``); otherwise
-    each line's revenue times its rate: ``by_product`` for the line's product, else
-    ``by_segment`` for the customer's segment, else ``default_rate``.
+    Columns: customer_id, period, commission.
     """
-    if commissions is not None:
-        paid = commissions.select("customer_id", period=period_of(commissions.paid_on,
-                                                                  model.period),
-                                  amount=commissions.amount)
-        return paid.group_by(["customer_id", "period"]).agg(amount=paid.amount.sum())
-    rates = model.commission
-    lines = invoice_lines.join(customers.select("customer_id", "segment"), "customer_id")
-    rate = ibis.coalesce(
-        _lookup(lines.product_id, rates.by_product),
-        _lookup(lines.segment, rates.by_segment),
-        ibis.literal(rates.default_rate, "float64"))
-    earned = lines.select("customer_id", period=period_of(lines.invoice_date, model.period),
-                          amount=lines.revenue * rate)
-    return earned.group_by(["customer_id", "period"]).agg(amount=earned.amount.sum())
+    paid = commissions.select("customer_id", period=period_of(commissions.paid_on, model.period),
+                              commission=commissions.amount)
+    return paid.group_by(["customer_id", "period"]).agg(commission=paid.commission.sum())
 
 
-def _lookup(key: ir.StringValue, mapping: dict[str, float]) -> ir.FloatingValue:
+def with_segments(invoice_lines: ir.Table, customers: ir.Table,
+                  rates: Commission) -> ir.Table:
+    """The lines, with their customer's ``segment`` when the rates depend on it."""
+    if not rates.by_segment:
+        return invoice_lines
+    return invoice_lines.join(customers.select("customer_id", "segment"), "customer_id")
+
+
+def line_commission(lines: ir.Table, rates: Commission) -> ir.FloatingValue:
+    """Commission earned by each line of :func:`with_segments`: its revenue times its rate."""
+    lookups = [_lookup(lines.product_id, rates.by_product),
+               _lookup(lines.segment, rates.by_segment) if rates.by_segment else None]
+    rate = ibis.coalesce(*(r for r in lookups if r is not None),
+                         ibis.literal(rates.default_rate, "float64"))
+    return lines.revenue * rate
+
+
+def _lookup(key: ir.StringValue, mapping: dict[str, float]) -> ir.FloatingValue | None:
     if not mapping:
-        return ibis.null("float64")
+        return None
     return key.cases(*((k, ibis.literal(v, "float64")) for k, v in mapping.items()),
                      else_=ibis.null("float64"))

@@ -23,22 +23,21 @@ def invoice_balance_intervals(invoices: ir.Table, payments: ir.Table, as_of: dt.
 
     Columns: invoice_id, customer_id, start, end (both inclusive, end <= ``as_of``), balance.
     """
-    inv = invoices.select("invoice_id", "invoice_date", "customer_id", "amount")
+    inv = invoices.select("invoice_id", "customer_id", "invoice_date", "amount")
     paid = payments.join(inv, "invoice_id")
-    moves = inv.select("invoice_id", day=inv.invoice_date, delta=inv.amount).union(
-        paid.select("invoice_id", day=ibis.greatest(paid.paid_on, paid.invoice_date),
-                    delta=-paid.amount))
-    daily = moves.group_by(["invoice_id", "day"]).agg(delta=moves.delta.sum())
+    moves = inv.select("invoice_id", "customer_id", day=inv.invoice_date, delta=inv.amount).union(
+        paid.select("invoice_id", "customer_id",
+                    day=ibis.greatest(paid.paid_on, paid.invoice_date), delta=-paid.amount))
+    daily = moves.group_by(["invoice_id", "customer_id", "day"]).agg(delta=moves.delta.sum())
     window = ibis.window(group_by="invoice_id", order_by="day")
     steps = daily.mutate(
         balance=daily.delta.sum().over(ibis.cumulative_window(group_by="invoice_id",
                                                               order_by="day")),
         next_day=daily.day.lead().over(window))
     end = (steps.next_day - ibis.interval(days=1)).fill_null(ibis.literal(as_of))
-    intervals = steps.select("invoice_id", start=steps.day, end=end, balance=steps.balance)
-    intervals = intervals.filter((intervals.balance > 0) & (intervals.start <= intervals.end))
-    owners = inv.select("invoice_id", "customer_id")
-    return intervals.join(owners, "invoice_id")
+    intervals = steps.select("invoice_id", "customer_id", start=steps.day, end=end,
+                             balance=steps.balance)
+    return intervals.filter((intervals.balance > 0) & (intervals.start <= intervals.end))
 
 
 def carrying_cost(intervals: ir.Table, calendar: ir.Table, annual_rate: float) -> ir.Table:

@@ -78,8 +78,17 @@ def write_database(folder: Path, names: list[str]) -> None:
 
 
 def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
-                  progress: Callable[[str], None] | None = None) -> Path:
-    """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place."""
+                  progress: Callable[[str], None] | None = None,
+                  finish: Callable[[Path], object] | None = None) -> Path:
+    """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place.
+
+    Parameters
+    ----------
+    finish : callable, optional
+        Called with the folder of the new outputs once the tables are written (the report),
+        while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
+        so the two overlap.
+    """
     out_dir = Path(out_dir).resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise ProfitlensError(f"{out_dir}: exists and is not a folder; choose an --out folder")
@@ -93,7 +102,13 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
         files = [f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")] + [DATABASE]
         info = {**info, "files": sorted(files)}
         (tmp / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
-        write_database(tmp, list(tables))
+        if progress:
+            progress("write database" + (" and report" if finish else ""))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            database = pool.submit(write_database, tmp, list(tables))
+            if finish:
+                finish(tmp)
+            database.result()
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

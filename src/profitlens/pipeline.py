@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from . import allocation, credit_cost
-from .commission import commission
+from .commission import paid_commission
 from .costmodel import CostModel, cost_model_from_text, load_cost_model
 from .engine import (Location, cache, check_engine_reads, child, connect, data_location,
                      engine_name, is_folder, is_uri, read_text)
@@ -97,25 +97,28 @@ def contract_tables(staged: Staged) -> Contract:
     inv = cache(invoices(t["invoice_lines"], model.payment_terms_days))
     rates = allocation.resource_rates(model, t["resource_costs"], cal)
     occurrences = allocation.activity_occurrences(t["activities"], inv, model)
-    charged = cache(allocation.charged_minutes(occurrences, t["customers"], t["prospects"],
-                                                   model))
-    minutes = allocation.resource_minutes(charged, model)
+    owned = allocation.owned_occurrences(occurrences, t["prospects"])
+    charges = cache(allocation.activity_charges(
+        allocation.charged_occurrences(owned, t["customers"]),
+        allocation.activity_rates(model, rates)))
+    minutes = allocation.resource_minutes(owned, model)
     intervals = credit_cost.invoice_balance_intervals(inv, t["payments"], staged.as_of)
+    given = t["commissions"] is not None
     parts = {
-        "sales": sales_lines(t["invoice_lines"], model.period),
-        "commission": commission(t["invoice_lines"], t["customers"], t["commissions"], model),
-        "activities": allocation.activity_costs(charged,
-                                                allocation.activity_rates(model, rates)),
+        "sales": sales_lines(t["invoice_lines"], t["customers"], model, given),
+        "activities": charges.select("customer_id", "period", *allocation.ACTIVITY_LINES),
         "credit_cost": credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
         .union(credit_cost.bad_debt(t["payments"], inv, model.period)),
         "referral_cost": referral_cost(t["referrals"], model.period),
     }
+    if given:
+        parts["commission"] = paid_commission(t["commissions"], model)
     pnl = cache(customer_pnl(parts))
     tables = {
         "customer_pnl": pnl,
         "customer_summary": customer_summary(pnl, t["customers"]),
         "resource_usage": resource_usage(minutes, rates),
-        "customer_activity": allocation.customer_activity(charged),
+        "customer_activity": allocation.customer_activity(charges),
         "quarantine": staged.quarantine,
     }
     return Contract(tables, calendar, staged)
@@ -131,8 +134,13 @@ def run_info(contract: Contract, counts: dict) -> dict:
 
 
 def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
-        progress: Progress | None = None) -> dict:
+        progress: Progress | None = None, report: bool = False) -> dict:
     """Compute the customer P&L of a data folder and write the outputs to ``out_dir``.
+
+    Parameters
+    ----------
+    report : bool
+        Also write ``report.html`` (while the DuckDB file of the outputs is written).
 
     Returns
     -------
@@ -151,5 +159,12 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     say("count rows")
     info = run_info(contract, staged.row_counts())
     info["notes"] = features.notes
-    write_outputs(tables, Path(out_dir), info, progress=say)
+    write_outputs(tables, Path(out_dir), info, progress=say,
+                  finish=_write_report if report else None)
     return info
+
+
+def _write_report(folder: Path) -> None:
+    from .report import write_report  # Altair and the chart renderer load only when needed
+
+    write_report(folder)

@@ -40,13 +40,8 @@ def run(
         def stage(name: str) -> None:
             progress.update(task, description=name)
 
-        info = run_pipeline(data, out, engine=engine,
-                            as_of=as_of.date() if as_of else None, progress=stage)
-        if report:
-            stage("write report")
-            from ..report import write_report
-
-            write_report(out)
+        info = run_pipeline(data, out, engine=engine, as_of=as_of.date() if as_of else None,
+                            progress=stage, report=report)
     print_summary(out, info)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from ..commission import line_commission, with_segments
 from ..contract import COST_LINES, PNL_COLUMNS
+from ..costmodel import CostModel
 from ..periods import period_of
 
 MONEY_DECIMALS = 6
@@ -18,15 +20,20 @@ def referral_cost(referrals: ir.Table, period_kind: str) -> ir.Table:
     return paid.group_by(["customer_id", "period"]).agg(amount=paid.amount.sum())
 
 
-def sales_lines(invoice_lines: ir.Table, period_kind: str) -> ir.Table:
-    """Revenue and cost of goods of each invoice line, by the period of its invoice date.
+def sales_lines(invoice_lines: ir.Table, customers: ir.Table, model: CostModel,
+                commissions_given: bool) -> ir.Table:
+    """Revenue, cost of goods and (unless a ``commissions`` table was given) commission of each
+    invoice line, by the period of its invoice date: one scan of the lines for all three.
 
-    Columns: customer_id, period, revenue, cogs (summed per customer and period by
-    :func:`customer_pnl`).
+    Columns: customer_id, period, revenue, cogs[, commission] (summed per customer and period
+    by :func:`customer_pnl`).
     """
-    return invoice_lines.select(
-        "customer_id", period=period_of(invoice_lines.invoice_date, period_kind),
-        revenue=invoice_lines.revenue, cogs=invoice_lines.cost)
+    lines = invoice_lines if commissions_given else with_segments(invoice_lines, customers,
+                                                                  model.commission)
+    earned = {} if commissions_given else {"commission": line_commission(lines,
+                                                                         model.commission)}
+    return lines.select("customer_id", period=period_of(lines.invoice_date, model.period),
+                        revenue=lines.revenue, cogs=lines.cost, **earned)
 
 
 LINES = ("revenue", "cogs", *COST_LINES)
