@@ -11,10 +11,12 @@ Hadoop's FileSystem understands (``s3a://bucket/company/``, ``gs://``, ``abfss:/
 """
 from __future__ import annotations
 
+import atexit
 import csv
 import os
 import posixpath
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -47,20 +49,33 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
         builds one from the usual Spark settings (``spark-submit``, ``SPARK_MASTER`` or
         ``PYSPARK_SUBMIT_ARGS``), local mode with every core when none is given.
     memory_limit, temp_directory : str, optional
-        DuckDB only: cap its memory (it spills to ``temp_directory`` beyond it).
-        Defaults: ``PROFITLENS_MEMORY_LIMIT`` or 75% of RAM, and the system temp folder.
+        DuckDB only: cap its memory (it spills to a folder of its own in ``temp_directory``
+        beyond it). Defaults: ``PROFITLENS_MEMORY_LIMIT``, else DuckDB's own (80% of RAM); the
+        system temp folder.
     """
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         limit = memory_limit or os.environ.get("PROFITLENS_MEMORY_LIMIT")
         if limit:
             con.raw_sql(f"SET memory_limit = '{limit}'")
-        con.raw_sql(f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}'")
+        spill = _spill_folder(temp_directory).replace("'", "''")
+        con.raw_sql(f"SET temp_directory = '{spill}'")
         con.raw_sql("SET enable_progress_bar = false")   # the CLI shows its own progress
         return con
     if engine == "spark":
         return _connect_spark()
     raise ProfitlensError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+def _spill_folder(parent: str | None) -> str:
+    """A new, empty folder for one connection's spill files, removed when Python exits.
+
+    DuckDB names spill files alike in every process and, on closing, deletes every spill file
+    in its folder, so two runs sharing one folder corrupt each other's spilled data.
+    """
+    folder = tempfile.mkdtemp(prefix="profitlens-spill-", dir=parent)
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def _connect_spark():
