@@ -28,3 +28,15 @@ def test_memory_limit_is_applied_and_spilling_works(tmp_path):
         "SELECT sum(x) FROM (SELECT range AS x, random() AS r FROM range(12000000) ORDER BY r)"
     ).fetchone()[0]
     assert total == 12000000 * 11999999 // 2
+
+
+def test_default_memory_limit_caps_duckdb_below_the_machine(monkeypatch):
+    from profitlens import engine
+
+    monkeypatch.delenv("PROFITLENS_MEMORY_LIMIT", raising=False)
+    assert engine.default_memory_limit() in ("4.0GB", *(f"{x / 10:.1f}GB" for x in range(40)))
+    monkeypatch.setattr(engine.os, "sysconf",
+                        lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2 ** 20}[name])
+    assert engine.default_memory_limit() == "2.4GB"       # 60% of a 4 GB machine
+    monkeypatch.setenv("PROFITLENS_MEMORY_LIMIT", "1GB")
+    assert _setting(connect(), "memory_limit") in ("953.6 MiB", "1.0 GB")

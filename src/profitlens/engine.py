@@ -50,14 +50,14 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
         ``PYSPARK_SUBMIT_ARGS``), local mode with every core when none is given.
     memory_limit, temp_directory : str, optional
         DuckDB only: cap its memory (it spills to a folder of its own in ``temp_directory``
-        beyond it). Defaults: ``PROFITLENS_MEMORY_LIMIT``, else DuckDB's own (80% of RAM); the
-        system temp folder.
+        beyond it). Defaults: ``PROFITLENS_MEMORY_LIMIT``, else :func:`default_memory_limit`;
+        the system temp folder.
     """
     if engine == "duckdb":
         con = ibis.duckdb.connect()
-        limit = memory_limit or os.environ.get("PROFITLENS_MEMORY_LIMIT")
-        if limit:
-            con.raw_sql(f"SET memory_limit = '{limit}'")
+        limit = memory_limit or os.environ.get("PROFITLENS_MEMORY_LIMIT") or \
+            default_memory_limit()
+        con.raw_sql(f"SET memory_limit = '{limit}'")
         spill = _spill_folder(temp_directory).replace("'", "''")
         con.raw_sql(f"SET temp_directory = '{spill}'")
         con.raw_sql("SET enable_progress_bar = false")   # the CLI shows its own progress
@@ -65,6 +65,23 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
     if engine == "spark":
         return _connect_spark()
     raise ProfitlensError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+
+
+DEFAULT_MEMORY_GB = 4.0
+
+
+def default_memory_limit() -> str:
+    """DuckDB's memory cap when none is set: 4 GB, or 60% of RAM on a smaller machine.
+
+    Beyond it DuckDB spills to disk. At a million customers a run then peaks under 6 GB with
+    Python's own share, where DuckDB's default (80% of RAM) grows its hash tables to 12 GB on a
+    24 GB machine for little gain in speed (``benchmarks/RESULTS.md``, Scale).
+    """
+    try:
+        ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the 4 GB cap
+        ram_gb = DEFAULT_MEMORY_GB / 0.6
+    return f"{min(DEFAULT_MEMORY_GB, 0.6 * ram_gb):.1f}GB"
 
 
 def _spill_folder(parent: str | None) -> str:
