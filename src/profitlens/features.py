@@ -14,10 +14,11 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .clv.selection import check_enough
-from .clv.summary import calibration_holdout_summary, purchases
+from .clv.summary import calibration_holdout_summary, purchase_counts, purchases
 from .clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from .clv.value import customer_cost_to_serve, fit_lifetime_value
 from .credit.analysis import analyse_credit
+from .engine import cache
 from .errors import ProfitlensError
 from .marts.customer_credit import customer_summary_columns
 from .marts.trends import customer_summary_trend_columns, customer_trends
@@ -70,7 +71,8 @@ def clv_feature(contract, features: Features) -> None:
 
     The transaction model is then checked on a holdout (see :func:`clv_holdout`):
     clv_tracking, clv_calibration and clv_holdout_errors, or ``notes["clv_holdout"]``
-    saying why not.
+    saying why not. The purchases up to the as-of date, which the fit and the holdout check
+    both summarise, are computed once and cached for the time of the feature.
     """
     staged = contract.staged
     t = staged.tables
@@ -78,56 +80,60 @@ def clv_feature(contract, features: Features) -> None:
                                    staged.as_of, staged.model.period)
     segments = list((staged.model.clv or {}).get("contractual_segments") or [])
     cohort = t["customers"].filter(t["customers"].segment.isin(segments)) if segments else None
-    try:
-        result = fit_lifetime_value(
-            t["invoice_lines"], costs, staged.model.annual_discount_rate, as_of=staged.as_of,
-            period=staged.model.period, customers=cohort,
-            contractual="auto" if segments else "none")
-        clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
-        if result.notes:
-            features.notes["clv"] = " ".join(result.notes)
-    except ProfitlensError as exc:  # too little data, or a model that cannot be fitted to it
-        features.notes["clv"] = str(exc)
-        _, short = holdout_calibration_end(t["invoice_lines"], staged.as_of)
-        features.notes["clv_holdout"] = short or "No holdout check: no lifetime-value model " \
-            "was fitted to the whole history."
-        clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
-                            **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()}})
-    else:
-        clv_holdout(t["invoice_lines"], staged.as_of, result.settings["model"], features)
+    lines = t["invoice_lines"]
+    seen = lines.filter(lines.invoice_date <= ibis.date(staged.as_of))
+    with cache(purchases(seen)) as bought:
+        try:
+            result = fit_lifetime_value(
+                lines, costs, staged.model.annual_discount_rate, as_of=staged.as_of,
+                period=staged.model.period, customers=cohort,
+                contractual="auto" if segments else "none", purchases=bought)
+            clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
+            if result.notes:
+                features.notes["clv"] = " ".join(result.notes)
+        except ProfitlensError as exc:  # too little data, or a model that cannot be fitted
+            features.notes["clv"] = str(exc)
+            _, short = holdout_calibration_end(lines, staged.as_of)
+            features.notes["clv_holdout"] = short or "No holdout check: no lifetime-value " \
+                "model was fitted to the whole history."
+            clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
+                                **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()}})
+        else:
+            clv_holdout(seen, bought, staged.as_of, result.settings["model"], features)
     table = ibis.memtable(clv, schema={"customer_id": "string", **CLV_SUMMARY})
     features.tables["customer_clv"] = table
     features.summary_columns.append(table)
 
 
-def clv_holdout(invoice_lines: ir.Table, as_of: dt.date, model: str,
+def clv_holdout(invoice_lines: ir.Table, bought: ir.Table, as_of: dt.date, model: str,
                 features: Features) -> None:
     """Holdout check of the transaction model: clv_tracking, clv_calibration, clv_holdout_errors.
 
-    The model named ``model`` (the one :func:`fit_lifetime_value` chose) is refitted, in weeks,
-    on the purchases up to a calibration end one third of the history before ``as_of`` (the
-    history runs from the first invoice date), and its forecast is compared with the purchases
-    after it. Grains: clv_tracking one row per week since the cohort's first purchase
-    (t, date, actual and model cumulative repeat purchases, period "calibration" or
-    "holdout"); clv_calibration one row per calibration frequency (frequency, label,
-    customers, mean holdout purchases actual and model; 7 and more pooled); clv_holdout_errors
-    one row (calibration_end, observation_end, model, time_unit, then
-    :func:`~profitlens.clv.validation.holdout_errors`). A history shorter than
+    ``bought`` are the :func:`~profitlens.clv.summary.purchases` of ``invoice_lines`` up to
+    ``as_of``. The model named ``model`` (the one :func:`fit_lifetime_value` chose) is
+    refitted, in weeks, on the purchases up to a calibration end one third of the history
+    before ``as_of`` (the history runs from the first invoice date), and its forecast is
+    compared with the purchases after it. Grains: clv_tracking one row per week since the
+    cohort's first purchase (t, date, actual and model cumulative repeat purchases, period
+    "calibration" or "holdout"); clv_calibration one row per calibration frequency
+    (frequency, label, customers, mean holdout purchases actual and model; 7 and more
+    pooled); clv_holdout_errors one row (calibration_end, observation_end, model, time_unit,
+    then :func:`~profitlens.clv.validation.holdout_errors`). A history shorter than
     ``HOLDOUT_MIN_WEEKS`` weeks, or a model that cannot be fitted at the calibration end,
     gives ``notes["clv_holdout"]`` instead.
     """
-    lines = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
-    calibration_end, short = holdout_calibration_end(lines, as_of)
+    calibration_end, short = holdout_calibration_end(invoice_lines, as_of)
     if calibration_end is None:
         features.notes["clv_holdout"] = short
         return
     try:
-        summary = calibration_holdout_summary(lines, calibration_end, as_of,
-                                              HOLDOUT_UNIT).execute()
+        summary = calibration_holdout_summary(bought, calibration_end, as_of, HOLDOUT_UNIT)
+        summary = summary.select("frequency", "recency", "T", "duration_holdout",
+                                 "frequency_holdout").execute()
         x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
         check_enough(x)
         tm = TRANSACTION_MODELS[model]().fit(x, t_x, age)
-        track = tracking_data(purchases(lines).execute(), tm, as_of, HOLDOUT_UNIT,
+        track = tracking_data(purchase_counts(bought).execute(), tm, as_of, HOLDOUT_UNIT,
                               calibration_end)
         calibration = calibration_by_frequency(summary, tm)
         errors = holdout_errors(summary, tm)

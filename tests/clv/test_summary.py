@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profitlens.clv.summary import calibration_holdout_summary, purchases, rfm_summary
+from profitlens.clv.summary import (calibration_holdout_summary, purchase_counts, purchases,
+                                    rfm_summary)
 
 DATA = Path(__file__).parents[1] / "data" / "cdnow"
 
@@ -79,6 +80,21 @@ def test_hand_case_same_day_returns_and_free_orders():
     assert both.loc["A", "revenue_holdout"] == 10
     p = purchases(t).execute()
     assert len(p) == 6 and p.is_repeat.sum() == 3
+
+
+def test_summaries_of_cached_purchases_equal_those_of_the_lines(cdnow_lines):
+    bought = purchases(cdnow_lines).cache()
+    for summary in (lambda t: rfm_summary(t, "1997-09-30"),
+                    lambda t: calibration_holdout_summary(t, "1997-09-30", "1998-06-30")):
+        got, want = (summary(t).execute().sort_values("customer_id").reset_index(drop=True)
+                     for t in (bought, cdnow_lines))
+        pd.testing.assert_frame_equal(got, want)
+    counts = purchase_counts(bought).execute()
+    every = purchases(cdnow_lines).execute()
+    want = every.groupby(["purchase_date", "first_purchase", "is_repeat"]).size()
+    got = counts.set_index(["purchase_date", "first_purchase", "is_repeat"])["n"]
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False,
+                                   check_dtype=False)
 
 
 def test_bad_arguments():

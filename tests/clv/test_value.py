@@ -10,7 +10,7 @@ import pytest
 from profitlens.clv import InsufficientDataError, customer_clv, fit_lifetime_value
 from profitlens.clv.plots import calibration_by_frequency_chart, tracking_chart
 from profitlens.clv.selection import holdout_mask, sample_mask, select_transaction_model
-from profitlens.clv.summary import calibration_holdout_summary, purchases
+from profitlens.clv.summary import calibration_holdout_summary, purchase_counts, purchases
 from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from profitlens.clv.value import cost_to_serve_rates, customer_cost_to_serve
 from profitlens.models import BGNBD
@@ -81,6 +81,14 @@ def test_lifetime_value_is_the_discounted_sum_by_hand(lines, costs):
             float(tm.conditional_expected_purchases(12 * week, x, t_x, T)), rel=1e-6)
     # the spreadsheet customer's P(alive) under the fitted model (eq. 11 by hand: 0.7266)
     assert table.loc["0001", "p_alive"] == pytest.approx(0.7266, abs=2e-3)
+
+
+def test_cached_purchases_give_the_same_values(lines, costs):
+    def value(**kwargs):
+        return fit_lifetime_value(lines, costs, 0.10, as_of="1997-09-30", model="bgnbd",
+                                  **kwargs).table
+    pd.testing.assert_frame_equal(value(purchases=purchases(lines).cache()), value(),
+                                  rtol=1e-12)
 
 
 def test_customer_clv_columns_and_model_choice(lines):
@@ -173,6 +181,9 @@ def test_holdout_validation_figures_and_charts(lines):
     weeks_since = end.t - (pd.to_datetime(summary.first_purchase)
                            - pd.Timestamp("1997-01-01")).dt.days / 7
     assert end.model == pytest.approx(model.expected_purchases(weeks_since.clip(lower=0)).sum())
+    counted = tracking_data(purchase_counts(lines).execute(), model, "1998-06-30", "week",
+                            "1997-09-30")
+    pd.testing.assert_frame_equal(counted, track)
     chart = tracking_chart(track)
     assert isinstance(chart, alt.LayerChart) and chart.to_dict()["layer"]
     assert isinstance(calibration_by_frequency_chart(by_freq), alt.Chart)

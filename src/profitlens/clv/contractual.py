@@ -59,7 +59,8 @@ import pandas as pd
 from scipy.special import betaln
 
 from profitlens.clv.summary import _as_date
-from profitlens.clv.value import _MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates
+from profitlens.clv.value import (_MONTHS_PER_PERIOD, _as_frame, _at, _positions,
+                                  cost_to_serve_rates)
 from profitlens.models import ShiftedBetaGeometric
 from profitlens.periods import period_index, period_of
 
@@ -239,21 +240,19 @@ def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: s
                            0, None)
     base = pd.DataFrame({"customer_id": ids, "segment": periods["segment"],
                          "periods_active": exposure})
-    revenue = ids.map(totals["revenue"]).fillna(0.0).astype(float)
-    margin = ids.map(totals["margin"]).fillna(0.0).astype(float)
-    costs = _as_frame(cost_to_serve).copy()
-    costs["customer_id"] = costs["customer_id"].astype(str)
-    costs = costs.set_index("customer_id")
-    cost = ids.map(costs["cost_to_serve"]).fillna(0.0).astype(float)
-    commission = ids.map(costs["commission"]).fillna(0.0).astype(float) \
-        if "commission" in costs else None
+    at = _positions(ids, totals.index)
+    revenue, margin = _at(totals["revenue"], at, 0.0), _at(totals["margin"], at, 0.0)
+    costs = _as_frame(cost_to_serve)
+    at = _positions(ids, costs["customer_id"])
+    cost = _at(costs["cost_to_serve"], at, 0.0)
+    commission = _at(costs["commission"], at, 0.0) if "commission" in costs else None
 
     def shrunk(amount, with_commission=None):
-        frame = base.assign(cost_to_serve=amount.to_numpy())
+        frame = base.assign(cost_to_serve=amount)
         if with_commission is not None:
-            frame["commission"] = with_commission.to_numpy()
+            frame["commission"] = with_commission
         return cost_to_serve_rates(frame, shrinkage_periods=shrinkage_periods,
-                                   revenue=pd.Series(revenue.to_numpy(), index=ids))
+                                   revenue=pd.Series(revenue, index=ids))
 
     time_cost = shrunk(cost, commission)
     return pd.DataFrame({"customer_id": ids.to_numpy(),

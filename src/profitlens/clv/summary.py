@@ -14,6 +14,10 @@ they have been observed (age T) and what their repeat purchases were worth. Conv
   1997-09-30 is 272 / 7 = 38.86 weeks;
 - the calibration period ends at the end of ``calibration_end`` (purchases on that day count);
   customers whose first purchase is later are not in the calibration summary.
+
+Every summary takes the invoice lines or their :func:`purchases`: grouping the lines into
+purchases is the bulk of the work, so a caller computing several summaries of the same lines
+computes (and caches) the purchases once and passes them to each.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["TIME_UNITS", "purchases", "rfm_summary", "holdout_summary",
+__all__ = ["TIME_UNITS", "purchases", "purchase_counts", "rfm_summary", "holdout_summary",
            "calibration_holdout_summary"]
 
 #: length of one time unit in days
@@ -58,22 +62,42 @@ def purchases(invoice_lines: ir.Table) -> ir.Table:
     days = t.group_by([t.customer_id, t.invoice_date.name("purchase_date")]).aggregate(
         revenue=t.revenue.sum(), margin=(t.revenue - t.cost).sum())
     days = days.filter(days.revenue >= 0)
-    first = days.purchase_date.min().over(ibis.window(group_by=days.customer_id))
-    days = days.mutate(first_purchase=first)
+    # a join rather than a window: engines group by a key faster than they partition by it
+    first = days.group_by("customer_id").aggregate(first_purchase=days.purchase_date.min())
+    days = days.inner_join(first, "customer_id")
     return days.mutate(is_repeat=days.purchase_date > days.first_purchase)
+
+
+def _purchases_of(table: ir.Table) -> ir.Table:
+    """:func:`purchases` of invoice lines; a purchases table as it is."""
+    return table if "first_purchase" in table.columns else purchases(table)
+
+
+def purchase_counts(invoice_lines: ir.Table) -> ir.Table:
+    """Purchases counted per day and first-purchase day: the cohort's purchases in brief.
+
+    ``invoice_lines`` are invoice lines or their :func:`purchases`. Columns: purchase_date,
+    first_purchase, is_repeat, n (purchases, int64). At most one row per pair of days, so a
+    few hundred thousand rows at most over a few years, where :func:`purchases` has one per
+    customer and day; :func:`~profitlens.clv.validation.tracking_data` takes either.
+    """
+    p = _purchases_of(invoice_lines)
+    return p.group_by(["purchase_date", "first_purchase", "is_repeat"]).aggregate(n=p.count())
 
 
 def rfm_summary(invoice_lines: ir.Table, calibration_end, time_unit: str = "week") -> ir.Table:
     """Calibration summary: one row per customer with a purchase on or before ``calibration_end``.
 
-    Columns: customer_id, first_purchase, last_purchase, frequency (repeat purchases, float64),
-    recency (last - first purchase), T (calibration_end - first purchase), both in
-    ``time_unit``; revenue_mean and margin_mean (mean revenue / margin of the repeat purchases,
-    null without repeats); revenue_first and margin_first (the first purchase's).
+    ``invoice_lines`` are invoice lines (customer_id, invoice_date, revenue, cost) or their
+    :func:`purchases`. Columns: customer_id, first_purchase, last_purchase, frequency (repeat
+    purchases, float64), recency (last - first purchase), T (calibration_end - first
+    purchase), both in ``time_unit``; revenue_mean and margin_mean (mean revenue / margin of
+    the repeat purchases, null without repeats); revenue_first and margin_first (the first
+    purchase's).
     """
     unit = _unit_days(time_unit)
     end = ibis.date(_as_date(calibration_end))
-    p = purchases(invoice_lines)
+    p = _purchases_of(invoice_lines)
     p = p.filter(p.purchase_date <= end)
     g = p.group_by(p.customer_id).aggregate(
         first_purchase=p.first_purchase.min(),
@@ -101,12 +125,13 @@ def holdout_summary(invoice_lines: ir.Table, calibration_end, observation_end,
                     time_unit: str = "week") -> ir.Table:
     """Holdout figures: one row per customer with purchases in (calibration_end, observation_end].
 
-    Columns: customer_id, frequency_holdout (purchases, float64), revenue_holdout,
-    margin_holdout (sums over those purchases).
+    ``invoice_lines`` are invoice lines or their :func:`purchases`. Columns: customer_id,
+    frequency_holdout (purchases, float64), revenue_holdout, margin_holdout (sums over those
+    purchases).
     """
     _unit_days(time_unit)
     start, stop = ibis.date(_as_date(calibration_end)), ibis.date(_as_date(observation_end))
-    p = purchases(invoice_lines)
+    p = _purchases_of(invoice_lines)
     p = p.filter((p.purchase_date > start) & (p.purchase_date <= stop)
                  & (p.first_purchase <= start))
     return p.group_by(p.customer_id).aggregate(
@@ -118,15 +143,16 @@ def calibration_holdout_summary(invoice_lines: ir.Table, calibration_end, observ
                                 time_unit: str = "week") -> ir.Table:
     """Calibration summary plus holdout columns: one row per calibration customer.
 
-    Adds frequency_holdout, revenue_holdout, margin_holdout (0 without holdout purchases) and
-    duration_holdout (observation_end - calibration_end, in ``time_unit``) to
-    :func:`rfm_summary`.
+    ``invoice_lines`` are invoice lines or their :func:`purchases`. Adds frequency_holdout,
+    revenue_holdout, margin_holdout (0 without holdout purchases) and duration_holdout
+    (observation_end - calibration_end, in ``time_unit``) to :func:`rfm_summary`.
     """
     cal_end, obs_end = _as_date(calibration_end), _as_date(observation_end)
     if obs_end <= cal_end:
         raise ValueError(f"observation_end {obs_end} must be after calibration_end {cal_end}")
-    cal = rfm_summary(invoice_lines, cal_end, time_unit)
-    hold = holdout_summary(invoice_lines, cal_end, obs_end, time_unit)
+    bought = _purchases_of(invoice_lines)
+    cal = rfm_summary(bought, cal_end, time_unit)
+    hold = holdout_summary(bought, cal_end, obs_end, time_unit)
     joined = cal.left_join(hold, cal.customer_id == hold.customer_id).drop("customer_id_right")
     return joined.mutate(
         frequency_holdout=joined.frequency_holdout.fill_null(0.0),

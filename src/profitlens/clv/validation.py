@@ -20,9 +20,12 @@ def tracking_data(purchases: pd.DataFrame, model, observation_end, time_unit: st
     Parameters
     ----------
     purchases : DataFrame
-        :func:`profitlens.clv.summary.purchases` executed: customer_id, purchase_date,
-        first_purchase, is_repeat. Customers whose first purchase is after ``calibration_end``
-        (when given) are left out, as the model was not fitted to them.
+        :func:`profitlens.clv.summary.purchases` executed (purchase_date, first_purchase,
+        is_repeat, one row per purchase), or
+        :func:`profitlens.clv.summary.purchase_counts` executed (the same with ``n``, the
+        purchases each row stands for), which is far smaller. Customers whose first purchase
+        is after ``calibration_end`` (when given) are left out, as the model was not fitted
+        to them.
     model : fitted transaction model
     observation_end : date
 
@@ -33,24 +36,30 @@ def tracking_data(purchases: pd.DataFrame, model, observation_end, time_unit: st
     purchases by then), ``period`` ("calibration" or "holdout").
     """
     unit = TIME_UNITS[time_unit]
-    p = purchases.copy()
+    p = purchases.loc[:, ["purchase_date", "first_purchase", "is_repeat"]]
     p["purchase_date"] = pd.to_datetime(p["purchase_date"])
     p["first_purchase"] = pd.to_datetime(p["first_purchase"])
+    p["n"] = purchases["n"].to_numpy(float) if "n" in purchases else 1.0
     if calibration_end is not None:
         p = p[p["first_purchase"] <= pd.Timestamp(_as_date(calibration_end))]
     start = p["first_purchase"].min()
     end = pd.Timestamp(_as_date(observation_end))
     span = (end - start).days / unit
     steps = np.unique(np.append(np.arange(0.0, np.floor(span) + 1.0), span))  # ends at the end
-    repeat_t = (p.loc[p["is_repeat"].astype(bool), "purchase_date"] - start).dt.days / unit
-    actual = np.searchsorted(np.sort(repeat_t.to_numpy()), steps, side="right")
-    births = (p.groupby("customer_id")["first_purchase"].min() - start).dt.days / unit
-    birth_values, counts = np.unique(births.to_numpy(), return_counts=True)
+    repeat = p["is_repeat"].to_numpy(bool)
+    repeat_t = ((p.loc[repeat, "purchase_date"] - start).dt.days / unit).to_numpy()
+    order = np.argsort(repeat_t, kind="stable")
+    repeats_by = np.append(0.0, np.cumsum(p["n"].to_numpy()[repeat][order]))
+    actual = repeats_by[np.searchsorted(repeat_t[order], steps, side="right")]
+    # each customer has one first purchase, the purchase that is not a repeat
+    births = ((p.loc[~repeat, "first_purchase"] - start).dt.days / unit).to_numpy()
+    birth_values, at = np.unique(births, return_inverse=True)
+    counts = np.bincount(at, weights=p["n"].to_numpy()[~repeat], minlength=birth_values.size)
     age = np.clip(steps[None, :] - birth_values[:, None], 0.0, None)
     expected = counts @ model.expected_purchases(age)
     cal = pd.Timestamp(_as_date(calibration_end)) if calibration_end is not None else end
     dates = start + pd.to_timedelta(steps * unit, unit="D")
-    return pd.DataFrame({"t": steps, "date": dates, "actual": actual.astype(float),
+    return pd.DataFrame({"t": steps, "date": dates, "actual": actual,
                          "model": expected,
                          "period": np.where(dates <= cal, "calibration", "holdout")})
 

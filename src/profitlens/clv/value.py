@@ -36,6 +36,8 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from profitlens.clv.selection import Selection, check_enough, select_transaction_model
 from profitlens.clv.summary import TIME_UNITS, _as_date, rfm_summary
@@ -73,6 +75,24 @@ def _as_frame(table) -> pd.DataFrame:
     if table is None:
         return pd.DataFrame(columns=["customer_id", "segment", "periods_active", "cost_to_serve"])
     return table if isinstance(table, pd.DataFrame) else table.execute()
+
+
+def _positions(keys, ids) -> np.ndarray:
+    """Position of each of ``keys`` in ``ids`` (unique customer ids), -1 where absent.
+
+    Arrow's hash lookup, several times faster than pandas' on a million string ids.
+    """
+    def text(values):
+        return pa.array(values).cast(pa.large_string())
+
+    return pc.index_in(text(keys), value_set=text(ids)).fill_null(-1).to_numpy()
+
+
+def _at(values: pd.Series, positions: np.ndarray, default: float) -> np.ndarray:
+    """``values`` at ``positions`` (from :func:`_positions`) as floats; ``default`` where a
+    key was absent or its value is null (``keys.map(values).fillna(default)``)."""
+    found = np.append(values.to_numpy(dtype=float, na_value=np.nan), default)[positions]
+    return np.where(np.isnan(found), default, found)
 
 
 def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
@@ -118,7 +138,7 @@ def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
             df["periods_active"] > 0, 1), seg_rate)
     share = np.zeros(len(df))
     if has_commission and revenue is not None:
-        rev = df["customer_id"].map(revenue).astype(float).fillna(0.0).to_numpy()
+        rev = _at(revenue, _positions(df["customer_id"], revenue.index), 0.0)
         share = np.where(rev > 0, commission.to_numpy() / np.where(rev > 0, rev, 1.0), 0.0)
     return pd.DataFrame({"rate": np.asarray(rate, dtype=float), "commission_share": share},
                         index=df["customer_id"].astype(str))
@@ -159,7 +179,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
                        *, as_of=None, time_unit: str = "week", model: str = "auto",
                        horizon_months: int = 36, period: str = "month",
                        shrinkage_periods: float = 6.0, customers=None,
-                       contractual: str = "auto") -> LifetimeValue:
+                       contractual: str = "auto", purchases=None) -> LifetimeValue:
     """Fit the models and compute every customer's lifetime value.
 
     Parameters
@@ -188,6 +208,10 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
         "auto" values the contractual cohort with the sBG model when it is large enough
         (see :mod:`profitlens.clv.contractual`); "none" values everyone with the
         transaction model.
+    purchases : ibis table, optional
+        :func:`~profitlens.clv.summary.purchases` of ``invoice_lines`` (of those up to
+        ``as_of`` will do), when the caller has them already, cached to share them with other
+        summaries; computed from ``invoice_lines`` otherwise.
 
     Returns
     -------
@@ -205,7 +229,9 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
         raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
     if as_of is None:
         as_of = invoice_lines.invoice_date.max().execute()
-    summary = rfm_summary(invoice_lines, as_of, time_unit).execute()
+    summary = rfm_summary(invoice_lines if purchases is None else purchases, as_of, time_unit)
+    summary = summary.select("customer_id", "frequency", "recency", "T", "revenue_mean",
+                             "margin_mean").execute()
     summary["customer_id"] = summary["customer_id"].astype(str)
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     check_enough(x)
@@ -218,32 +244,30 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     margin_model = GammaGamma().fit(x, summary["margin_mean"].to_numpy(float))
 
     months = np.arange(0, horizon_months + 1, dtype=float)
-    times = months * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
-    cum, alive = tm.forecast_curves(np.append(times, 12 * _DAYS_PER_MONTH
-                                              / TIME_UNITS[time_unit]), x, t_x, age)
-    purchases_12m = cum[:, -1]
-    cum, alive = cum[:, :-1], alive[:, :-1]
-    discount = (1.0 + annual_discount_rate) ** (-months[1:] / 12.0)
-    disc_purchases = np.diff(cum, axis=1) @ discount
-    alive_months = 0.5 * (alive[:, 1:] + alive[:, :-1]) @ discount
+    times = np.append(months, 12.0) * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
+    cum, alive = tm.forecast_curves(times, x, t_x, age,
+                                    combine=_forecast_sums(horizon_months, annual_discount_rate))
+    purchases_12m, disc_purchases = cum[:, 1], cum[:, 2]
+    p_alive, alive_months = alive[:, 0], alive[:, 3]
 
     revenue_per = revenue_model.conditional_expected_value(x, summary["revenue_mean"])
     margin_per = margin_model.conditional_expected_value(x, summary["margin_mean"])
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(_as_date(as_of)))
     lifetime_revenue = seen.group_by("customer_id").aggregate(revenue=seen.revenue.sum()).execute()
+    costs = None if cost_to_serve is None else _as_frame(cost_to_serve)  # executed once
     rates = cost_to_serve_rates(
-        cost_to_serve, shrinkage_periods=shrinkage_periods,
+        costs, shrinkage_periods=shrinkage_periods,
         revenue=lifetime_revenue.set_index(lifetime_revenue["customer_id"].astype(str))["revenue"])
-    overall = _overall_rate(rates, cost_to_serve)
-    rate = summary["customer_id"].map(rates["rate"]).fillna(overall).to_numpy(float)
-    share = summary["customer_id"].map(rates["commission_share"]).fillna(0.0).to_numpy(float)
+    at = _positions(summary["customer_id"], rates.index)
+    rate = _at(rates["rate"], at, _overall_rate(rates, costs))
+    share = _at(rates["commission_share"], at, 0.0)
     monthly_rate = rate / _MONTHS_PER_PERIOD[period]
 
     clv_revenue = disc_purchases * revenue_per
     clv_profit = disc_purchases * margin_per - monthly_rate * alive_months - share * clv_revenue
     table = pd.DataFrame({
         "customer_id": summary["customer_id"],
-        "p_alive": alive[:, 0],
+        "p_alive": p_alive,
         "expected_purchases_12m": purchases_12m,
         "clv_revenue": clv_revenue,
         "clv_profit": clv_profit,
@@ -260,9 +284,26 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
                 "contractual": contractual}
     result = LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
     if contractual == "auto":
-        _value_contracts(result, invoice_lines, cost_to_serve, customers, as_of)
+        _value_contracts(result, invoice_lines, costs, customers, as_of)
     result.table = result.table.sort_values("customer_id", kind="stable").reset_index(drop=True)
     return result
+
+
+def _forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarray:
+    """Weights on the forecast curves at months 0..H and at 12 months (rows) that give, as
+    columns: P(alive) now, purchases in 12 months, discounted purchases
+    sum_m d^m (E_m - E_(m-1)), and discounted alive months sum_m d^m (A_m + A_(m-1)) / 2.
+    """
+    h = horizon_months
+    discount = (1.0 + annual_discount_rate) ** (-np.arange(1, h + 1, dtype=float) / 12.0)
+    weights = np.zeros((h + 2, 4))
+    weights[0, 0] = 1.0
+    weights[h + 1, 1] = 1.0
+    weights[1:h + 1, 2] += discount
+    weights[:h, 2] -= discount
+    weights[1:h + 1, 3] += 0.5 * discount
+    weights[:h, 3] += 0.5 * discount
+    return weights
 
 
 def _value_contracts(result: LifetimeValue, invoice_lines, cost_to_serve, customers,

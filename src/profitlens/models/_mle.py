@@ -166,7 +166,9 @@ def _newton(objective, log_theta, max_steps: int = 8):
             return log_theta, f0, g0, hess, True
         trial = log_theta - step
         f1, g1 = objective(trial)
-        if not f1 <= f0 + 1e-13:
+        # near the optimum a step gains less than the rounding noise of the objective (a sum
+        # over up to millions of customers): take it when it is no worse beyond that noise
+        if not f1 <= f0 + 1e-12 * max(1.0, abs(f0)):
             return log_theta, f0, g0, hess, False
         log_theta, f0, g0 = trial, f1, g1
         if np.max(np.abs(step)) < 1e-6:

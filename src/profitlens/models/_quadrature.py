@@ -63,13 +63,15 @@ def beta_expectations(a: float, b_post: np.ndarray, k: np.ndarray, z: np.ndarray
     mean_inv = np.empty(b_post.shape)
     survive = np.empty(b_post.shape)
     flat_b = b_post.reshape(-1)
-    groups, inverse = np.unique(flat_b, return_inverse=True)
     flat_k, flat_z = k.reshape(-1), z.reshape(-1)
     out_inv, out_surv = mean_inv.reshape(-1), survive.reshape(-1)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(groups.size + 1))
-    for g, bg in enumerate(groups):
-        rows = order[bounds[g]:bounds[g + 1]]
+    order = np.argsort(flat_b, kind="stable")  # rows grouped by b_post, in order within
+    sorted_b = flat_b[order]
+    first = np.ones(flat_b.size, dtype=bool)
+    first[1:] = sorted_b[1:] != sorted_b[:-1]
+    starts = np.flatnonzero(first)
+    for start, stop in zip(starts, np.append(starts[1:], flat_b.size)):
+        rows, bg = order[start:stop], sorted_b[start]
         zz, kk = flat_z[rows], flat_k[rows]
         p, w = beta_nodes(nodes_for(float(zz.max(initial=0.0))), float(a), float(bg))
         log_base = np.log1p(np.multiply.outer(zz, p))  # (rows, nodes)

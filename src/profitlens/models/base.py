@@ -144,12 +144,27 @@ class _Forecasts:
         mean, surv = np.where(ft > 0, mean, 0.0)[back], np.where(ft > 0, surv, 1.0)[back]
         return tuple(v[inverse].reshape(shape) for v in (alive, alive * mean, alive * surv))
 
-    def forecast_curves(self, times, frequency, recency, T) -> tuple[np.ndarray, np.ndarray]:
+    def forecast_curves(self, times, frequency, recency, T,
+                        combine=None) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative expected purchases and P(alive) at T + each of ``times``, per customer.
 
-        Returns two arrays of shape (customers, len(times)). P(alive) now is computed once per
-        distinct (x, t_x, T) row and the forecast of an alive customer, which does not depend
-        on t_x, once per distinct (x, T).
+        Parameters
+        ----------
+        times : array-like
+            Times after T, in the unit of the data.
+        frequency, recency, T : array-like
+            One entry per customer.
+        combine : ndarray of shape (len(times), k), optional
+            Return the curves' linear combinations ``curve @ combine`` instead of the curves
+            (discounted sums, say): they are formed once per distinct (x, T) row, before
+            the rows are expanded to customers, which at a million customers is much cheaper
+            than forming the curves.
+
+        Returns
+        -------
+        Two arrays of shape (customers, len(times)), or (customers, k) with ``combine``.
+        P(alive) now is computed once per distinct (x, t_x, T) row and the forecast of an
+        alive customer, which does not depend on t_x, once per distinct (x, T).
         """
         theta = np.array(self._check_fitted())
         x, t_x, age = check_rfm(frequency, recency, T)
@@ -161,6 +176,9 @@ class _Forecasts:
         mean, surv = self._alive_forecast(theta, np.broadcast_to(fx[:, None], shape),
                                           np.broadcast_to(fT[:, None], shape),
                                           np.broadcast_to(times, shape))
+        if combine is not None:
+            combine = np.asarray(combine, dtype=np.float64).reshape(times.size, -1)
+            mean, surv = mean @ combine, surv @ combine
         return alive * mean[back], alive * surv[back]
 
 

@@ -22,7 +22,7 @@ integral sign), so it is analytic and consistent with the value.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln, logsumexp
+from scipy.special import digamma, gammaln
 
 from profitlens.models._quadrature import legendre01
 from profitlens.models.base import TransactionModel
@@ -47,26 +47,35 @@ def _death_integral(theta, x, t_x, T):
     eps = m * (d + t_x) / (c + t_x)
     lam = np.log1p(one_minus_qT / eps)
     grid = 1.0 - (1.0 - v) ** 2  # also cluster towards q_T, where q^(1/m) is not smooth
-    one_minus_q = eps[:, None] * np.expm1(lam[:, None] * grid[None, :])
-    q = 1.0 - one_minus_q
-    jac = (eps * lam)[:, None] * np.exp(lam[:, None] * grid[None, :]) * (2 * (1.0 - v) * w)[None, :]
-    log_ctau = log_c_tx[:, None] - np.log(q) / m[:, None]
+    lam_grid = lam[:, None] * grid[None, :]
+    one_minus_q = eps[:, None] * np.expm1(lam_grid)
+    # log of the Jacobian eps lam exp(lam grid) 2 (1 - v) w
+    log_wh = np.log(eps * lam)[:, None] + lam_grid + np.log(2 * (1.0 - v) * w)[None, :]
+    log_ctau = log_c_tx[:, None] - np.log1p(-one_minus_q) / m[:, None]
     inv_ctau = np.exp(-log_ctau)
-    log_a_tau = log_ctau + np.log1p(-(c - alpha) * inv_ctau)
-    log_b_tau = log_ctau + np.log1p(-(c - beta) * inv_ctau)
-    log_h = (-(r + x)[:, None] * (log_a_tau - log_ctau)
-             - (s + 1) * (log_b_tau - log_ctau))
-    log_wh = log_h + np.log(jac)
-    log_sum = logsumexp(log_wh, axis=1)
-    log_i = -m * log_c_tx - np.log(m) + log_sum
+    # log(alpha + tau) and 1 / (alpha + tau), the same for beta: c + tau for the larger scale
+    factors = []
+    for scale, power in ((alpha, (r + x)[:, None]), (beta, s + 1.0)):
+        if scale == c:
+            factors.append((log_ctau, inv_ctau))
+            continue
+        gap = (c - scale) * inv_ctau
+        log_shift = np.log1p(-gap)
+        log_wh -= power * log_shift
+        factors.append((log_ctau + log_shift, inv_ctau / (1.0 - gap)))
+    (log_a_tau, inv_a_tau), (log_b_tau, inv_b_tau) = factors
+    top = log_wh.max(axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    share = np.exp(log_wh - top[:, None])  # the nodes' shares of I, times total
+    total = share.sum(axis=1)
+    log_i = -m * log_c_tx - np.log(m) + top + np.log(total)
     log_i = np.where(inside, log_i, -np.inf)
-    share = np.exp(log_wh - log_sum[:, None])
-    grad = np.column_stack([
-        -(share * log_a_tau).sum(1),
-        -(r + x) * (share * np.exp(-log_a_tau)).sum(1),
-        -(share * log_b_tau).sum(1),
-        -(s + 1) * (share * np.exp(-log_b_tau)).sum(1),
-    ])
+
+    def mean(values):  # E_I[values] per row
+        return np.einsum("ij,ij->i", share, values) / total
+
+    grad = np.column_stack([-mean(log_a_tau), -(r + x) * mean(inv_a_tau),
+                            -mean(log_b_tau), -(s + 1) * mean(inv_b_tau)])
     return log_i, np.where(inside[:, None], grad, 0.0)
 
 
