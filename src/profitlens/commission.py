@@ -33,15 +33,12 @@ def with_segments(invoice_lines: ir.Table, customers: ir.Table,
 
 def line_commission(lines: ir.Table, rates: Commission) -> ir.FloatingValue:
     """Commission earned by each line of :func:`with_segments`: its revenue times its rate."""
-    lookups = [_lookup(lines.product_id, rates.by_product),
-               _lookup(lines.segment, rates.by_segment) if rates.by_segment else None]
-    rate = ibis.coalesce(*(r for r in lookups if r is not None),
-                         ibis.literal(rates.default_rate, "float64"))
+    lookups = [_lookup(lines[key], mapping) for key, mapping in
+               (("product_id", rates.by_product), ("segment", rates.by_segment)) if mapping]
+    rate = ibis.coalesce(*lookups, ibis.literal(rates.default_rate, "float64"))
     return lines.revenue * rate
 
 
-def _lookup(key: ir.StringValue, mapping: dict[str, float]) -> ir.FloatingValue | None:
-    if not mapping:
-        return None
+def _lookup(key: ir.StringValue, mapping: dict[str, float]) -> ir.FloatingValue:
     return key.cases(*((k, ibis.literal(v, "float64")) for k, v in mapping.items()),
                      else_=ibis.null("float64"))

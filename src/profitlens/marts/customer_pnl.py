@@ -28,10 +28,11 @@ def sales_lines(invoice_lines: ir.Table, customers: ir.Table, model: CostModel,
     Columns: customer_id, period, revenue, cogs[, commission] (summed per customer and period
     by :func:`customer_pnl`).
     """
-    lines = invoice_lines if commissions_given else with_segments(invoice_lines, customers,
-                                                                  model.commission)
-    earned = {} if commissions_given else {"commission": line_commission(lines,
-                                                                         model.commission)}
+    if commissions_given:
+        lines, earned = invoice_lines, {}
+    else:
+        lines = with_segments(invoice_lines, customers, model.commission)
+        earned = {"commission": line_commission(lines, model.commission)}
     return lines.select("customer_id", period=period_of(lines.invoice_date, model.period),
                         revenue=lines.revenue, cogs=lines.cost, **earned)
 
