@@ -54,7 +54,7 @@ def credit_feature(contract, features: Features) -> None:
     staged = contract.staged
     t = staged.tables
     analysis = analyse_credit(t["invoice_lines"], t["payments"], t["customers"], staged.as_of,
-                              staged.model.payment_terms_days)
+                              staged.model.payment_terms_days, rolled_up=contract.invoices)
     features.tables["receivables"] = analysis.receivables
     features.tables["customer_credit"] = analysis.customer_credit
     features.tables["provision_matrix"] = frame_table(analysis.provision_matrix_frame)

@@ -87,6 +87,8 @@ class Contract:
     tables: dict[str, ir.Table]
     calendar: pd.DataFrame
     staged: Staged
+    #: the invoice lines rolled up to invoices (:func:`profitlens.invoices.invoices`), cached
+    invoices: ir.Table
 
 
 def contract_tables(staged: Staged) -> Contract:
@@ -121,7 +123,7 @@ def contract_tables(staged: Staged) -> Contract:
         "customer_activity": allocation.customer_activity(charges),
         "quarantine": staged.quarantine,
     }
-    return Contract(tables, calendar, staged)
+    return Contract(tables, calendar, staged, inv)
 
 
 def run_info(contract: Contract, counts: dict) -> dict:

@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from profitlens.credit import CreditPolicy, aging_by_bucket
+from profitlens.invoices import invoices
 from profitlens.marts.receivables import receivables
 
 D = dt.date.fromisoformat
@@ -110,3 +111,13 @@ def _args(tables):
 def _plain(values, cast=lambda v: v):
     """Values as a list with every missing value as None."""
     return [None if pd.isna(v) else cast(v) for v in values]
+
+
+def test_rolled_up_invoices_give_the_same_receivables(duck_tables, hand_case):
+    rows, as_of, terms = hand_case
+    t = duck_tables(rows)
+    # as the pipeline rolls them up: every line, I9 (dated after the as-of date) included
+    rolled_up = invoices(t["invoice_lines"], terms)
+    got = receivables(**_args(t), as_of=as_of, payment_terms_days=terms, rolled_up=rolled_up)
+    got = got.execute().set_index("invoice_id").sort_index()
+    pd.testing.assert_frame_equal(got, _received(t, as_of, terms))

@@ -23,7 +23,8 @@ class CreditAnalysis:
     ----------
     receivables : ibis Table
         One row per invoice with aging bucket, ``loss_rate`` and ``expected_credit_loss``;
-        written by the pipeline as ``receivables``.
+        written by the pipeline as ``receivables``. The aged invoices are materialised; the
+        provision matrix is applied to them lazily (a join with a table of 20 rows).
     customer_credit : ibis Table
         One row per customer (see :mod:`profitlens.marts.customer_credit`); written as
         ``customer_credit``; its ``credit_exposure``, ``overdue_balance``,
@@ -47,7 +48,8 @@ class CreditAnalysis:
 
 def analyse_credit(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Table,
                    as_of: dt.date, payment_terms_days: int, policy: CreditPolicy | None = None,
-                   expected_margin: ir.Table | None = None) -> CreditAnalysis:
+                   expected_margin: ir.Table | None = None,
+                   rolled_up: ir.Table | None = None) -> CreditAnalysis:
     """Age the receivables, estimate the provision matrix from the own history, apply it.
 
     Parameters
@@ -62,15 +64,20 @@ def analyse_credit(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Ta
     expected_margin : ibis Table, optional
         customer_id, expected_margin (e.g. from lifetime value); default trailing-year
         gross margin.
+    rolled_up : ibis Table, optional
+        ``invoice_lines`` already rolled up to invoices by :func:`profitlens.invoices.invoices`
+        (the pipeline caches them): saves rolling up the lines again (see
+        :func:`profitlens.marts.receivables.invoices`).
     """
     policy = policy or CreditPolicy()
-    # the aged receivables feed the roll history, the matrix and the customer credit table, and
-    # both outputs are written and joined into the summary: each is computed once
-    recv = cache(receivables(invoice_lines, payments, customers, as_of, payment_terms_days,
-                             policy))
-    history = bucket_roll_history(recv, payments, as_of, policy)
-    matrix = ProvisionMatrix.from_policy(policy).fit(history)
-    recv = cache(matrix.transform(recv))
+    # the aged receivables feed the roll history, the customer credit table and the output:
+    # computed once
+    aged = cache(receivables(invoice_lines, payments, customers, as_of, payment_terms_days,
+                             policy, rolled_up))
+    matrix = ProvisionMatrix.from_policy(policy).fit(
+        bucket_roll_history(aged, payments, as_of, policy))
+    # applying the matrix is a join with a small table: left lazy, run by each of its two users
+    recv = matrix.transform(aged)
     credit = cache(customer_credit(recv, customers, as_of, policy, expected_margin))
     return CreditAnalysis(recv, credit, matrix, policy)
 

@@ -32,6 +32,10 @@ from profitlens.marts.receivables import CENT_TOLERANCE, epoch_day
 
 #: columns customer_summary takes from this mart
 SUMMARY_COLUMNS = ("credit_exposure", "overdue_balance", "expected_credit_loss", "liability")
+#: the columns of :func:`customer_credit`, in order
+COLUMNS = ("customer_id", "segment", "credit_exposure", "unapplied_credit", "overdue_balance",
+           "open_invoices", "max_days_past_due", "expected_credit_loss", "dso", "avg_days_late",
+           "late_share", "lateness_trend", "expected_margin", "liability", "liability_reasons")
 MARGIN_FALLBACK_DAYS = 365
 
 
@@ -53,31 +57,31 @@ def customer_credit(receivables: ir.Table, customers: ir.Table, as_of: dt.date,
     expected_margin : ibis Table, optional
         customer_id, expected_margin. Without it, the trailing-year gross margin is used.
 
-    Columns: customer_id, segment, credit_exposure, unapplied_credit, overdue_balance,
-    open_invoices, max_days_past_due, dso, avg_days_late, late_share, lateness_trend,
-    expected_credit_loss, expected_margin, liability, liability_reasons.
+    Columns (:data:`COLUMNS`): customer_id, segment, credit_exposure, unapplied_credit,
+    overdue_balance, open_invoices, max_days_past_due, expected_credit_loss, dso,
+    avg_days_late, late_share, lateness_trend, expected_margin, liability, liability_reasons.
     """
     policy = policy or CreditPolicy()
-    balances = _balances(receivables, as_of, policy)
-    lateness = _lateness(receivables, as_of, policy)
-    figures = balances.left_join(lateness, "customer_id").select(
-        balances, *[lateness[c] for c in lateness.columns if c != "customer_id"])
-    margin = expected_margin
-    if margin is None:
-        margin = _trailing_margin(receivables, as_of)
-    margin = margin.select("customer_id", expected_margin=margin.expected_margin.cast("float64"))
+    # every figure is one aggregate over the receivables: one pass, one grouping by customer
+    r = receivables
+    sums = {**_balance_sums(r, as_of, policy), **_lateness_sums(r, as_of, policy)}
+    if expected_margin is None:
+        sums["expected_margin"] = _trailing_margin(r, as_of)
+    figures = _with_trend(_with_dso(r.group_by("customer_id").aggregate(**sums), policy), policy)
 
     segment = customers.segment if "segment" in customers.columns else ibis.null("string")
     base = customers.select("customer_id", segment=segment.cast("string"))
     t = base.left_join(figures, "customer_id").select(base, *[figures[c] for c in figures.columns
                                                               if c != "customer_id"])
-    t = t.left_join(margin, "customer_id").select(t, margin.expected_margin)
+    if expected_margin is not None:
+        t = t.left_join(expected_margin, "customer_id").select(t, expected_margin.expected_margin)
     t = t.mutate(**{c: t[c].fill_null(0.0) for c in
                     ("credit_exposure", "unapplied_credit", "overdue_balance",
                      "expected_credit_loss")},
+                 expected_margin=t.expected_margin.cast("float64"),
                  open_invoices=t.open_invoices.fill_null(0).cast("int64"),
                  max_days_past_due=t.max_days_past_due.fill_null(0).cast("int64"))
-    return _flag(t, policy).order_by("customer_id")
+    return _flag(t, policy).select(*COLUMNS).order_by("customer_id")
 
 
 def customer_summary_columns(customer_credit: ir.Table) -> ir.Table:
@@ -88,13 +92,13 @@ def customer_summary_columns(customer_credit: ir.Table) -> ir.Table:
     return customer_credit.select("customer_id", *SUMMARY_COLUMNS)
 
 
-def _balances(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> ir.Table:
-    """One row per customer with invoices: balances, ECL, DSO."""
+def _balance_sums(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> dict[str, ir.Scalar]:
+    """Per-customer aggregates: balances, ECL, revenue of the DSO window (see _with_dso)."""
     is_open = r.open_balance > CENT_TOLERANCE
     window_start = epoch_day(as_of) - policy.dso_window_days
     ecl = (r.expected_credit_loss if "expected_credit_loss" in r.columns
            else ibis.literal(0.0, "float64"))
-    agg = r.group_by("customer_id").aggregate(
+    return dict(
         credit_exposure=is_open.ifelse(r.open_balance, 0.0).sum(),
         unapplied_credit=(r.open_balance < -CENT_TOLERANCE).ifelse(-r.open_balance, 0.0).sum(),
         overdue_balance=(is_open & (r.days_past_due > 0)).ifelse(r.open_balance, 0.0).sum(),
@@ -103,6 +107,10 @@ def _balances(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> ir.Table:
         expected_credit_loss=ecl.sum(),
         _window_revenue=(r.invoice_day > window_start).ifelse(r.amount, 0.0).sum(),
     )
+
+
+def _with_dso(agg: ir.Table, policy: CreditPolicy) -> ir.Table:
+    """``agg`` (with :func:`_balance_sums`) with dso."""
     dso = (agg.credit_exposure <= CENT_TOLERANCE).ifelse(
         0.0,
         (agg._window_revenue > CENT_TOLERANCE).ifelse(
@@ -111,32 +119,38 @@ def _balances(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> ir.Table:
     return agg.mutate(dso=dso).drop("_window_revenue")
 
 
-def _lateness(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> ir.Table:
-    """One row per customer with invoices of known lateness due within the lookback."""
+def _lateness_sums(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> dict[str, ir.Scalar]:
+    """Per-customer aggregates over the invoices of known lateness due within the lookback:
+    avg_days_late, late_share (null for a customer without any), counts and sums of days late
+    in the two trend windows (for :func:`_with_trend`)."""
     as_of_day = epoch_day(as_of)
-    known = r.filter(r.days_late.notnull() & (r.due_day > as_of_day - policy.lookback_days))
-    recent = known.due_day > as_of_day - policy.trend_window_days
-    late = known.days_late.cast("float64")
-    agg = known.group_by("customer_id").aggregate(
-        avg_days_late=late.mean(),
-        late_share=known.paid_late.cast("float64").mean(),
+    known = r.days_late.notnull() & (r.due_day > as_of_day - policy.lookback_days)
+    recent = known & (r.due_day > as_of_day - policy.trend_window_days)
+    earlier = known & ~recent
+    late = r.days_late.cast("float64")
+    return dict(
+        avg_days_late=known.ifelse(late, ibis.null("float64")).mean(),
+        late_share=known.ifelse(r.paid_late.cast("float64"), ibis.null("float64")).mean(),
         _n_recent=recent.ifelse(1, 0).sum(),
-        _n_earlier=recent.ifelse(0, 1).sum(),
+        _n_earlier=earlier.ifelse(1, 0).sum(),
         _sum_recent=recent.ifelse(late, 0.0).sum(),
-        _sum_earlier=recent.ifelse(0.0, late).sum(),
+        _sum_earlier=earlier.ifelse(late, 0.0).sum(),
     )
+
+
+def _with_trend(agg: ir.Table, policy: CreditPolicy) -> ir.Table:
+    """``agg`` (with :func:`_lateness_sums`) with lateness_trend."""
     enough = (agg._n_recent >= policy.min_trend_invoices) & (
         agg._n_earlier >= policy.min_trend_invoices)
     trend = agg._sum_recent / agg._n_recent - agg._sum_earlier / agg._n_earlier
-    return agg.mutate(lateness_trend=enough.ifelse(trend, ibis.null("float64"))).select(
-        "customer_id", "avg_days_late", "late_share", "lateness_trend")
+    return agg.mutate(lateness_trend=enough.ifelse(trend, ibis.null("float64"))).drop(
+        "_n_recent", "_n_earlier", "_sum_recent", "_sum_earlier")
 
 
-def _trailing_margin(r: ir.Table, as_of: dt.date) -> ir.Table:
-    """Gross margin invoiced in the year up to ``as_of``, per customer."""
+def _trailing_margin(r: ir.Table, as_of: dt.date) -> ir.Scalar:
+    """Gross margin invoiced in the year up to ``as_of`` (a per-customer aggregate)."""
     start = epoch_day(as_of) - MARGIN_FALLBACK_DAYS
-    return r.group_by("customer_id").aggregate(
-        expected_margin=(r.invoice_day > start).ifelse(r.amount - r.cost, 0.0).sum())
+    return (r.invoice_day > start).ifelse(r.amount - r.cost, 0.0).sum()
 
 
 def _flag(t: ir.Table, policy: CreditPolicy) -> ir.Table:

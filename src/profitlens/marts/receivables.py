@@ -40,19 +40,44 @@ def epoch_day(day: dt.date) -> int:
     return (day - _EPOCH).days
 
 
-def invoices(invoice_lines: ir.Table, payment_terms_days: int, as_of: dt.date) -> ir.Table:
+def invoices(invoice_lines: ir.Table, payment_terms_days: int, as_of: dt.date,
+             rolled_up: ir.Table | None = None) -> ir.Table:
     """Invoices issued on or before ``as_of``.
 
-    Grain: one row per invoice. Columns: invoice_id, customer_id, invoice_date, due_date,
-    amount (sum of revenue), cost (sum of cost), invoice_day, due_day (epoch day numbers).
+    Grain: one row per invoice. Columns: invoice_id, customer_id, invoice_date, amount (sum of
+    revenue), cost (sum of cost), due_date, invoice_day, due_day (epoch day numbers).
     The due date follows :func:`profitlens.invoices.invoices`: the earliest due date of the
     invoice's lines, else invoice date + ``payment_terms_days``.
+
+    Parameters
+    ----------
+    rolled_up : ibis Table, optional
+        ``invoice_lines`` already rolled up by :func:`profitlens.invoices.invoices` (the
+        pipeline caches that table): its invoices dated on or before ``as_of`` are used
+        instead of rolling up the lines again. The same invoices as long as none has lines on
+        both sides of ``as_of``, which staging ensures (it quarantines lines dated after it).
     """
-    lines = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
-    if "due_date" not in lines.columns:  # lines not staged: due_date is optional in the contract
-        lines = lines.mutate(due_date=ibis.null("date"))
-    out = all_invoices(lines, payment_terms_days).drop("n_lines")
+    if rolled_up is None:
+        lines = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
+        if "due_date" not in lines.columns:  # lines not staged: due_date is optional
+            lines = lines.mutate(due_date=ibis.null("date"))
+        rolled_up = all_invoices(lines, payment_terms_days)
+    else:
+        rolled_up = rolled_up.filter(rolled_up.invoice_date <= ibis.date(as_of))
+    out = rolled_up.select("invoice_id", "customer_id", "invoice_date", "amount", "cost",
+                           "due_date")
     return out.mutate(invoice_day=out.invoice_date.epoch_days(), due_day=out.due_date.epoch_days())
+
+
+def payments_until(payments: ir.Table, as_of: dt.date) -> ir.Table:
+    """Payments and write-offs dated on or before ``as_of``.
+
+    Grain: one row per payment. Columns: those of ``payments`` and ``is_write_off`` (kind
+    ``write_off``; a payment without a kind is a payment).
+    """
+    pays = payments.filter(payments.paid_on <= ibis.date(as_of))
+    kind = pays.kind.fill_null("payment") if "kind" in pays.columns else ibis.literal("payment")
+    return pays.mutate(is_write_off=kind == "write_off")
 
 
 def invoice_settlements(invoices: ir.Table, payments: ir.Table, as_of: dt.date) -> ir.Table:
@@ -62,9 +87,7 @@ def invoice_settlements(invoices: ir.Table, payments: ir.Table, as_of: dt.date) 
     Columns: invoice_id, paid, written_off, settled_on (first date the cumulative payments
     and write-offs reach the invoice amount; null while they have not).
     """
-    pays = payments.filter(payments.paid_on <= ibis.date(as_of))
-    kind = pays.kind.fill_null("payment") if "kind" in pays.columns else ibis.literal("payment")
-    pays = pays.mutate(_is_write_off=kind == "write_off")
+    pays = payments_until(payments, as_of)
     pays = pays.inner_join(invoices.select("invoice_id", _invoice_amount=invoices.amount),
                            "invoice_id")
     cumulative = pays.amount.cumsum(group_by=pays.invoice_id,
@@ -72,18 +95,20 @@ def invoice_settlements(invoices: ir.Table, payments: ir.Table, as_of: dt.date) 
     pays = pays.mutate(_cumulative=cumulative)
     reached = pays._cumulative >= pays._invoice_amount - CENT_TOLERANCE
     return pays.group_by("invoice_id").aggregate(
-        paid=pays._is_write_off.ifelse(0.0, pays.amount).sum(),
-        written_off=pays._is_write_off.ifelse(pays.amount, 0.0).sum(),
+        paid=pays.is_write_off.ifelse(0.0, pays.amount).sum(),
+        written_off=pays.is_write_off.ifelse(pays.amount, 0.0).sum(),
         settled_on=reached.ifelse(pays.paid_on, ibis.null("date")).min(),
     )
 
 
 def receivables(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Table,
                 as_of: dt.date, payment_terms_days: int,
-                policy: CreditPolicy | None = None) -> ir.Table:
+                policy: CreditPolicy | None = None, rolled_up: ir.Table | None = None
+                ) -> ir.Table:
     """Every invoice at the as-of date, with its open balance, aging bucket and lateness.
 
-    Grain: one row per invoice issued on or before ``as_of``.
+    Grain: one row per invoice issued on or before ``as_of``. ``rolled_up``: see
+    :func:`invoices`.
 
     Columns: invoice_id, customer_id, segment, invoice_date, due_date, amount, cost, paid,
     written_off, open_balance, days_past_due (int, negative before the due date),
@@ -94,7 +119,7 @@ def receivables(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Table
     Invariant: amount = paid + written_off + open_balance.
     """
     policy = policy or CreditPolicy()
-    inv = invoices(invoice_lines, payment_terms_days, as_of)
+    inv = invoices(invoice_lines, payment_terms_days, as_of, rolled_up)
     settled = invoice_settlements(inv, payments, as_of)
     segment = customers.segment if "segment" in customers.columns else ibis.null("string")
     seg = customers.select("customer_id", segment=segment.cast("string"))
