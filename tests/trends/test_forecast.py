@@ -62,3 +62,17 @@ def test_not_fitted_and_bad_parameters():
         DampedTrendForecaster().predict(3)
     with pytest.raises(ValueError, match="beta <= alpha"):
         DampedTrendForecaster(alpha=0.1, beta=0.2).fit(np.zeros((1, 3)))
+
+
+def test_blocks_of_rows_do_not_change_the_fit(monkeypatch):
+    import functools
+    from profitlens.trends import blocks, forecast
+    rng = np.random.default_rng(8)
+    Y = rng.normal(100, 30, (500, 12))
+    Y[rng.random(Y.shape) < 0.2] = np.nan                  # gaps anywhere, not only at the start
+    groups = rng.integers(0, 3, len(Y))
+    whole = DampedTrendForecaster().fit(Y, groups=groups)
+    monkeypatch.setattr(forecast, "row_blocks", functools.partial(blocks.row_blocks, size=37))
+    blocked = DampedTrendForecaster().fit(Y, groups=groups)
+    for name in ("level_", "trend_", "sigma_", "n_steps_", "group_trend_"):
+        assert np.array_equal(getattr(whole, name), getattr(blocked, name), equal_nan=True)

@@ -106,3 +106,7 @@ def test_summary_columns_and_main_driver():
     parts = np.array([[5, -1, 0, -50, 0, -2, 0, 0, 0],         # acquisition is never the driver
                       [0, 1e-9, 0, 0, 0, 0, 0, 0, 0]], dtype=float)
     assert main_driver(parts).tolist() == ["service", None]
+    # sales and service of -101.97 each, one summed in another order: a tie, the first part wins
+    tie = np.array([[0, 0, 0, 0, -101.97 + 1e-13, -101.97 - 1e-13, 0, 0, 0],
+                    [0, 0, 0, 0, -101.97 - 1e-13, -101.97 + 1e-13, 0, 0, 0]])
+    assert main_driver(tie).tolist() == ["sales", "sales"]

@@ -1,6 +1,7 @@
 """Report section data and the `profitlens trends` command."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 import typer
@@ -8,8 +9,8 @@ from typer.testing import CliRunner
 
 from profitlens.cli.app import user_errors
 from profitlens.cli.trends import trends
-from profitlens.trends.sections import early_warning_list, portfolio_profit_by_period, \
-    profit_bridge
+from profitlens.trends.sections import early_warning_list, first_rows, over_periods, \
+    portfolio_profit_by_period, profit_bridge
 
 from trends_builders import pnl_rows
 
@@ -45,6 +46,29 @@ def test_portfolio_profit_by_period():
     assert out.unprofitable_customers.tolist() == [1, 0, 0]
 
 
+def test_over_periods_and_fewer_lines():
+    pnl = pnl_rows([{"customer_id": "A", "period": "2025-01", "revenue": 100, "cogs": 40},
+                    {"customer_id": "A", "period": "2025-03", "revenue": 50}])
+    present = portfolio_profit_by_period(pnl, lines=["revenue", "profit"])
+    assert present.columns.tolist() == ["period", "revenue", "profit", "customers",
+                                        "unprofitable_customers"]
+    out = over_periods(present, ["2025-01", "2025-02", "2025-03"])
+    pd.testing.assert_frame_equal(out, portfolio_profit_by_period(
+        pnl, ["2025-01", "2025-02", "2025-03"], lines=["revenue", "profit"]))
+    assert out.customers.tolist() == [1, 0, 1]
+
+
+def test_first_rows_equal_sorting_everything():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"key": rng.integers(0, 5, 200).astype(float),
+                          "id": [f"C{i:03d}" for i in rng.permutation(200)]})
+    frame.loc[rng.choice(200, 20, replace=False), "key"] = np.nan
+    for n in (0, 1, 7, 150, 190, 250):
+        for ascending in ([True, True], [False, True]):
+            want = frame.sort_values(["key", "id"], ascending=ascending).head(n)
+            pd.testing.assert_frame_equal(first_rows(frame, n, ["key", "id"], ascending), want)
+
+
 def test_profit_bridge_portfolio_and_segments():
     t = trends_frame()
     b = profit_bridge(t)
@@ -66,6 +90,18 @@ def test_early_warning_list_order():
     assert out["rank"].tolist() == [1, 2]
     assert out.forecast_next.tolist() == [60.0, 60.0]
     assert early_warning_list(trends_frame(), top=None).customer_id.tolist() == ["A", "D", "B"]
+
+
+def test_early_warning_list_is_the_sorted_at_risk_rows():
+    rng = np.random.default_rng(3)
+    frame = pd.concat([trends_frame()] * 50, ignore_index=True)
+    frame["customer_id"] = [f"C{i:03d}" for i in rng.permutation(len(frame))]
+    frame["profit_at_risk"] = rng.choice([0.0, -1.0, 5.0, 7.5, np.nan], len(frame))
+    at_risk = frame[frame["profit_at_risk"] > 0].sort_values(
+        ["profit_at_risk", "customer_id"], ascending=[False, True])
+    for top in (1, 20, len(at_risk), len(frame), None):
+        got = early_warning_list(frame, top=top)
+        assert got.customer_id.tolist() == at_risk.customer_id.head(top).tolist()
 
 
 @pytest.fixture

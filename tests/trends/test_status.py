@@ -146,10 +146,57 @@ def test_trimmed_mean():
 
 
 def test_sign_sums_match_all_pairs_with_ties_and_gaps():
-    from profitlens.trends.status import _sign_sums
+    from profitlens.trends.status import _column_sign_sums
     rng = np.random.default_rng(2)
     Y = np.round(rng.normal(0, 2, (500, 12)))                  # many ties
     Y[:, :3] = np.nan
     Y[7] = np.nan
     brute = np.nansum(np.sign(Y[:, :, None] - Y[:, None, :]), axis=2)
-    assert np.array_equal(_sign_sums(Y), brute)
+    assert np.array_equal(_column_sign_sums(Y).T, brute)
+
+
+def random_series(rows: int, seed: int) -> np.ndarray:
+    """Rounded profits (many ties) of every length, NaN before each series' start."""
+    rng = np.random.default_rng(seed)
+    Y = np.round(rng.normal(50, 80, (rows, 24)) / 10) * 10
+    Y[np.arange(24)[None, :] < rng.integers(0, 24, rows)[:, None]] = np.nan
+    return Y
+
+
+def best_split_by_definition(y: np.ndarray, min_before: int = 3, min_after: int = 2):
+    """(n_after, score) of one series: every allowed split scored from the exact tails."""
+    from profitlens.trends.status import _mann_whitney_tails
+    tail, v = _mann_whitney_tails(len(y)), y[~np.isnan(y)]
+    best = (0, 0.0)
+    for k in range(min_after, len(v) - min_before + 1):
+        before, after = v[:-k], v[-k:]
+        u = int(np.sign(after[:, None] - before[None, :]).sum())
+        pairs = len(before) * k
+        p_low, p_high = (tail[len(before), k, (pairs - u) // 2],
+                         tail[len(before), k, (pairs + u) // 2])
+        z = np.log(p_low) if p_low < p_high else -np.log(p_high)
+        if abs(z) > abs(best[1]):
+            best = (k, z)
+    return best
+
+
+def test_change_point_picks_the_best_split_by_its_definition():
+    Y = random_series(300, 3)
+    k, z, *_ = change_point(Y)
+    for row in range(len(Y)):
+        want_k, want_z = best_split_by_definition(Y[row])
+        assert k[row] == want_k
+        assert (z[row] == want_z) if want_k else np.isnan(z[row])
+
+
+def test_blocks_and_chunks_do_not_change_the_statuses(monkeypatch):
+    import functools
+    from profitlens.trends import blocks, status
+    Y = random_series(700, 11)
+    whole = profit_status(Y)
+    monkeypatch.setattr(status, "row_blocks", functools.partial(blocks.row_blocks, size=64))
+    blocked = profit_status(Y)
+    for name in whole.__dataclass_fields__:
+        assert np.array_equal(getattr(whole, name), getattr(blocked, name), equal_nan=True)
+    for got, want in zip(change_point(Y, chunk=50), change_point(Y)):
+        assert np.array_equal(got, want, equal_nan=True)

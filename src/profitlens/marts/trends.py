@@ -23,17 +23,22 @@ How it is made (each step documented in its module):
    next periods than it used to. ``main_driver`` is the bridge part, acquisition excepted (the
    forecast excludes it), with the most negative value; empty when no part is negative.
 
+The numpy steps (2, 5 and 6) run in a second thread while the engine computes steps 3 and 4,
+so that both work at once.
+
 Columns: see ``TREND_COLUMNS``. ``turn_period`` is the first period after the turn for
 ``turned_unprofitable`` and ``recovered`` customers, else null.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from profitlens.trends.decomposition import (
     PART_COLUMNS, PARTS, customer_profit_bridge, customer_window_totals, window_bounds)
@@ -53,6 +58,7 @@ TREND_COLUMNS = (
     "main_driver")
 #: columns the trends mart contributes to customer_summary (renamed: status -> trend_status)
 SUMMARY_COLUMNS = ("trend_status", "turn_period", "profit_at_risk", "main_driver")
+NO_SEGMENT = "(none)"
 
 
 def customer_trends(customer_pnl: ir.Table, customer_activity: ir.Table, customers: ir.Table,
@@ -88,70 +94,63 @@ def customer_trends(customer_pnl: ir.Table, customer_activity: ir.Table, custome
     if not periods:
         raise ValueError("customer_trends needs at least one period")
     as_of_period = as_of_period or periods[-1]
-    prior_start, recent_start, end = window_bounds(periods, as_of_period, compare_window)
-    rules = rules or StatusRules(window=window)
-    forecaster = forecaster or DampedTrendForecaster()
-
-    spans, Y, rolling = _series_matrices(customer_pnl, customer_activity, customers, periods,
-                                         as_of_period, window)
-    frame = _customer_frame(spans, customer_pnl, customer_activity, customers, periods,
-                            as_of_period, compare_window, attention or {})
-
-    status = profit_status(Y, rules)
-    frame["status"] = status.labels
-    turn = np.asarray(periods, dtype=object)[np.maximum(status.turn_idx, 0)]
-    frame["turn_period"] = np.where(status.turn_idx >= 0, turn, None)
-    frame["history_periods"] = status.history.astype(np.int64)
-    frame["rolling_profit"] = np.nan_to_num(rolling)
-    frame["trend_slope"] = status.slope
-
-    groups = pd.factorize(frame["segment"])[0]
-    forecaster.fit(Y, groups=groups)
-    horizon = len(FORECAST_COLUMNS[0])
-    point = forecaster.predict(horizon)
-    lo, hi = forecaster.predict_interval(horizon)
-    for cols, values in zip(FORECAST_COLUMNS, (point, lo, hi)):
-        for j, c in enumerate(cols):
-            frame[c] = values[:, j]
-
-    prior = Y[:, max(prior_start, 0):recent_start]
-    counted = (~np.isnan(prior)).sum(axis=1)
-    baseline = np.nansum(prior, axis=1) / np.maximum(counted, 1)
-    frame["profit_at_risk"] = np.maximum(0.0, horizon * baseline - point.sum(axis=1))
-    frame["main_driver"] = main_driver(frame[list(PART_COLUMNS)].to_numpy())
-    return frame[list(TREND_COLUMNS)]
+    prior_start, recent_start, _ = window_bounds(periods, as_of_period, compare_window)
+    prior = slice(max(prior_start, 0), recent_start)
+    spans = _segmented_spans(customer_pnl, customers, periods, as_of_period)
+    ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
+    Y, rolling = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window)
+    groups = spans["segment"].combine_chunks().dictionary_encode().indices.to_numpy()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        statistics = pool.submit(_statistics, Y, groups, periods, prior,
+                                 rules or StatusRules(window=window),
+                                 forecaster or DampedTrendForecaster())
+        columns = _window_columns(customer_pnl, customer_activity, ids, periods,
+                                  periods[prior.start], as_of_period, compare_window, len(Y))
+        columns.update(statistics.result())
+    signal = attention_signal(columns.pop("revenue_prior"), columns.pop("revenue_recent"),
+                              columns.pop("service_minutes_prior"),
+                              columns.pop("service_minutes_recent"), **(attention or {}))
+    columns.update(customer_id=spans["customer_id"].to_pandas(),
+                   segment=spans["segment"].to_pandas(), rolling_profit=np.nan_to_num(rolling),
+                   main_driver=main_driver(np.column_stack([columns[c] for c in PART_COLUMNS])),
+                   **signal)
+    return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS})
 
 
-def _series_matrices(customer_pnl, customer_activity, customers, periods, as_of_period,
-                     window):
-    """Spans (as a memtable), the operating-profit matrix and rolling profit at the as-of period.
+def _segmented_spans(customer_pnl, customers, periods, as_of_period) -> pa.Table:
+    """:func:`customer_spans` with each customer's segment (``NO_SEGMENT`` when it has none),
+    in customer_idx order."""
+    spans = customer_spans(customer_pnl, customers, periods, as_of_period)
+    spans = spans.left_join(customers.select("customer_id", "segment"), "customer_id")
+    spans = spans.select("customer_id", "customer_idx", "acquired_idx",
+                         segment=spans.segment.fill_null(NO_SEGMENT))
+    return spans.order_by("customer_idx").to_pyarrow()
+
+
+def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
+    """The operating-profit matrix and rolling profit at the as-of period.
 
     The dense matrix is the zero-filled series of :func:`customer_period_series`, built by
-    scattering the customer_pnl rows (indexed by an Ibis join) into a zero matrix: at 1M
-    customers this is several times faster than materialising the zero-filled long table.
-    Operating profit is profit before acquisition cost, NaN before the acquisition period: the
-    months of pursuit before a customer was won are not part of its track record. Rolling
-    profit (with acquisition cost) is the sum of the last ``window`` periods, as in
-    :func:`customer_period_series`.
+    scattering the customer_pnl rows (indexed by an Ibis join with ``ids``) into a zero
+    matrix: at 1M customers this is several times faster than materialising the zero-filled
+    long table. Operating profit is profit before acquisition cost, NaN before the acquisition
+    period: the months of pursuit before a customer was won are not part of its track record.
+    Rolling profit (with acquisition cost) is the sum of the last ``window`` periods, as in
+    :func:`customer_period_series`. ``spans`` is :func:`customer_spans` in customer_idx order.
     """
-    end = list(periods).index(as_of_period)
-    spans_arrow = customer_spans(customer_pnl, customers, periods, as_of_period).to_pyarrow()
-    spans = ibis.memtable(spans_arrow)
-    n = spans_arrow.num_rows
+    width = list(periods).index(as_of_period) + 1
     pnl = customer_pnl.filter(customer_pnl.period <= as_of_period)
-    rows = (pnl.join(period_index(periods), "period")
-            .join(spans.select("customer_id", "customer_idx"), "customer_id")
-            .select("customer_idx", "period_idx", "profit", "acquisition_cost").to_pyarrow())
-    r = rows["customer_idx"].to_numpy()
-    c = rows["period_idx"].to_numpy()
-    profit = np.zeros((n, end + 1))
-    profit[r, c] = rows["profit"].to_numpy()
-    rolling = profit[:, max(end + 1 - window, 0):].sum(axis=1)
-    profit[r, c] += rows["acquisition_cost"].to_numpy()
-    acquired = np.empty(n, dtype=np.int64)
-    acquired[spans_arrow["customer_idx"].to_numpy()] = spans_arrow["acquired_idx"].to_numpy()
-    profit[np.arange(end + 1)[None, :] < acquired[:, None]] = np.nan
-    return spans, profit, rolling
+    rows = (pnl.join(period_index(periods), "period").join(ids, "customer_id")
+            .select(cell=ibis._.customer_idx * width + ibis._.period_idx, profit=ibis._.profit,
+                    operating=ibis._.profit + ibis._.acquisition_cost).to_pyarrow())
+    cells = rows["cell"].to_numpy()
+    profit = np.zeros((spans.num_rows, width))
+    profit.ravel()[cells] = rows["profit"].to_numpy()
+    rolling = profit[:, max(width - window, 0):].sum(axis=1)
+    profit.ravel()[cells] = rows["operating"].to_numpy()
+    acquired = spans["acquired_idx"].to_numpy()
+    profit[np.arange(width)[None, :] < acquired[:, None]] = np.nan
+    return profit, rolling
 
 
 def operating_profit_matrix(customer_pnl: ir.Table, customers: ir.Table,
@@ -165,42 +164,68 @@ def operating_profit_matrix(customer_pnl: ir.Table, customers: ir.Table,
     """
     periods = list(periods)
     as_of_period = as_of_period or periods[-1]
-    spans, Y, _ = _series_matrices(customer_pnl, None, customers, periods, as_of_period, 1)
-    ids = spans.order_by("customer_idx").customer_id.to_pyarrow().to_numpy(zero_copy_only=False)
-    return ids, Y
+    spans = customer_spans(customer_pnl, customers, periods, as_of_period)
+    spans = spans.order_by("customer_idx").to_pyarrow()
+    ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
+    Y, _ = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, 1)
+    return spans["customer_id"].to_numpy(zero_copy_only=False), Y
 
 
-def _customer_frame(spans, customer_pnl, customer_activity, customers, periods, as_of_period,
-                    compare_window, attention) -> pd.DataFrame:
-    """One row per customer in customer_idx order: segment, bridge and attention columns."""
+def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.ndarray]:
+    """Status, turn period, history, slope, forecast and profit at risk of each row of ``Y``.
+
+    ``prior`` are the columns of the bridge's prior window (the baseline of profit at risk).
+    """
+    status = profit_status(Y, rules)
+    turn = np.asarray(periods, dtype=object)[np.maximum(status.turn_idx, 0)]
+    columns = {"status": status.labels,
+               "turn_period": np.where(status.turn_idx >= 0, turn, None),
+               "history_periods": status.history.astype(np.int64),
+               "trend_slope": status.slope}
+    forecaster.fit(Y, groups=groups)
+    horizon = len(FORECAST_COLUMNS[0])
+    point = forecaster.predict(horizon)
+    for names, values in zip(FORECAST_COLUMNS, (point, *forecaster.predict_interval(horizon))):
+        columns.update(zip(names, values.T))
+    before = Y[:, prior]
+    baseline = np.nansum(before, axis=1) / np.maximum((~np.isnan(before)).sum(axis=1), 1)
+    columns["profit_at_risk"] = np.maximum(0.0, horizon * baseline - point.sum(axis=1))
+    return columns
+
+
+def _window_columns(customer_pnl, customer_activity, ids, periods, first, as_of_period,
+                    compare_window, n) -> dict[str, np.ndarray]:
+    """The bridge and service-minute columns of the two windows, by customer_idx.
+
+    Only the rows from ``first`` (the prior window's first period) on are summed; a customer
+    without any has zeros.
+    """
+    pnl = customer_pnl.filter(customer_pnl.period >= first)
+    activity = customer_activity.filter(customer_activity.period >= first)
     bridge = customer_profit_bridge(
-        customer_window_totals(customer_pnl, periods, as_of_period, compare_window))
-    service = customer_service_window_totals(customer_activity, periods, as_of_period,
-                                             compare_window)
-    seg = customers.select("customer_id", "segment")
-    t = spans.left_join(seg, "customer_id").drop("customer_id_right")
-    t = t.left_join(bridge, "customer_id").drop("customer_id_right")
-    t = t.left_join(service, "customer_id").drop("customer_id_right")
-    money = ("profit_prior", "profit_recent", "profit_change", *PART_COLUMNS,
-             "revenue_prior", "revenue_recent", "service_minutes_prior",
-             "service_minutes_recent")
-    t = t.mutate(segment=t.segment.fill_null("(none)"),
-                 **{c: t[c].fill_null(0.0) for c in money})
-    frame = t.order_by("customer_idx").drop("customer_idx", "first_idx").to_pandas()
-    signal = attention_signal(frame.pop("revenue_prior"), frame.pop("revenue_recent"),
-                              frame.pop("service_minutes_prior"),
-                              frame.pop("service_minutes_recent"), **attention)
-    return pd.concat([frame, signal], axis=1)
+        customer_window_totals(pnl, periods, as_of_period, compare_window))
+    service = customer_service_window_totals(activity, periods, as_of_period, compare_window)
+    columns = {}
+    for table in (bridge.drop("margin_rate_prior"), service):
+        rows = table.join(ids, "customer_id").drop("customer_id").to_pyarrow()
+        idx = rows["customer_idx"].to_numpy()
+        for name in (c for c in rows.column_names if c != "customer_idx"):
+            columns[name] = np.zeros(n)
+            columns[name][idx] = rows[name].fill_null(0.0).to_numpy()
+    return columns
 
 
 def main_driver(parts: np.ndarray) -> np.ndarray:
     """Name of the most negative bridge part of each row (acquisition excepted), else None.
 
     A part must be below -0.005 (half a cent) to count: floating-point dust is not a driver.
+    Parts are compared rounded to the cent, so parts equal to the cent (a sales visit and a
+    service call of the same cost) are a tie whatever the summation order, won by the first
+    in ``PARTS``.
 
     ``parts`` has one column per entry of ``PARTS``, in that order.
     """
-    parts = np.asarray(parts, dtype=float)
+    parts = np.round(np.asarray(parts, dtype=float), 2)
     usable = np.array([p != "acquisition" for p in PARTS])
     values = np.where(usable[None, :], parts, np.inf)
     worst = np.argmin(values, axis=1)

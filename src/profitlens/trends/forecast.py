@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
+from profitlens.trends.blocks import row_blocks
+
 
 class NotFittedError(ValueError, AttributeError):
     """The forecaster was used before ``fit``."""
@@ -80,6 +82,14 @@ class DampedTrendForecaster:
             raise ValueError("shrinkage must be >= 0 and coverage within (0, 1)")
 
     def _smooth(self, Y: np.ndarray):
+        """Final level and trend, sum of squared one-step errors and their count, per row.
+
+        Rows are independent and smoothed in blocks (:mod:`profitlens.trends.blocks`).
+        """
+        parts = [self._smooth_block(Y[rows]) for rows in row_blocks(len(Y))]
+        return tuple(np.concatenate(columns) for columns in zip(*parts))
+
+    def _smooth_block(self, Y: np.ndarray):
         a, b_, phi = self.alpha, self.beta, self.phi
         n = len(Y)
         level, trend = np.zeros(n), np.zeros(n)
@@ -89,9 +99,10 @@ class DampedTrendForecaster:
             obs = ~np.isnan(y)
             first = obs & ~started
             upd = obs & started
-            err = np.where(upd, y - level - phi * trend, 0.0)
-            level = np.where(upd, level + phi * trend + a * err, level)
-            trend = np.where(upd, phi * trend + b_ * err, trend)
+            damped = phi * trend
+            err = np.where(upd, y - level - damped, 0.0)
+            level = np.where(upd, level + damped + a * err, level)
+            trend = np.where(upd, damped + b_ * err, trend)
             level = np.where(first, y, level)
             sse += err * err
             steps += upd
@@ -114,7 +125,8 @@ class DampedTrendForecaster:
         level, trend, sse, steps = self._smooth(Y)
 
         totals = np.zeros((len(codes), Y.shape[1]))
-        np.add.at(totals, groups, np.nan_to_num(Y))
+        for rows in row_blocks(len(Y)):
+            np.add.at(totals, groups[rows], np.nan_to_num(Y[rows]))
         g_level, g_trend, _, _ = self._smooth(totals)
         with np.errstate(invalid="ignore", divide="ignore"):
             g_rel = np.where(g_level != 0, g_trend / np.abs(g_level), 0.0)

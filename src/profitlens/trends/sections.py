@@ -8,6 +8,9 @@ so the report can be rebuilt from an output folder without recomputing anything:
   for the portfolio or per segment (the sum of the customers' bridges, see
   :mod:`profitlens.trends.decomposition`);
 - :func:`early_warning_list`: the customers ranked by profit at risk, with what drives it.
+
+:func:`over_periods` puts a per-period frame over the run's periods, :func:`first_rows` takes
+the first rows of a large frame in an order without sorting all of it.
 """
 from __future__ import annotations
 
@@ -29,8 +32,8 @@ WARNING_COLUMNS = ("rank", "customer_id", "segment", "status", "turn_period", "p
                    "attention_flag")
 
 
-def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = None
-                               ) -> pd.DataFrame:
+def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = None,
+                               lines: Sequence[str] = PNL_COLUMNS) -> pd.DataFrame:
     """The portfolio's P&L per period.
 
     Parameters
@@ -38,22 +41,30 @@ def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = Non
     customer_pnl : ibis table or pandas.DataFrame
         The ``customer_pnl`` output (aggregated where it lives: an Ibis table over a Parquet
         file is never loaded whole).
+    lines : sequence of str
+        The P&L columns to sum (all of them by default; fewer read less of a file).
 
     Returns
     -------
     pandas.DataFrame
         One row per period (every period of ``periods`` when given, zero where nothing
-        happened; else the periods present). Columns: ``period``, the ``PNL_COLUMNS`` summed
+        happened; else the periods present). Columns: ``period``, the ``lines`` summed
         over customers, ``customers`` (with a P&L row in the period) and
         ``unprofitable_customers`` (with negative profit in the period).
     """
     pnl = ibis.memtable(customer_pnl) if isinstance(customer_pnl, pd.DataFrame) else customer_pnl
     # customer_pnl has one row per customer and period: counting rows counts customers
     sums = pnl.group_by(period=pnl.period.cast("string")).agg(
-        **{c: pnl[c].sum() for c in PNL_COLUMNS},
+        **{c: pnl[c].sum() for c in lines},
         customers=pnl.count(),
         unprofitable_customers=pnl.count(where=pnl.profit < 0))
-    out = sums.order_by("period").execute().set_index("period")
+    return over_periods(sums.order_by("period").execute(), periods)
+
+
+def over_periods(by_period: pd.DataFrame, periods: Sequence[str] | None = None) -> pd.DataFrame:
+    """A :func:`portfolio_profit_by_period` frame over ``periods`` (every one of them, zero where
+    nothing happened; when None, the periods it has), e.g. over the run's periods."""
+    out = by_period.set_index("period")
     if periods is not None:
         out = out.reindex(list(periods))
     out = out.fillna(0)
@@ -99,14 +110,30 @@ def early_warning_list(customer_trends: pd.DataFrame, top: int | None = 20) -> p
     Columns: ``WARNING_COLUMNS``; ``forecast_next`` is the forecast profit of the next three
     periods together.
     """
-    t = customer_trends[customer_trends["profit_at_risk"] > 0].copy()
+    t = first_rows(customer_trends, top, ["profit_at_risk", "customer_id"], [False, True])
+    t = t[t["profit_at_risk"] > 0].copy()      # the first ones at risk: fewer when fewer are
     t["forecast_next"] = t[["forecast_1", "forecast_2", "forecast_3"]].sum(axis=1)
-    t = t.sort_values(["profit_at_risk", "customer_id"], ascending=[False, True])
-    if top is not None:
-        t = t.head(top)
     t["rank"] = range(1, len(t) + 1)
     return t[list(WARNING_COLUMNS)].reset_index(drop=True)
 
 
-__all__ = ["PART_LABELS", "WARNING_COLUMNS", "portfolio_profit_by_period", "profit_bridge",
-           "early_warning_list"]
+def first_rows(frame: pd.DataFrame, n: int | None, by: list[str], ascending: list[bool]
+               ) -> pd.DataFrame:
+    """``frame.sort_values(by, ascending=ascending).head(n)`` (all rows when ``n`` is None),
+    sorting only the rows that can be among the first ``n``: those up to the ``n``-th on the
+    first key, ties included.
+
+    The later keys must tell apart the rows the first key ties (end them with an id): the
+    candidates reach the sort in another order than ``frame``'s. Sorting a million rows on a
+    text key takes seconds; the candidates are a few.
+    """
+    if n is None:
+        return frame.sort_values(by, ascending=ascending)
+    key = frame[by[0]]
+    cut = key.nsmallest(n, keep="all") if ascending[0] else key.nlargest(n, keep="all")
+    candidates = frame.loc[cut.index] if len(cut) >= n else frame
+    return candidates.sort_values(by, ascending=ascending).head(n)
+
+
+__all__ = ["PART_LABELS", "WARNING_COLUMNS", "portfolio_profit_by_period", "over_periods",
+           "profit_bridge", "early_warning_list", "first_rows"]
