@@ -41,3 +41,26 @@ def test_registered_section_appears_only_with_its_table(tiny_out):
         assert '<a href="#extra">Extra</a>' in html
     finally:
         SECTIONS.pop("extra")
+
+
+def test_charts_drawn_in_the_pool_are_put_in_place(tiny_out):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from profitlens.report.formatting import NumberFormat
+    from profitlens.report.outputs import OutputFolder
+    from profitlens.report.sections import ReportContext
+
+    folder = OutputFolder(tiny_out)
+    curve = pd.DataFrame({"customer_share": [0.0, 0.5, 1.0], "profit_share": [0.0, 1.2, 1.0]})
+    chart = charts.whale_curve_chart(curve, "Peak")
+
+    def page(pool):
+        ctx = ReportContext(folder, NumberFormat("EUR"), pd.DataFrame(), None, pool=pool)
+        html = ctx.finish(ctx.chart(chart, "first") + ctx.chart(chart, "second", note="n"))
+        return html, ctx.profit_by_period
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        drawn, by_period = page(pool)
+    at_once, computed = page(None)
+    assert drawn == at_once and "<!--" not in drawn and drawn.count("<svg") == 2
+    pd.testing.assert_frame_equal(by_period, computed)

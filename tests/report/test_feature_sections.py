@@ -390,3 +390,20 @@ def test_unchanged_profit_has_no_driver_sentence(features_out):
             "the prior one, a change of 0.00 EUR. 2 customers have profit at risk") in body
     assert "the bridge's windows do not match these periods' totals, so they are not shaded" \
         in body
+
+
+def test_count_in_is_pandas_isin():
+    from profitlens.report.sections.clv import count_in
+    keys = pd.Series(["A", "B", None, "C", "A"], dtype="str")
+    for known in (pd.Series(["A", "X"]), pd.Series([], dtype="str"), pd.Series(["C", None])):
+        assert count_in(keys, known) == keys.isin(known).sum()
+
+
+def test_left_join_unique_is_pandas_merge():
+    from profitlens.report.sections.clv import left_join_unique
+    left = pd.DataFrame({"customer_id": ["C", "A", "X", "B"], "clv": [1.0, 2.0, 3.0, 4.0]})
+    right = pd.DataFrame({"customer_id": ["A", "B", "C"], "segment": ["smb", None, "ent"],
+                          "profit": [1.5, -2.0, 0.0]})
+    for r in (right, right.drop(columns="segment").assign(segment=float("nan"))):
+        pd.testing.assert_frame_equal(left_join_unique(left, r, "customer_id"),
+                                      left.merge(r, on="customer_id", how="left"))

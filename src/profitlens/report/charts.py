@@ -266,7 +266,21 @@ def to_svg(chart: alt.TopLevelMixin, description: str, id_prefix: str) -> str:
     namespace declarations are dropped (HTML parses inline SVG without them), so the page
     holds no URL at all. ``description`` becomes the chart's accessible label.
     """
-    spec = chart.configure(**_CONFIG).to_dict()
+    return spec_to_svg(chart_spec(chart), description, id_prefix)
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite specification of ``chart`` in the report's style.
+
+    Not validated against the Vega-Lite schema: the charts are fixed and tested, and validating
+    them on every report took longer than drawing them.
+    """
+    return chart.configure(**_CONFIG).to_dict(validate=False)
+
+
+def spec_to_svg(spec: dict, description: str, id_prefix: str) -> str:
+    """:func:`to_svg` of a :func:`chart_spec`; draws no Altair object, so it can run in another
+    thread than the one building the charts."""
     svg = vl_convert.vegalite_to_svg(spec)
     prefix = f"{id_prefix}-"
     ids = set(re.findall(r'\bid="([^"]+)"', svg))

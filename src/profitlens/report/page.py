@@ -1,6 +1,7 @@
 """Assemble the report page: header, headline figures, table of contents, sections."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -25,18 +26,20 @@ def render_report(out_dir: Path) -> str:
              if folder.has("resource_usage") else None)
     headline = figures.headline_figures(summary, usage, folder.run_info)
     fmt = NumberFormat.for_portfolio(headline.currency, headline.revenue)
-    ctx = ReportContext(folder=folder, fmt=fmt, summary=summary, headline=headline)
-    rendered = [(s, s.render(ctx)) for s in applicable_sections(folder)]
-    rendered = [(s, body) for s, body in rendered if body]
-    template = Template(_package_text("template.html"))
-    return template.substitute(
-        title="Customer profitability report",
-        style=_package_text("style.css"),
-        meta=escape(_meta_line(folder.run_info, headline)),
-        headline=headline_cards(headline, fmt),
-        toc=_toc([s for s, _ in rendered]),
-        sections="\n".join(_section(s, body) for s, body in rendered),
-    )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ctx = ReportContext(folder=folder, fmt=fmt, summary=summary, headline=headline,
+                            pool=pool)
+        rendered = [(s, s.render(ctx)) for s in applicable_sections(folder)]
+        rendered = [(s, body) for s, body in rendered if body]
+        template = Template(_package_text("template.html"))
+        return ctx.finish(template.substitute(
+            title="Customer profitability report",
+            style=_package_text("style.css"),
+            meta=escape(_meta_line(folder.run_info, headline)),
+            headline=headline_cards(headline, fmt),
+            toc=_toc([s for s, _ in rendered]),
+            sections="\n".join(_section(s, body) for s, body in rendered),
+        ))
 
 
 def headline_cards(h: figures.Headline, fmt: NumberFormat) -> str:

@@ -19,6 +19,8 @@ Sections are listed by ``order`` (ties by registration).
 """
 from __future__ import annotations
 
+import functools
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
@@ -26,10 +28,15 @@ from typing import Callable
 import altair as alt
 import pandas as pd
 
-from ..charts import to_svg
+from ...trends.sections import portfolio_profit_by_period
+from ..charts import chart_spec, spec_to_svg
 from ..figures import Headline
 from ..formatting import NumberFormat
 from ..outputs import OutputFolder
+
+
+#: the P&L lines the sections show per period
+PERIOD_LINES = ("revenue", "cogs", "gross_margin", "profit")
 
 
 @dataclass
@@ -46,20 +53,62 @@ class ReportContext:
         ``customer_summary`` restricted to identity, segment, P&L columns and rank.
     headline : Headline
         The headline figures, already computed.
+    pool : Executor, optional
+        Threads that draw the charts and aggregate ``customer_pnl`` while the sections are
+        laid out (drawing and DuckDB leave Python's lock free); :meth:`finish` then puts the
+        charts in the page. Without one, everything is done at once, in order.
     """
 
     folder: OutputFolder
     fmt: NumberFormat
     summary: pd.DataFrame
     headline: Headline
+    pool: Executor | None = None
     _charts: int = field(default=0, repr=False)
+    _drawing: dict[str, Future] = field(default_factory=dict, repr=False)
+    _by_period: Future | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.pool is not None and self.folder.has("customer_pnl"):
+            self._by_period = self.pool.submit(self._aggregate_pnl)
+
+    @functools.cached_property
+    def profit_by_period(self) -> pd.DataFrame | None:
+        """The portfolio's ``PERIOD_LINES``, customers and unprofitable customers per period
+        present in ``customer_pnl`` (:func:`~profitlens.trends.sections.portfolio_profit_by_period`),
+        aggregated once for the sections that show them; None when the run wrote no
+        customer_pnl. Sections must not modify it."""
+        return self._by_period.result() if self._by_period else self._aggregate_pnl()
+
+    def _aggregate_pnl(self) -> pd.DataFrame | None:
+        pnl = self.folder.expression("customer_pnl")
+        return None if pnl is None else portfolio_profit_by_period(pnl, lines=PERIOD_LINES)
 
     def chart(self, chart: alt.TopLevelMixin, description: str, note: str | None = None) -> str:
-        """A chart as an inline SVG figure; ``description`` is its accessible label."""
+        """A chart as an inline SVG figure; ``description`` is its accessible label.
+
+        With a ``pool``, the figure holds a marker until :meth:`finish` puts the SVG drawn in the
+        pool in its place.
+        """
         self._charts += 1
-        svg = to_svg(chart, description, id_prefix=f"chart{self._charts}")
+        prefix = f"chart{self._charts}"
+        spec = chart_spec(chart)
+        if self.pool is None:
+            svg = spec_to_svg(spec, description, prefix)
+        else:
+            self._drawing[prefix] = self.pool.submit(spec_to_svg, spec, description, prefix)
+            svg = _CHART_MARKER.format(prefix)
         caption = f"<figcaption>{escape(note)}</figcaption>" if note else ""
         return f'<figure class="chart">{svg}{caption}</figure>'
+
+    def finish(self, page: str) -> str:
+        """``page`` with the charts drawn in the pool in place of their markers."""
+        for prefix, svg in self._drawing.items():
+            page = page.replace(_CHART_MARKER.format(prefix), svg.result(), 1)
+        return page
+
+
+_CHART_MARKER = "<!--{} is being drawn-->"
 
 
 Render = Callable[[ReportContext], "str | None"]
@@ -112,6 +161,13 @@ def applicable_sections(folder: OutputFolder) -> list[Section]:
     """Registered sections whose tables exist in ``folder``, in page order."""
     ordered = sorted(enumerate(SECTIONS.values()), key=lambda p: (p[1].order, p[0]))
     return [s for _, s in ordered if s.applies_to(folder)]
+
+
+def filled(column: pd.Series, value: str) -> pd.Series:
+    """Text ``column`` with ``value`` where it is missing. Pandas' text columns keep their dtype
+    (a million Python strings are slow to make and to group); others become objects."""
+    text = column if isinstance(column.dtype, pd.StringDtype) else column.astype(object)
+    return text.fillna(value)
 
 
 def paragraph(text: str) -> str:

@@ -14,11 +14,14 @@ from __future__ import annotations
 from html import escape
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...clv.plots import calibration_by_frequency_chart, tracking_chart
+from ...trends.sections import first_rows
 from .. import charts, figures
 from ..formatting import Column, html_table, plural, signed
-from . import ReportContext, lead, paragraph, register
+from . import ReportContext, filled, lead, paragraph, register
 
 CLV_COLUMNS = ("customer_id", "p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
 CUSTOMER_ROWS = 10
@@ -78,10 +81,9 @@ def clv_frame(ctx: ReportContext) -> pd.DataFrame | None:
     else:
         return None
     values = values.reindex(columns=list(CLV_COLUMNS))
-    known = ctx.summary.reindex(columns=["customer_id", "segment", "profit"])
-    merged = values.merge(known, on="customer_id", how="left")
-    segment = merged["segment"].astype(object)
-    return merged.assign(segment=segment.where(segment.notna(), NO_SEGMENT)).reset_index(drop=True)
+    merged = left_join_unique(values, ctx.summary.reindex(columns=["customer_id", "segment",
+                                                                   "profit"]), "customer_id")
+    return merged.assign(segment=filled(merged["segment"], NO_SEGMENT))
 
 
 def _message(ctx: ReportContext, values: pd.DataFrame) -> str:
@@ -96,7 +98,7 @@ def _message(ctx: ReportContext, values: pd.DataFrame) -> str:
             f"{'has' if len(negative) == 1 else 'have'} a negative lifetime value: over their "
             f"expected lifetime they cost more to serve than they bring in, "
             f"{signed(fmt.money(negative['clv_profit'].sum()))} in total.")
-    missing = len(ctx.summary) - int(ctx.summary["customer_id"].isin(values["customer_id"]).sum())
+    missing = len(ctx.summary) - count_in(ctx.summary["customer_id"], values["customer_id"])
     if missing > 0:
         text += (f" {plural(missing, 'customer')} of customer_summary "
                  f"{'has' if missing == 1 else 'have'} no estimate (no purchase on or before "
@@ -181,12 +183,12 @@ def _customers(ctx: ReportContext, values: pd.DataFrame) -> str:
              Column("clv_revenue", "Lifetime value (revenue)", fmt.number),
              Column("clv_profit", "Lifetime value (profit)", fmt.number),
              Column("profit", "Profit to date", fmt.number)]
-    order = values.sort_values(["clv_profit", "customer_id"], ascending=[False, True])
-    top = order.head(CUSTOMER_ROWS)
+    by = ["clv_profit", "customer_id"]
+    top = first_rows(values, CUSTOMER_ROWS, by, [False, True])
     parts = ["<h3>Customers worth most over their lifetime</h3>" + html_table(top, cols)]
-    negative = order[order["clv_profit"].round(2) < 0]
+    negative = values[values["clv_profit"].round(2) < 0]
     if not negative.empty:
-        worst = negative.sort_values(["clv_profit", "customer_id"]).head(CUSTOMER_ROWS)
+        worst = first_rows(negative, CUSTOMER_ROWS, by, [True, True])
         parts.append("<h3>Customers destroying most value, worst first</h3>"
                      + html_table(worst, cols))
     return "".join(parts)
@@ -237,6 +239,30 @@ def _holdout_errors(ctx: ReportContext, e: pd.Series) -> str:
     ], columns=["figure", "value"])
     return "<h3>Holdout errors</h3>" + html_table(rows, [
         Column("figure", "Figure", str, numeric=False), Column("value", "Value", str)])
+
+
+def left_join_unique(left: pd.DataFrame, right: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``left.merge(right, on=key, how="left")`` for a ``right`` whose keys are unique.
+
+    The rows of ``right`` are looked up by hashing the keys with Arrow: pandas' merge on a
+    million text keys takes a second.
+    """
+    keys = _arrow(left[key])
+    rows = pc.index_in(keys, value_set=_arrow(right[key]).cast(keys.type))
+    found = pa.Table.from_pandas(right.drop(columns=key), preserve_index=False).take(rows)
+    return pd.concat([left.reset_index(drop=True), found.to_pandas()], axis=1)
+
+
+def count_in(keys: pd.Series, known: pd.Series) -> int:
+    """How many of ``keys`` are among ``known`` (``keys.isin(known).sum()``, hashed with Arrow:
+    pandas' isin of text keys builds a Python object per key and takes seconds on a million)."""
+    array = _arrow(keys)
+    return pc.sum(pc.is_in(array, value_set=_arrow(known).cast(array.type))).as_py() or 0
+
+
+def _arrow(column: pd.Series) -> pa.Array:
+    array = pa.array(column, from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _esc(value: object) -> str:

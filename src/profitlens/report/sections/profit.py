@@ -10,7 +10,6 @@ import pandas as pd
 from ...contract import COST_LINES, PNL_COLUMNS
 from .. import charts, figures
 from ..formatting import Column, html_table, plural, signed
-from ...trends.sections import portfolio_profit_by_period
 from . import ReportContext, lead, paragraph, register
 
 _STATEMENT_ROWS = {"Revenue": None, "Gross margin": "subtotal", "Profit": "total"}
@@ -166,15 +165,12 @@ def segments(ctx: ReportContext) -> str | None:
 @register("periods", "P&L by period", requires=("customer_pnl",), order=60)
 def periods(ctx: ReportContext) -> str | None:
     """Revenue, costs and profit per period, aggregated where ``customer_pnl`` lives."""
-    pnl = ctx.folder.expression("customer_pnl")
-    if pnl is None:
-        return None
-    frame = portfolio_profit_by_period(pnl)
-    if frame.empty:
+    frame = ctx.profit_by_period
+    if frame is None or frame.empty:
         return None
     fmt = ctx.fmt
-    frame["margin"] = frame["profit"] / frame["revenue"].where(frame["revenue"] > 0)
-    frame["cost_to_serve"] = frame["gross_margin"] - frame["profit"]
+    frame = frame.assign(margin=frame["profit"] / frame["revenue"].where(frame["revenue"] > 0),
+                         cost_to_serve=frame["gross_margin"] - frame["profit"])
     chart = ctx.chart(charts.period_pnl_chart(frame, fmt.currency),
                       "Revenue and profit per period")
     cols = [Column("period", "Period", str, numeric=False),

@@ -14,12 +14,11 @@ import pandas as pd
 
 from ...contract import PNL_COLUMNS
 from ...trends.decomposition import PART_COLUMNS, PARTS
-from ...trends.sections import (PART_LABELS, early_warning_list, portfolio_profit_by_period,
-                                profit_bridge)
+from ...trends.sections import PART_LABELS, early_warning_list, over_periods, profit_bridge
 from ...trends.status import STATUSES
 from .. import charts
 from ..formatting import Column, html_table, plural, signed
-from . import ReportContext, lead, paragraph, register
+from . import ReportContext, filled, lead, paragraph, register
 
 TREND_COLUMNS = ("customer_id", "segment", "status", "turn_period", "profit_prior",
                  "profit_recent", *PART_COLUMNS, "forecast_1", "forecast_2", "forecast_3",
@@ -57,8 +56,7 @@ def trends(ctx: ReportContext) -> str | None:
                          "as-of period.")
     if "segment" not in frame.columns:
         frame = frame.assign(segment=pd.NA)
-    frame = frame.assign(segment=frame["segment"].astype(object).where(frame["segment"].notna(),
-                                                                       NO_SEGMENT))
+    frame = frame.assign(segment=filled(frame["segment"], NO_SEGMENT))
     by_period = _by_period(ctx)
     bridge = profit_bridge(frame)
     windows = (comparison_windows(by_period, bridge["amount"].iloc[0], bridge["amount"].iloc[-1])
@@ -74,11 +72,9 @@ def trends(ctx: ReportContext) -> str | None:
 
 def _by_period(ctx: ReportContext) -> pd.DataFrame | None:
     """Portfolio P&L per period over the run's periods, or None without ``customer_pnl``."""
-    pnl = ctx.folder.expression("customer_pnl")
-    if pnl is None or not {"customer_id", "period", *PNL_COLUMNS} <= set(pnl.columns):
+    if not {"customer_id", "period", *PNL_COLUMNS} <= set(ctx.folder.columns("customer_pnl")):
         return None
-    periods = ctx.folder.run_info.get("periods") or None
-    return portfolio_profit_by_period(pnl, periods)
+    return over_periods(ctx.profit_by_period, ctx.folder.run_info.get("periods") or None)
 
 
 def comparison_windows(by_period: pd.DataFrame, prior: float,
@@ -132,11 +128,11 @@ def _message(ctx: ReportContext, frame: pd.DataFrame, bridge: pd.DataFrame,
                        f"({signed(fmt.money(worst['amount']))})")
     if clauses:
         text += "; ".join(clauses) + ". "
-    at_risk = frame[frame["profit_at_risk"] > 0]
+    at_risk = frame["profit_at_risk"][frame["profit_at_risk"] > 0]
     turned = int((frame["status"] == "turned_unprofitable").sum())
     has = "has" if len(at_risk) == 1 else "have"
     text += (f"{plural(len(at_risk), 'customer')} {has} profit at risk, "
-             f"{signed(fmt.money(at_risk['profit_at_risk'].sum()))} over the next three periods; "
+             f"{signed(fmt.money(at_risk.sum()))} over the next three periods; "
              f"{plural(turned, 'customer')} turned unprofitable.")
     return text
 
@@ -232,7 +228,7 @@ def status_counts(frame: pd.DataFrame) -> pd.DataFrame:
     Every status of :data:`~profitlens.trends.status.STATUSES` in its order (zero when no
     customer has it), then any other status found.
     """
-    status = frame["status"].astype(object).where(frame["status"].notna(), "(none)")
+    status = filled(frame["status"], "(none)")
     grouped = frame.assign(status=status, customers=1).groupby("status")[
         ["customers", "profit_recent", "profit_at_risk"]].sum()
     order = list(STATUSES) + sorted(set(grouped.index) - set(STATUSES))
