@@ -29,6 +29,29 @@ def test_database_holds_every_output_table(tiny, tmp_path):
     assert total == pytest.approx(698.66)
 
 
+def test_the_engine_is_released_once_the_tables_are_written(tiny, tmp_path, monkeypatch):
+    """The DuckDB file and the report are made after the engine's memory is freed."""
+    from profitlens import pipeline
+
+    engines, written = [], []
+    real_connect, real_database = pipeline.connect, outputs.write_database
+
+    def connect(*args, **kwargs):
+        engines.append(real_connect(*args, **kwargs))
+        return engines[-1]
+
+    def database(folder, names):
+        written.extend(sorted(p.stem for p in folder.glob("*.parquet")))
+        with pytest.raises(duckdb.ConnectionException):      # closed: its memory is freed
+            engines[0].con.execute("SELECT 1")
+        real_database(folder, names)
+
+    monkeypatch.setattr(pipeline, "connect", connect)
+    monkeypatch.setattr(outputs, "write_database", database)
+    run(tiny, tmp_path / "out", as_of=AS_OF)
+    assert {"customer_pnl", "customer_summary", "resource_usage", "quarantine"} <= set(written)
+
+
 def test_a_crash_while_writing_leaves_the_previous_output(tiny, tmp_path, monkeypatch):
     out = tmp_path / "out"
     run(tiny, out, as_of=AS_OF)

@@ -79,11 +79,15 @@ def write_database(folder: Path, names: list[str]) -> None:
 
 def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
                   progress: Callable[[str], None] | None = None,
-                  finish: Callable[[Path], object] | None = None) -> Path:
+                  finish: Callable[[Path], object] | None = None,
+                  written: Callable[[], object] | None = None) -> Path:
     """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place.
 
     Parameters
     ----------
+    written : callable, optional
+        Called once every table is written, before the DuckDB file and ``finish``: nothing
+        reads ``tables`` after it, so it may free what computed them (the engine's memory).
     finish : callable, optional
         Called with the folder of the new outputs once the tables are written (the report),
         while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
@@ -99,6 +103,8 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             if progress:
                 progress(f"write {name}")
             write_table(table, tmp, name)
+        if written:
+            written()
         files = [f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")] + [DATABASE]
         info = {**info, "files": sorted(files)}
         (tmp / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")

@@ -162,8 +162,16 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     info = run_info(contract, staged.row_counts())
     info["notes"] = features.notes
     write_outputs(tables, Path(out_dir), info, progress=say,
-                  finish=_write_report if report else None)
+                  finish=_write_report if report else None,
+                  written=_releaser(staged.con))
     return info
+
+
+def _releaser(con) -> Callable[[], None] | None:
+    """What frees a DuckDB connection's memory (its cached tables) once the outputs are
+    written, so that the DuckDB file and the report do not need memory beside it; None for
+    Spark, whose session may be the user's and outlive the run."""
+    return con.disconnect if engine_name(con) == "duckdb" else None
 
 
 def _write_report(folder: Path) -> None:
