@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -155,3 +156,26 @@ def test_line_id_defaults_to_row_order_within_invoice(tiny, tmp_path):
     info = run(tiny, tmp_path / "out", as_of=AS_OF)
     assert info["rows"]["invoice_lines"]["quarantined"] == 0
     assert_tables_agree(TINY / "expected", tmp_path / "out")
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_repeated_keys_are_found_exactly_even_when_hashes_collide(monkeypatch, collide):
+    """Repeated (invoice_id, line_id) keys and their first row, as a plain group-by finds them;
+    with every key hashed to one of three values, the hash step alone would be wrong."""
+    import ibis
+
+    from profitlens.staging import checks
+
+    rng = np.random.default_rng(4)
+    rows = pd.DataFrame({"invoice_id": rng.choice(["I1", "I2", "I3", None], 300),
+                         "line_id": rng.choice([str(i) for i in range(40)], 300),
+                         "_row": range(1, 301)})
+    if collide:
+        monkeypatch.setattr(checks, "_key_hash", lambda t, key: t[key[0]].length() % 3)
+    got = checks.repeated_keys(ibis.memtable(rows), ("invoice_id", "line_id")).execute()
+    keyed = rows.dropna(subset=["invoice_id"])
+    want = keyed.groupby(["invoice_id", "line_id"])["_row"].agg(["count", "min"])
+    want = want[want["count"] > 1]["min"].sort_index()
+    got = got.set_index(["_k_invoice_id", "_k_line_id"])["_first_row"].sort_index()
+    assert len(want) > 10
+    assert got.tolist() == want.tolist() and got.index.tolist() == want.index.tolist()

@@ -59,20 +59,47 @@ def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
 def with_first_rows(checked: ir.Table, key: tuple[str, ...],
                     parsed: ir.Table | None = None) -> ir.Table:
     """Attach ``_first_row`` to ``checked``: the first row holding the same key, for keys held by
-    several rows (null otherwise). A grouped aggregate, so no window over the whole table.
+    several rows (null otherwise). Grouped aggregates, so no window over the whole table.
 
     The repeated keys are found in ``parsed`` (default ``checked``): the parsed rows before any
-    reference join, so the aggregate reads only the key columns and ``_row``.
+    reference join, so the aggregates read only the key columns and ``_row``.
     """
     if not key:
         return checked
-    source = checked if parsed is None else parsed
-    keyed = source.filter(ibis.and_(*(source[k].notnull() for k in key)))
-    repeated = (keyed.group_by([keyed[k].name(f"_k_{k}") for k in key])
-                .agg(_n=keyed.count(), _first_row=keyed[ROW].min()))
-    repeated = repeated.filter(repeated._n > 1).drop("_n")
+    repeated = repeated_keys(checked if parsed is None else parsed, key)
     joined = checked.left_join(repeated, [checked[k] == repeated[f"_k_{k}"] for k in key])
     return joined.drop(*(f"_k_{k}" for k in key))
+
+
+def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
+    """The keys of ``source`` held by several rows: ``_k_<column>`` per key column and
+    ``_first_row``, the first row holding it. Computed at once and cached (a few rows,
+    usually none).
+
+    Exact, in two steps: the rows are first grouped by a hash of their key, an integer, which
+    is much faster than grouping a table of millions of rows by its text keys; only the rows
+    whose hash several rows share (a repeated key or, rarely, two keys with the same hash) are
+    then grouped by the key itself, and only when there are any.
+    """
+    given = ibis.and_(*(source[k].notnull() for k in key))
+    hashes = source.filter(given).select(_hash=_key_hash(source, key))
+    shared = hashes.group_by("_hash").agg(_n=hashes.count())
+    shared = cache(shared.filter(shared._n > 1).select("_hash"))
+    names = {f"_k_{k}": source[k] for k in key}
+    if not shared.count().execute():
+        return ibis.memtable(source.select(**names, _first_row=source[ROW]).schema()
+                             .to_pyarrow().empty_table())
+    suspects = source.filter(given & _key_hash(source, key).isin(shared._hash))
+    repeated = suspects.group_by(**{n: suspects[k] for n, k in zip(names, key)}).agg(
+        _n=suspects.count(), _first_row=suspects[ROW].min())
+    return cache(repeated.filter(repeated._n > 1).drop("_n"))
+
+
+def _key_hash(t: ir.Table, key: tuple[str, ...]) -> ir.IntegerValue:
+    """An integer hash of each row's key (several columns hashed together)."""
+    if len(key) == 1:
+        return t[key[0]].hash()
+    return ibis.struct({k: t[k] for k in key}).hash()
 
 
 def _reason(template: str, value: ir.StringValue) -> ir.StringValue:
