@@ -369,6 +369,20 @@ def _first_line(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
+#: how Ibis names the tables of ``Table.cache()``
+CACHED_PREFIX = "ibis_cached_"
+
+
+def release_cached(con) -> None:
+    """Drop every table :func:`cache` materialised on ``con``, freeing its memory.
+
+    Expressions over them can no longer be run; the connection stays open (Ibis drops each
+    cached table again, harmlessly, when its expression is garbage-collected).
+    """
+    for name in con.list_tables(like=CACHED_PREFIX):
+        con.drop_table(name, force=True)
+
+
 def cache(table):
     """Materialise ``table`` on its backend and return the materialised table.
 

@@ -18,7 +18,7 @@ from . import allocation, credit_cost
 from .commission import paid_commission
 from .costmodel import CostModel, cost_model_from_text, load_cost_model
 from .engine import (Location, cache, check_engine_reads, child, connect, data_location,
-                     engine_name, is_folder, is_uri, read_text)
+                     engine_name, is_folder, is_uri, read_text, release_cached)
 from .errors import ContractError
 from .features import feature_tables
 from .invoices import invoices
@@ -168,13 +168,7 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
 
 
 def _releaser(con) -> Callable[[], None] | None:
-    """What frees a DuckDB connection's memory (its cached tables) once the outputs are
-    written, so that the DuckDB file and the report do not need memory beside it; None for
-    Spark, whose session may be the user's and outlive the run."""
-    return con.disconnect if engine_name(con) == "duckdb" else None
-
-
-def _write_report(folder: Path) -> None:
-    from .report import write_report  # Altair and the chart renderer load only when needed
-
-    write_report(folder)
+    """What frees a DuckDB connection's memory once the outputs are written, so that the
+    DuckDB file and the report do not need memory beside its cached tables; None for Spark,
+    whose session may be the user's and outlive the run."""
+    return (lambda: release_cached(con)) if engine_name(con) == "duckdb" else None
