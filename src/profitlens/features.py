@@ -23,6 +23,8 @@ from .errors import ProfitlensError
 from .marts.customer_credit import customer_summary_columns
 from .marts.trends import customer_summary_trend_columns, customer_trends
 from .models import TRANSACTION_MODELS
+from .periods import period_calendar
+from .staging import extreme_dates
 
 CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
                "clv_revenue": "float64", "clv_profit": "float64"}
@@ -42,11 +44,29 @@ class Features:
 def trends_feature(contract, features: Features) -> None:
     """customer_trends, and trend_status, turn_period, profit_at_risk, main_driver."""
     t = contract.tables
-    periods = contract.calendar["period"].tolist()
+    periods = trend_periods(contract)
     trends = customer_trends(t["customer_pnl"], t["customer_activity"],
                              contract.staged.tables["customers"], periods)
     features.tables["customer_trends"] = frame_table(trends)
     features.summary_columns.append(frame_table(customer_summary_trend_columns(trends)))
+
+
+def trend_periods(contract) -> list[str]:
+    """The periods of the customers' profit series: the run's calendar, from an earlier period
+    when the ``commissions`` table has a commission paid before it.
+
+    The calendar starts with the earliest invoice, activity, payment or referral (it is that
+    of ``resource_usage``), but a commission paid earlier still has its P&L row.
+    """
+    calendar = contract.calendar
+    commissions = contract.staged.tables["commissions"]
+    paid = [] if commissions is None else extreme_dates({"commissions": commissions},
+                                                        {"commissions": "paid_on"}, "min")
+    first = min([*paid, calendar["period_start"].iloc[0]])
+    if first < calendar["period_start"].iloc[0]:
+        calendar = period_calendar(first, calendar["period_end"].iloc[-1],
+                                   contract.staged.model.period)
+    return calendar["period"].tolist()
 
 
 def credit_feature(contract, features: Features) -> None:
