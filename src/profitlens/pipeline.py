@@ -172,3 +172,9 @@ def _releaser(con) -> Callable[[], None] | None:
     DuckDB file and the report do not need memory beside its cached tables; None for Spark,
     whose session may be the user's and outlive the run."""
     return (lambda: release_cached(con)) if engine_name(con) == "duckdb" else None
+
+
+def _write_report(folder: Path) -> None:
+    from .report import write_report  # Altair and the chart renderer load only when needed
+
+    write_report(folder)
