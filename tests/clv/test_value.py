@@ -87,8 +87,10 @@ def test_cached_purchases_give_the_same_values(lines, costs):
     def value(**kwargs):
         return fit_lifetime_value(lines, costs, 0.10, as_of="1997-09-30", model="bgnbd",
                                   **kwargs).table
+    # the engine may hand the purchases over in another order, so the fit's sums differ in
+    # their last bits (2e-11 relative was seen): far below the 6 decimals written
     pd.testing.assert_frame_equal(value(purchases=purchases(lines).cache()), value(),
-                                  rtol=1e-12)
+                                  rtol=1e-9)
 
 
 def test_customer_clv_columns_and_model_choice(lines):
