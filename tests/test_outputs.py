@@ -92,27 +92,3 @@ def test_data_folder_as_output_folder_loses_nothing(tiny, tmp_path):
     before = {p.name: p.read_bytes() for p in tiny.iterdir()}
     run(tiny, tiny, as_of=AS_OF)
     assert {p.name: p.read_bytes() for p in tiny.iterdir() if p.name in before} == before
-
-
-def test_batches_are_written_in_order(tmp_path, monkeypatch):
-    """Many small batches, encoded in parallel: the files hold the sorted rows, floats rounded
-    to 6 decimals, text quoted only where needed, as one CSV writer would write them."""
-    import ibis
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    monkeypatch.setattr(outputs, "BATCH_ROWS", 7)
-    rng = np.random.default_rng(5)
-    frame = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in rng.permutation(200)],
-                          "period": "2026-01", "profit": rng.normal(0, 1000, 200),
-                          "note": rng.choice(["a, b", 'say "hi"', "plain"], 200)})
-    outputs.write_table(ibis.memtable(frame), tmp_path, "customer_pnl")
-    want = frame.sort_values("customer_id").assign(profit=lambda f: f.profit.round(6))
-    want = pa.Table.from_pandas(want, preserve_index=False)
-    expected = pa.BufferOutputStream()
-    pacsv.write_csv(want, expected, pacsv.WriteOptions(quoting_style="needed"))
-    assert (tmp_path / "customer_pnl.csv").read_bytes() == expected.getvalue().to_pybytes()
-    assert pq.read_table(tmp_path / "customer_pnl.parquet").to_pylist() == want.to_pylist()

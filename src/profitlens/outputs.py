@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,52 +32,30 @@ SORT_KEYS = {
 DATABASE = "profitlens.duckdb"
 REPORT = "report.html"
 DECIMALS = 6
+_CSV_OPTIONS = pacsv.WriteOptions(quoting_style="needed")
 
 
 def write_table(table: ir.Table, folder: Path, name: str) -> None:
     """Stream one table to ``name.parquet`` and ``name.csv`` in ``folder``.
 
-    While the engine produces the next batch, each batch is rounded and encoded as CSV in
-    worker threads (two batches at once: CSV encoding is the slowest step) and appended to the
-    Parquet file in another, in order. Arrow's encoders release the GIL, so the steps overlap.
-    At most a few batches are in flight, so memory stays bounded.
+    Each batch is encoded as Parquet and as CSV at the same time, in two threads (Arrow's
+    writers release the GIL), while the engine produces the next batch.
     """
     ordered = table.order_by(SORT_KEYS.get(name, list(table.columns)[:1]))
     schema = ordered.schema().to_pyarrow()
     with pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw, \
-            open(folder / f"{name}.csv", "wb") as csv, \
-            ThreadPoolExecutor(max_workers=2) as encoders, \
-            ThreadPoolExecutor(max_workers=1) as parquet:
-        csv.write(_csv_bytes(schema.empty_table(), header=True))
-        encoded, appended = deque(), deque()
-        for batch in ordered.to_pyarrow_batches(chunk_size=BATCH_ROWS):
+            pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw, \
+            ThreadPoolExecutor(max_workers=2) as pool:
+        pending = []
+        for batch in ordered.to_pyarrow_batches(chunk_size=500_000):
             # engines may hand back a wider type than the expression's (DuckDB: date + interval
             # is a timestamp); the declared schema is the contract
-            rounded = encoders.submit(_rounded, batch.cast(schema))
-            encoded.append(encoders.submit(lambda r=rounded: _csv_bytes(r.result())))
-            appended.append(parquet.submit(lambda r=rounded: pw.write_batch(r.result())))
-            while len(encoded) > _IN_FLIGHT:
-                csv.write(encoded.popleft().result())
-            while len(appended) > _IN_FLIGHT:
-                appended.popleft().result()
-        for done in encoded:
-            csv.write(done.result())
-        for done in appended:
+            batch = _rounded(batch.cast(schema))
+            for done in pending:          # batches are written in order
+                done.result()
+            pending = [pool.submit(pw.write_batch, batch), pool.submit(cw.write_batch, batch)]
+        for done in pending:
             done.result()
-
-
-#: rows per batch handed over by the engine
-BATCH_ROWS = 500_000
-#: batches being rounded, encoded or appended at once, per output file
-_IN_FLIGHT = 2
-
-
-def _csv_bytes(data: pa.Table | pa.RecordBatch, header: bool = False) -> bytes:
-    """``data`` as CSV (with the header row only when ``header``)."""
-    sink = pa.BufferOutputStream()
-    options = pacsv.WriteOptions(include_header=header, quoting_style="needed")
-    pacsv.write_csv(data, sink, write_options=options)
-    return sink.getvalue().to_pybytes()
 
 
 def _rounded(batch: pa.RecordBatch) -> pa.RecordBatch:
