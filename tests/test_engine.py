@@ -34,7 +34,7 @@ def test_default_memory_limit_caps_duckdb_below_the_machine(monkeypatch):
     from profitlens import engine
 
     monkeypatch.delenv("PROFITLENS_MEMORY_LIMIT", raising=False)
-    assert engine.default_memory_limit() in ("4.0GB", *(f"{x / 10:.1f}GB" for x in range(40)))
+    assert engine.default_memory_limit() in ("3.5GB", *(f"{x / 10:.1f}GB" for x in range(35)))
     monkeypatch.setattr(engine.os, "sysconf",
                         lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2 ** 20}[name])
     assert engine.default_memory_limit() == "2.4GB"       # 60% of a 4 GB machine

@@ -67,19 +67,20 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
     raise ProfitlensError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
 
-DEFAULT_MEMORY_GB = 4.0
+DEFAULT_MEMORY_GB = 3.5
 
 
 def default_memory_limit() -> str:
-    """DuckDB's memory cap when none is set: 4 GB, or 60% of RAM on a smaller machine.
+    """DuckDB's memory cap when none is set: 3.5 GB, or 60% of RAM on a smaller machine.
 
-    Beyond it DuckDB spills to disk. At a million customers a run then peaks under 6 GB with
-    Python's own share, where DuckDB's default (80% of RAM) grows its hash tables to 12 GB on a
-    24 GB machine for little gain in speed (``benchmarks/RESULTS.md``, Scale).
+    Beyond it DuckDB spills to disk. At a million customers a run then peaks at about 5.2 GB
+    with Python's own share (5.7-6.0 GB with 4 GB, in the same time), where DuckDB's default
+    (80% of RAM) grows its hash tables to 12 GB on a 24 GB machine for little gain in speed
+    (``benchmarks/RESULTS.md``, Scale).
     """
     try:
         ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
-    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the 4 GB cap
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the 3.5 GB cap
         ram_gb = DEFAULT_MEMORY_GB / 0.6
     return f"{min(DEFAULT_MEMORY_GB, 0.6 * ram_gb):.1f}GB"
 
