@@ -59,8 +59,8 @@ import pandas as pd
 from scipy.special import betaln
 
 from profitlens.clv.summary import _as_date
-from profitlens.clv.value import (_MONTHS_PER_PERIOD, _as_frame, _at, _positions,
-                                  cost_to_serve_rates)
+from profitlens.clv.value import _MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates
+from profitlens.lookup import positions, values_at
 from profitlens.models import ShiftedBetaGeometric
 from profitlens.periods import period_index, period_of
 
@@ -240,12 +240,13 @@ def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: s
                            0, None)
     base = pd.DataFrame({"customer_id": ids, "segment": periods["segment"],
                          "periods_active": exposure})
-    at = _positions(ids, totals.index)
-    revenue, margin = _at(totals["revenue"], at, 0.0), _at(totals["margin"], at, 0.0)
+    at = positions(ids, totals.index)
+    revenue = values_at(totals["revenue"], at, 0.0)
+    margin = values_at(totals["margin"], at, 0.0)
     costs = _as_frame(cost_to_serve)
-    at = _positions(ids, costs["customer_id"])
-    cost = _at(costs["cost_to_serve"], at, 0.0)
-    commission = _at(costs["commission"], at, 0.0) if "commission" in costs else None
+    at = positions(ids, costs["customer_id"])
+    cost = values_at(costs["cost_to_serve"], at, 0.0)
+    commission = values_at(costs["commission"], at, 0.0) if "commission" in costs else None
 
     def shrunk(amount, with_commission=None):
         frame = base.assign(cost_to_serve=amount)

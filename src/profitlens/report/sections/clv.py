@@ -15,9 +15,9 @@ from html import escape
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ...clv.plots import calibration_by_frequency_chart, tracking_chart
+from ...lookup import positions
 from ...trends.sections import first_rows
 from .. import charts, figures
 from ..formatting import Column, html_table, plural, signed
@@ -242,27 +242,19 @@ def _holdout_errors(ctx: ReportContext, e: pd.Series) -> str:
 
 
 def left_join_unique(left: pd.DataFrame, right: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``left.merge(right, on=key, how="left")`` for a ``right`` whose keys are unique.
-
-    The rows of ``right`` are looked up by hashing the keys with Arrow: pandas' merge on a
-    million text keys takes a second.
-    """
-    keys = _arrow(left[key])
-    rows = pc.index_in(keys, value_set=_arrow(right[key]).cast(keys.type))
+    """``left.merge(right, on=key, how="left")`` for a ``right`` whose keys are unique, its
+    rows looked up with :func:`profitlens.lookup.positions` (pandas' merge on a million text
+    keys takes a second)."""
+    at = positions(left[key], right[key])
+    rows = pa.array(at, mask=at < 0)                       # a missing row: nulls
     found = pa.Table.from_pandas(right.drop(columns=key), preserve_index=False).take(rows)
     return pd.concat([left.reset_index(drop=True), found.to_pandas()], axis=1)
 
 
 def count_in(keys: pd.Series, known: pd.Series) -> int:
-    """How many of ``keys`` are among ``known`` (``keys.isin(known).sum()``, hashed with Arrow:
-    pandas' isin of text keys builds a Python object per key and takes seconds on a million)."""
-    array = _arrow(keys)
-    return pc.sum(pc.is_in(array, value_set=_arrow(known).cast(array.type))).as_py() or 0
-
-
-def _arrow(column: pd.Series) -> pa.Array:
-    array = pa.array(column, from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    """How many of ``keys`` are among ``known`` (``keys.isin(known).sum()``, looked up with
+    :func:`profitlens.lookup.positions`)."""
+    return int((positions(keys, known) >= 0).sum())
 
 
 def _esc(value: object) -> str:
