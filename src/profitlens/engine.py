@@ -294,14 +294,19 @@ def read_raw(con, path: Location, name: str):
 
 
 def _read_csv_arrow(path: Path) -> pa.Table:
+    table = read_csv_text(path)
+    return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+
+
+def read_csv_text(path: Path) -> pa.Table:
+    """A CSV file with every column as text (``00042`` stays ``00042``; empty is null)."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), None)
     if not header:
         raise ContractError(f"{path}: empty file; expected a header row")
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
         strings_can_be_null=True, null_values=[""]))
-    return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
 
 
 def _read_spark(con, path: Location, name: str):
