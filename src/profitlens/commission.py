@@ -14,13 +14,13 @@ from .periods import period_of
 
 
 def paid_commission(commissions: ir.Table, model: CostModel) -> ir.Table:
-    """Commissions paid per customer and period of ``paid_on``.
+    """Commissions paid, in the period of ``paid_on``: one row per payment, summed per customer
+    and period by :func:`profitlens.marts.customer_pnl.customer_pnl`.
 
     Columns: customer_id, period, commission.
     """
-    paid = commissions.select("customer_id", period=period_of(commissions.paid_on, model.period),
+    return commissions.select("customer_id", period=period_of(commissions.paid_on, model.period),
                               commission=commissions.amount)
-    return paid.group_by(["customer_id", "period"]).agg(commission=paid.commission.sum())
 
 
 def with_segments(invoice_lines: ir.Table, customers: ir.Table,

@@ -15,19 +15,44 @@ import ibis.expr.types as ir
 from .periods import period_of
 
 
-def invoice_balance_intervals(invoices: ir.Table, payments: ir.Table, as_of: dt.date) -> ir.Table:
+def balance_moves(invoices: ir.Table, payments: ir.Table) -> ir.Table:
+    """What changes each invoice's balance: its amount on its date, and minus every payment or
+    write-off (:func:`payment_moves`).
+
+    Columns: invoice_id, customer_id, day, delta (several rows per invoice and day allowed).
+    """
+    inv = invoices.select("invoice_id", "customer_id", day=invoices.invoice_date,
+                          delta=invoices.amount)
+    return inv.union(payment_moves(invoices, payments))
+
+
+def payment_moves(invoices: ir.Table, payments: ir.Table) -> ir.Table:
+    """Minus every payment or write-off, on its date (a payment made before the invoice date
+    counts from the invoice date). Columns: invoice_id, customer_id, day, delta."""
+    inv = invoices.select("invoice_id", "customer_id", "invoice_date")
+    paid = payments.join(inv, "invoice_id")
+    return paid.select("invoice_id", "customer_id",
+                       day=ibis.greatest(paid.paid_on, paid.invoice_date), delta=-paid.amount)
+
+
+def moves_from(moves: ir.Table, first: dt.date) -> ir.Table:
+    """The moves of the invoices whose balance can be positive on ``first`` or later: those
+    with a positive balance the day before, or a move on or after it (the others stay settled,
+    so they carry no cost from ``first`` on)."""
+    per = moves.group_by("invoice_id").agg(before=moves.delta.sum(where=moves.day < first),
+                                           last=moves.day.max())
+    carried = per.filter((per.before.fill_null(0.0) > 0) | (per.last >= first))
+    return moves.semi_join(carried, "invoice_id")
+
+
+def invoice_balance_intervals(moves: ir.Table, as_of: dt.date) -> ir.Table:
     """Intervals of constant, positive end-of-day balance of each invoice.
 
-    The balance at the end of day d is the invoice's amount less everything paid or written off
-    on or before d (a payment made before the invoice date counts from the invoice date).
+    The balance at the end of day d is the sum of the invoice's moves (:func:`balance_moves`)
+    on or before d.
 
     Columns: invoice_id, customer_id, start, end (both inclusive, end <= ``as_of``), balance.
     """
-    inv = invoices.select("invoice_id", "customer_id", "invoice_date", "amount")
-    paid = payments.join(inv, "invoice_id")
-    moves = inv.select("invoice_id", "customer_id", day=inv.invoice_date, delta=inv.amount).union(
-        paid.select("invoice_id", "customer_id",
-                    day=ibis.greatest(paid.paid_on, paid.invoice_date), delta=-paid.amount))
     daily = moves.group_by(["invoice_id", "customer_id", "day"]).agg(delta=moves.delta.sum())
     window = ibis.window(group_by="invoice_id", order_by="day")
     steps = daily.mutate(
@@ -57,9 +82,12 @@ def carrying_cost(intervals: ir.Table, calendar: ir.Table, annual_rate: float) -
 
 
 def bad_debt(payments: ir.Table, invoices: ir.Table, period_kind: str) -> ir.Table:
-    """Write-offs per customer and period of their date. Columns: customer_id, period, amount."""
+    """Write-offs, in the period of their date: one row per write-off, summed per customer and
+    period by :func:`profitlens.marts.customer_pnl.customer_pnl`.
+
+    Columns: customer_id, period, amount.
+    """
     offs = payments.filter(payments.kind == "write_off").join(
         invoices.select("invoice_id", "customer_id"), "invoice_id")
-    offs = offs.select("customer_id", period=period_of(offs.paid_on, period_kind),
+    return offs.select("customer_id", period=period_of(offs.paid_on, period_kind),
                        amount=offs.amount)
-    return offs.group_by(["customer_id", "period"]).agg(amount=offs.amount.sum())

@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import ProfitlensError
+from .incremental import STATE
 
 SORT_KEYS = {
     "customer_pnl": ["customer_id", "period"],
@@ -148,7 +149,7 @@ def _written_by_earlier_run(folder: Path) -> set[str]:
         info = json.loads((folder / "run_info.json").read_text())
     except (OSError, ValueError):
         return set()
-    return set(info.get("files", [])) | {"run_info.json", REPORT}
+    return set(info.get("files", [])) | {"run_info.json", REPORT, STATE}
 
 
 TEXT_COLUMNS = ("customer_id", "invoice_id", "segment", "period", "resource", "table", "column",

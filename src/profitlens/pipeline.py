@@ -21,15 +21,18 @@ from .engine import (Location, cache, check_engine_reads, child, connect, data_l
                      engine_name, is_folder, is_uri, read_text, release_cached)
 from .errors import ContractError
 from .features import feature_tables
+from .incremental import Increment, period_fingerprints, plan, signatures, state_key
 from .invoices import invoices
 from .marts.customer_pnl import customer_pnl, referral_cost, sales_lines
 from .marts.customer_summary import customer_summary, with_columns
 from .marts.resource_usage import resource_usage
 from .outputs import write_outputs
-from .periods import calendar_table, period_calendar
+from .periods import calendar_table, period_calendar, period_of
 from .staging import Staged, extreme_dates, stage_data
 
 Progress = Callable[[str], None]
+#: the fingerprint streams carrying cost depends on through the end of each period
+MOVES = ("invoiced", "paid")
 
 
 def load_data(data_dir: Location, engine: str = "duckdb", as_of: dt.date | None = None,
@@ -89,10 +92,21 @@ class Contract:
     staged: Staged
     #: the invoice lines rolled up to invoices (:func:`profitlens.invoices.invoices`), cached
     invoices: ir.Table
+    #: what an incremental run recomputes (None for a full run)
+    increment: Increment | None = None
 
 
-def contract_tables(staged: Staged) -> Contract:
-    """customer_pnl, customer_summary, resource_usage, quarantine and customer_activity."""
+def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Contract:
+    """customer_pnl, customer_summary, resource_usage, quarantine and customer_activity.
+
+    Parameters
+    ----------
+    staged : Staged
+        From :func:`load_data`.
+    incremental_from : Path, optional
+        An output folder of an earlier incremental run: only the periods whose rows changed
+        since are computed, the others are read back from it (:mod:`profitlens.incremental`).
+    """
     t, model = staged.tables, staged.model
     calendar = period_range(staged)
     cal = calendar_table(calendar)
@@ -100,30 +114,78 @@ def contract_tables(staged: Staged) -> Contract:
     rates = allocation.resource_rates(model, t["resource_costs"], cal)
     occurrences = allocation.activity_occurrences(t["activities"], inv, model)
     owned = allocation.owned_occurrences(occurrences, t["prospects"])
-    charges = cache(allocation.activity_charges(
-        allocation.charged_occurrences(owned, t["customers"]),
-        allocation.activity_rates(model, rates)))
-    minutes = allocation.resource_minutes(owned, model)
-    intervals = credit_cost.invoice_balance_intervals(inv, t["payments"], staged.as_of)
+    charged = allocation.charged_occurrences(owned, t["customers"])
+    moves = credit_cost.balance_moves(inv, t["payments"])
     given = t["commissions"] is not None
+    sums = {"sales": sales_lines(t["invoice_lines"], t["customers"], model, given),
+            "bad_debt": credit_cost.bad_debt(t["payments"], inv, model.period),
+            "referral_cost": referral_cost(t["referrals"], model.period)}
+    if given:
+        sums["commission"] = paid_commission(t["commissions"], model)
+    increment = None
+    if incremental_from is not None:
+        increment = _increment(staged, calendar, incremental_from, {
+            **sums, "activities": charged, "rates": rates, **_balance_rows(t, inv, model)})
+        sums = {name: increment.only(table) for name, table in sums.items()}
+        rates, charged, owned = (increment.only(x) for x in (rates, charged, owned))
+        if increment.periods is not None:
+            moves, cal = _carried_in(moves, calendar, increment.periods)
+    charges = cache(allocation.activity_charges(charged, allocation.activity_rates(model, rates)))
+    intervals = credit_cost.invoice_balance_intervals(moves, staged.as_of)
     parts = {
-        "sales": sales_lines(t["invoice_lines"], t["customers"], model, given),
+        "sales": sums["sales"],
         "activities": charges.select("customer_id", "period", *allocation.ACTIVITY_LINES),
         "credit_cost": credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
-        .union(credit_cost.bad_debt(t["payments"], inv, model.period)),
-        "referral_cost": referral_cost(t["referrals"], model.period),
+        .union(sums["bad_debt"]),
+        "referral_cost": sums["referral_cost"],
     }
     if given:
-        parts["commission"] = paid_commission(t["commissions"], model)
-    pnl = cache(customer_pnl(parts))
+        parts["commission"] = sums["commission"]
     tables = {
-        "customer_pnl": pnl,
-        "customer_summary": customer_summary(pnl, t["customers"]),
-        "resource_usage": resource_usage(minutes, rates),
+        "customer_pnl": customer_pnl(parts),
+        "resource_usage": resource_usage(allocation.resource_minutes(owned, model), rates),
         "customer_activity": allocation.customer_activity(charges),
-        "quarantine": staged.quarantine,
     }
-    return Contract(tables, calendar, staged, inv)
+    if increment is not None:
+        tables = {name: increment.completed(name, table, staged.con,
+                                            calendar["period"].tolist()
+                                            if name == "resource_usage" else None)
+                  for name, table in tables.items()}
+    pnl = cache(tables["customer_pnl"])
+    tables = {"customer_pnl": pnl, "customer_summary": customer_summary(pnl, t["customers"]),
+              "resource_usage": tables["resource_usage"],
+              "customer_activity": tables["customer_activity"], "quarantine": staged.quarantine}
+    return Contract(tables, calendar, staged, inv, increment)
+
+
+def _carried_in(moves: ir.Table, calendar: pd.DataFrame,
+                periods: list[str]) -> tuple[ir.Table, ir.Table]:
+    """The balance moves and the calendar that carrying cost in ``periods`` needs: only the
+    invoices that can be unpaid in one of them."""
+    recomputed = calendar[calendar["period"].isin(periods)]
+    if recomputed.empty:
+        return moves.limit(0), calendar_table(recomputed)
+    return (credit_cost.moves_from(moves, recomputed["period_start"].min()),
+            calendar_table(recomputed))
+
+
+def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> dict:
+    """The rows invoice balances are made of, by the period of their move: the invoice lines
+    (on their invoice's date; the invoice's amount is a float sum, whose last bits can change
+    with the summation order) and the payments and write-offs."""
+    lines = t["invoice_lines"].select("invoice_id", "revenue").join(
+        inv.select("invoice_id", "customer_id", "invoice_date"), "invoice_id")
+    paid = credit_cost.payment_moves(inv, t["payments"])
+    return {MOVES[0]: lines.mutate(period=period_of(lines.invoice_date, model.period)),
+            MOVES[1]: paid.mutate(period=period_of(paid.day, model.period))}
+
+
+def _increment(staged: Staged, calendar: pd.DataFrame, previous: Path,
+               streams: dict[str, ir.Table]) -> Increment:
+    """Fingerprint this run's rows per period and compare them with the previous run's."""
+    prints = period_fingerprints(streams).to_pandas()
+    new = signatures(prints, calendar, staged.as_of, cumulative=MOVES)
+    return plan(previous, new, state_key(staged.model, engine_name(staged.con)))
 
 
 def run_info(contract: Contract, counts: dict) -> dict:
@@ -136,13 +198,18 @@ def run_info(contract: Contract, counts: dict) -> dict:
 
 
 def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
-        progress: Progress | None = None, report: bool = False) -> dict:
+        progress: Progress | None = None, report: bool = False,
+        incremental: bool = False) -> dict:
     """Compute the customer P&L of a data folder and write the outputs to ``out_dir``.
 
     Parameters
     ----------
     report : bool
         Also write ``report.html`` (while the DuckDB file of the outputs is written).
+    incremental : bool
+        Recompute only the periods whose rows changed since the last incremental run into
+        ``out_dir`` and read the others back from its outputs (everything is computed when
+        there is none); keep what the next incremental run compares with in ``out_dir/state``.
 
     Returns
     -------
@@ -153,7 +220,7 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     say("load + validate")
     staged = load_data(data_dir, engine, as_of)
     say("allocate costs")
-    contract = contract_tables(staged)
+    contract = contract_tables(staged, Path(out_dir) if incremental else None)
     features = feature_tables(contract, progress=say)
     tables = {**contract.tables, **features.tables}
     tables["customer_summary"] = with_columns(tables["customer_summary"],
@@ -161,10 +228,26 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     say("count rows")
     info = run_info(contract, staged.row_counts())
     info["notes"] = features.notes
-    write_outputs(tables, Path(out_dir), info, progress=say,
-                  finish=_write_report if report else None,
+    finish = []
+    if contract.increment is not None:
+        info["incremental"] = contract.increment.info()
+        finish.append(contract.increment.save)
+    if report:
+        finish.append(_write_report)
+    write_outputs(tables, Path(out_dir), info, progress=say, finish=_in_turn(finish),
                   written=_releaser(staged.con))
     return info
+
+
+def _in_turn(steps: list[Callable[[Path], object]]) -> Callable[[Path], None] | None:
+    """One callable doing ``steps`` in order on the folder of the new outputs (None if none)."""
+    if not steps:
+        return None
+
+    def finish(folder: Path) -> None:
+        for step in steps:
+            step(folder)
+    return finish
 
 
 def _releaser(con) -> Callable[[], None] | None:

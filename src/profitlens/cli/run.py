@@ -27,6 +27,10 @@ def run(
                                       help="As-of date YYYY-MM-DD; default the latest event."),
     engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark (local or cluster)."),
     report: bool = typer.Option(True, help="Also write report.html in the output folder."),
+    incremental: bool = typer.Option(
+        False, "--incremental", help="Recompute only the periods whose data changed since the "
+        "last --incremental run into --out (e.g. a new month) and reuse its other periods; "
+        "the first such run computes everything."),
 ) -> None:
     """Compute every customer's profit and loss per period and write the outputs.
 
@@ -41,7 +45,7 @@ def run(
             progress.update(task, description=name)
 
         info = run_pipeline(data, out, engine=engine, as_of=as_of.date() if as_of else None,
-                            progress=stage, report=report)
+                            progress=stage, report=report, incremental=incremental)
     print_summary(out, info)
 
 

@@ -48,6 +48,19 @@ def print_summary(out: Path, info: dict) -> None:
         rows.add_row(name, f"{c['read']:,}", f"{c['used']:,}",
                      f"{c['quarantined']:,}{flag}")
     console.print(rows)
+    if "incremental" in info:
+        print_increment(info["incremental"])
     console.print(f"Outputs in {out} (CSV, Parquet, profitlens.duckdb)")
     if (out / "report.html").exists():
         console.print(f"Report: [bold]{(out / 'report.html').resolve()}[/]")
+
+
+def print_increment(increment: dict) -> None:
+    """Which periods an incremental run recomputed, and why all of them if it did."""
+    done, kept = increment["recomputed_periods"], increment["reused_periods"]
+    if increment["full_because"]:
+        console.print(f"Incremental: computed all {len(done)} periods "
+                      f"({increment['full_because']})")
+    else:
+        console.print(f"Incremental: recomputed {len(done)} period{'' if len(done) == 1 else 's'}"
+                      f" ({', '.join(done) or 'none'}), reused {len(kept)}")

@@ -13,11 +13,11 @@ MONEY_DECIMALS = 6
 
 
 def referral_cost(referrals: ir.Table, period_kind: str) -> ir.Table:
-    """Rewards paid to referrers, by ``referred_on``. Columns: customer_id, period, amount."""
-    paid = referrals.select(customer_id=referrals.referrer_id,
+    """Rewards paid to referrers, by ``referred_on``: one row per referral, summed per customer
+    and period by :func:`customer_pnl`. Columns: customer_id, period, amount."""
+    return referrals.select(customer_id=referrals.referrer_id,
                             period=period_of(referrals.referred_on, period_kind),
                             amount=referrals.reward.fill_null(0.0))
-    return paid.group_by(["customer_id", "period"]).agg(amount=paid.amount.sum())
 
 
 def sales_lines(invoice_lines: ir.Table, customers: ir.Table, model: CostModel,
