@@ -22,6 +22,18 @@ def test_run_prints_the_headline_and_writes_outputs(tiny, tmp_path):
     assert_tables_agree(TINY / "expected", out)
 
 
+def test_incremental_runs_say_what_they_recomputed(tiny, tmp_path):
+    command = ["run", str(tiny), "--out", str(tmp_path / "out"), "--as-of", "2026-03-31",
+               "--incremental", "--no-report"]
+    first = runner.invoke(app, command)
+    assert first.exit_code == 0, first.output
+    assert "Incremental: computed all 3 periods" in first.output
+    again = runner.invoke(app, command)
+    assert again.exit_code == 0, again.output
+    assert "Incremental: recomputed 0 periods in full (none) and 0 in part" in again.output
+    assert_tables_agree(TINY / "expected", tmp_path / "out")
+
+
 @pytest.mark.parametrize("spoil, words", [
     (lambda d: (d / "costmodel.yaml").write_text("resources: {t: {cost: 1, capacity_minutes: 0}}"),
      "capacity_minutes"),

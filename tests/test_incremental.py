@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from companies import START, random_company, write_company
 from profitlens.generate import generate_company
 from profitlens.generate.earlier import data_as_of
-from profitlens.incremental import changed_periods, period_fingerprints
+from profitlens.incremental import GROUPS, cell_fingerprints, changed_cells
 from profitlens.pipeline import run
 
 REUSED = ("customer_pnl", "resource_usage", "customer_activity")
@@ -68,15 +68,15 @@ def test_a_new_month_recomputes_what_changed_and_gives_the_full_run(company, ful
     out = tmp_path / "out"
     first = run(may, out, incremental=True)["incremental"]
     assert first["full_because"] == f"no state of an incremental run in {out}"
-    assert first["recomputed_periods"] == ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05"]
+    assert set(first["recomputed"].values()) == {1.0}
 
-    june = run(full, out, incremental=True)["incremental"]
+    june = run(full, out, incremental=True)["incremental"]["recomputed"]
 
-    assert june["full_because"] is None
-    assert "2023-06" in june["recomputed_periods"]
-    # the first months are reused: the customers won in June were pursued before, so a few
-    # earlier months change too (their pursuits become acquisition cost)
-    assert "2023-01" in june["reused_periods"]
+    assert june["2023-06"] == 1.0
+    # earlier months only for a few customers: those won in June were pursued before (their
+    # pursuits become acquisition cost), and in May some invoices were unpaid into June
+    assert 0 < june["2023-05"] < 0.2
+    assert june["2023-01"] == 0
     assert_same_outputs(full_run, out)
 
 
@@ -84,8 +84,8 @@ def test_the_same_data_again_recomputes_nothing(company, full_run, tmp_path):
     out = tmp_path / "out"
     run(company[0], out, incremental=True)
     again = run(company[0], out, incremental=True)["incremental"]
-    assert again["recomputed_periods"] == []
-    assert len(again["reused_periods"]) >= 6
+    assert set(again["recomputed"].values()) == {0.0}
+    assert len(again["recomputed"]) >= 6
     assert_same_outputs(full_run, out)
 
 
@@ -102,13 +102,14 @@ def test_a_late_correction_recomputes_its_period_and_the_carrying_cost_after(com
     pq.write_table(pa.Table.from_pandas(lines, preserve_index=False),
                    fixed / "invoice_lines.parquet")
 
-    info = run(fixed, out, incremental=True)["incremental"]
+    shares = run(fixed, out, incremental=True)["incremental"]["recomputed"]
     expected = tmp_path / "expected"
     run(fixed, expected)
 
-    # the invoice's revenue is March's; its balance, unpaid or not, is carried after March
-    assert info["recomputed_periods"][0] == "2023-03"
-    assert {"2023-01", "2023-02"} <= set(info["reused_periods"])
+    # one customer's group, from March on: its balance, unpaid or not, is carried after March
+    one = 1 / GROUPS
+    assert [shares[p] for p in ("2023-01", "2023-02", "2023-03", "2023-06")] == pytest.approx(
+        [0, 0, one, one], abs=1e-6)
     assert_same_outputs(expected, out)
 
 
@@ -124,7 +125,7 @@ def test_a_changed_cost_model_recomputes_everything(company, tmp_path):
     info = run(changed, out, incremental=True)["incremental"]
 
     assert info["full_because"] == "the previous run's cost_model differ"
-    assert info["reused_periods"] == []
+    assert set(info["recomputed"].values()) == {1.0}
 
 
 def test_a_run_without_incremental_drops_the_state(company, tmp_path):
@@ -160,13 +161,22 @@ def test_any_earlier_day_then_the_rest_gives_the_full_run(tmp_path, seed, period
 
 def test_fingerprints_see_a_swap_but_not_the_row_order():
     def prints(rows):
-        t = ibis.memtable(pd.DataFrame(rows, columns=["period", "a", "b"]))
-        return period_fingerprints({"s": t}).to_pandas().sort_values("period",
-                                                                     ignore_index=True)
+        t = ibis.memtable(pd.DataFrame(rows, columns=["period", "customer_id", "a", "b"]))
+        return cell_fingerprints({"s": t}).to_pandas().sort_values(["period", "group"],
+                                                                   ignore_index=True)
 
-    base = prints([("p1", "x", 1.0), ("p1", "y", 2.0), ("p2", "x", 3.0)])
-    shuffled = prints([("p2", "x", 3.0), ("p1", "y", 2.0), ("p1", "x", 1.0)])
-    swapped = prints([("p1", "x", 2.0), ("p1", "y", 1.0), ("p2", "x", 3.0)])
+    base = prints([("p1", "c1", "x", 1.0), ("p1", "c1", "y", 2.0), ("p2", "c1", "x", 3.0)])
+    shuffled = prints([("p2", "c1", "x", 3.0), ("p1", "c1", "y", 2.0), ("p1", "c1", "x", 1.0)])
+    swapped = prints([("p1", "c1", "x", 2.0), ("p1", "c1", "y", 1.0), ("p2", "c1", "x", 3.0)])
     pd.testing.assert_frame_equal(base, shuffled)
-    assert changed_periods(base, swapped) == ["p1"]
-    assert changed_periods(base, base[base.period == "p1"]) == ["p2"]  # p2 new
+    group = int(base.group[0])
+    assert changed_cells(base, swapped).values.tolist() == [["p1", group]]
+    assert changed_cells(base, base[base.period == "p1"]).values.tolist() == [["p2", group]]
+
+
+def test_a_whole_period_difference_changes_every_group():
+    new = pd.DataFrame({"stream": ["rates", "s"], "period": ["p1", "p2"], "group": [-1, 7],
+                        "rows": [1, 1], "fp1": [5, 5], "fp2": [5, 5]})
+    old = new.assign(fp1=[6, 5])
+    cells = changed_cells(new, old)
+    assert len(cells) == GROUPS and set(cells.period) == {"p1"}

@@ -35,14 +35,21 @@ def payment_moves(invoices: ir.Table, payments: ir.Table) -> ir.Table:
                        day=ibis.greatest(paid.paid_on, paid.invoice_date), delta=-paid.amount)
 
 
-def moves_from(moves: ir.Table, first: dt.date) -> ir.Table:
-    """The moves of the invoices whose balance can be positive on ``first`` or later: those
-    with a positive balance the day before, or a move on or after it (the others stay settled,
-    so they carry no cost from ``first`` on)."""
-    per = moves.group_by("invoice_id").agg(before=moves.delta.sum(where=moves.day < first),
-                                           last=moves.day.max())
-    carried = per.filter((per.before.fill_null(0.0) > 0) | (per.last >= first))
-    return moves.semi_join(carried, "invoice_id")
+def moves_from(moves: ir.Table) -> ir.Table:
+    """The moves of the invoices whose balance can be positive on their ``first`` day or later:
+    those with a positive balance the day before, or a move on or after it (the others stay
+    settled, so they carry no cost from ``first`` on).
+
+    Parameters
+    ----------
+    moves : ibis table
+        :func:`balance_moves` with a date column ``first`` (the same for all of an invoice's
+        moves).
+    """
+    per = moves.group_by("invoice_id").agg(before=moves.delta.sum(where=moves.day < moves.first),
+                                           last=moves.day.max(), first=moves.first.min())
+    carried = per.filter((per.before.fill_null(0.0) > 0) | (per.last >= per.first))
+    return moves.drop("first").semi_join(carried, "invoice_id")
 
 
 def invoice_balance_intervals(moves: ir.Table, as_of: dt.date) -> ir.Table:

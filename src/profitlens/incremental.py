@@ -1,23 +1,25 @@
-"""Incremental runs: recompute only the periods whose rows changed since the last run.
+"""Incremental runs: recompute only the cells of the P&L whose rows changed since the last run.
 
-Each figure of ``customer_pnl``, ``customer_activity`` and ``resource_usage`` for a period is a
-sum over rows dated in that period (invoice lines, priced activity occurrences, write-offs,
-referral rewards, commissions, the resources' cost and capacity), except carrying cost, which
-depends on every invoice and payment up to the period's end and on the last day counted (the
-period's end, or the as-of date inside it). So the figures of a period are a function of
+A cell is a period and a group of customers (``GROUPS`` groups by a hash of the customer id).
+Each figure of ``customer_pnl`` and ``customer_activity`` for a customer and period is a sum
+over that customer's rows dated in that period (invoice lines, priced activity occurrences,
+write-offs, referral rewards, commissions), except carrying cost, which depends on the
+customer's invoices and payments up to the period's end and on the last day counted (the
+period's end, or the as-of date inside it), and the activities' price, which depends on the
+period's resource costs. So the figures of a cell are a function of
 
-- the multiset of each stream's rows dated in the period,
-- the multiset of invoice and payment moves up to the period's end, and the last day counted,
-- the cost model and the engine.
+- the multiset of each stream's rows of the cell's customers dated in its period,
+- the multiset of their balance moves up to the period's end, and the last day counted,
+- the period's resource costs, the cost model and the engine.
 
-An incremental run fingerprints each of these per period: the row count and two sums of row
+An incremental run fingerprints each of these per cell: the row count and two sums of row
 hashes, each modulo its own prime near 2**31, so two different multisets look alike with odds
 of about one in 2**62. It keeps them in ``state/`` beside the outputs. The next incremental run
-into the same folder compares: a period whose fingerprints are unchanged is read back from the
+into the same folder compares: a cell whose fingerprints are unchanged is read back from the
 previous outputs, every other one is recomputed (a new month; a late correction; a prospect
 that converted, whose pursuit becomes acquisition cost in the months it ran). Tables spanning
-periods (customer_summary, trends, lifetime value, credit, the report) are always recomputed
-from the whole P&L.
+periods or customers (resource_usage, customer_summary, trends, lifetime value, credit, the
+report) are always recomputed.
 
 Everything is recomputed when there is no state, or it was made by another version, engine or
 cost model, or an output it needs is missing.
@@ -39,81 +41,104 @@ import pyarrow.parquet as pq
 from .costmodel import CostModel
 
 STATE = "state"
-#: the outputs an incremental run reads back for the periods it does not recompute
-REUSED = ("customer_pnl", "customer_activity", "resource_usage")
+#: the outputs an incremental run reads back for the cells it does not recompute
+REUSED = ("customer_pnl", "customer_activity")
+#: customers are fingerprinted in this many groups (more groups: finer cells, a bigger state)
+GROUPS = 4096
+#: the group of a stream that holds no customer: its fingerprint concerns the whole period
+WHOLE_PERIOD = -1
 _FINGERPRINTS = "fingerprints.parquet"
 _KEY = "key.json"
 _PRIMES = (2_147_483_647, 2_147_483_629)
+_PRINTS = ["rows", "fp1", "fp2"]
 #: fingerprints of the balance moves of every period through this one (carrying cost)
 THROUGH = "_through"
 #: the last day carrying cost counts in a period (its end, or the as-of date), as a day number
 CARRIED_TO = "carried_to"
 
 
-def period_fingerprints(streams: dict[str, ir.Table]) -> ir.Table:
-    """Per stream and period: rows, fp1 and fp2, the sums of the rows' hashes modulo two primes.
+def customer_group(customer_id: ir.StringValue) -> ir.IntegerValue:
+    """The group (0 .. GROUPS - 1) of each customer id: a hash of it."""
+    return (customer_id.hash() % GROUPS + GROUPS) % GROUPS
+
+
+def cell_fingerprints(streams: dict[str, ir.Table]) -> ir.Table:
+    """Per stream and cell: rows, fp1 and fp2, the sums of the rows' hashes modulo two primes.
 
     Parameters
     ----------
     streams : dict of str to ibis table
-        Each with a ``period`` column; every other column is hashed.
+        Each with a ``period`` column, and a ``customer_id`` column unless it concerns whole
+        periods; every column but ``period`` is hashed (as one struct: the hash changes when
+        two values are swapped).
 
     Returns
     -------
     ibis table
-        stream, period, rows, fp1, fp2 (one query for all streams).
+        stream, period, group, rows, fp1, fp2 (one query for all streams).
     """
     parts = []
     for name, table in streams.items():
-        hashed = [table[c].hash() for c in table.columns if c != "period"]
-        prints = {}
-        for i, prime in enumerate(_PRIMES, start=1):
-            # each column's hash weighted apart, so that swapping two values changes the print
-            row = sum((h % prime) * (2 * k + i) for k, h in enumerate(hashed)) % prime
-            prints[f"fp{i}"] = row.sum()
-        sums = table.mutate(_one=1).group_by("period").agg(rows=ibis._["_one"].count(),
-                                                           **prints)
-        parts.append(sums.select(ibis.literal(name).name("stream"), "period", "rows",
+        row = ibis.struct({c: table[c] for c in table.columns if c != "period"}).hash()
+        group = (customer_group(table.customer_id) if "customer_id" in table.columns
+                 else ibis.literal(WHOLE_PERIOD, "int64"))
+        keyed = table.select("period", group=group, **{
+            f"fp{i}": row % prime for i, prime in enumerate(_PRIMES, start=1)})
+        sums = keyed.group_by(["period", "group"]).agg(
+            rows=keyed.count(), fp1=keyed.fp1.sum(), fp2=keyed.fp2.sum())
+        parts.append(sums.select(ibis.literal(name).name("stream"), "period",
+                                 group=sums.group.cast("int64"), rows=sums.rows,
                                  fp1=sums.fp1.cast("int64"), fp2=sums.fp2.cast("int64")))
     return ibis.union(*parts)
 
 
 def signatures(fingerprints: pd.DataFrame, calendar: pd.DataFrame, as_of: dt.date,
                cumulative: tuple[str, ...]) -> pd.DataFrame:
-    """Everything a period's figures depend on, per (stream, period), in long form.
+    """Everything a cell's figures depend on, per (stream, period, group), in long form.
 
-    Adds, for every calendar period, the fingerprints of the streams ``cumulative`` summed over
-    all periods through it (stream ``"_through"``) and the last day carrying cost counts in it
-    (stream ``carried_to``, the day number in ``rows``).
+    Adds, for every calendar period and group, the fingerprints of the streams ``cumulative``
+    summed over all periods through it (stream ``"_through"``), and for every calendar period
+    the last day carrying cost counts in it (stream ``carried_to``, the day number in
+    ``rows``).
     """
-    prints = fingerprints[["stream", "period", "rows", "fp1", "fp2"]]
-    moves = (prints[prints.stream.isin(cumulative)].groupby("period")[["rows", "fp1", "fp2"]]
-             .sum().reindex(calendar["period"], fill_value=0).cumsum())
+    keys = ["stream", "period", "group"]
+    prints = fingerprints[keys + _PRINTS]
+    moves = prints[prints.stream.isin(cumulative)].groupby(["group", "period"])[_PRINTS].sum()
+    grid = pd.MultiIndex.from_product([moves.index.unique("group"), calendar["period"]],
+                                      names=["group", "period"])
+    moves = moves.reindex(grid, fill_value=0).groupby(level="group").cumsum()
     for column, prime in zip(("fp1", "fp2"), _PRIMES):
         moves[column] %= prime
     through = moves.reset_index().assign(stream=THROUGH)
     last = [min(as_of, end).toordinal() for end in pd.to_datetime(calendar["period_end"]).dt.date]
-    carried = pd.DataFrame({"stream": CARRIED_TO, "period": calendar["period"], "rows": last,
-                            "fp1": 0, "fp2": 0})
-    out = pd.concat([prints, through, carried], ignore_index=True)
-    return out.astype({"rows": "int64", "fp1": "int64", "fp2": "int64"}).sort_values(
-        ["stream", "period"], ignore_index=True)
+    carried = pd.DataFrame({"stream": CARRIED_TO, "period": calendar["period"],
+                            "group": WHOLE_PERIOD, "rows": last, "fp1": 0, "fp2": 0})
+    out = pd.concat([prints, through[keys + _PRINTS], carried], ignore_index=True)
+    return out.astype({c: "int64" for c in ["group", *_PRINTS]}).sort_values(
+        keys, ignore_index=True)
 
 
-def changed_periods(new: pd.DataFrame, old: pd.DataFrame) -> list[str]:
-    """Periods where any stream's signature differs (a stream absent on one side counts as
-    no rows)."""
-    keys = ["stream", "period"]
+def changed_cells(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    """The cells (period, group) where any stream's signature differs (a stream absent on one
+    side counts as no rows); a whole-period difference changes every group of the period."""
+    keys = ["stream", "period", "group"]
     both = new.merge(old, on=keys, how="outer", suffixes=("", "_old")).fillna(0)
-    differs = ((both["rows"] != both["rows_old"]) | (both["fp1"] != both["fp1_old"])
-               | (both["fp2"] != both["fp2_old"]))
-    return sorted(set(both.loc[differs, "period"]))
+    differs = both[(both["rows"] != both["rows_old"]) | (both["fp1"] != both["fp1_old"])
+                   | (both["fp2"] != both["fp2_old"])]
+    whole = sorted(set(differs.loc[differs.group == WHOLE_PERIOD, "period"]))
+    cells = differs.loc[(differs.group != WHOLE_PERIOD) & ~differs.period.isin(whole),
+                        ["period", "group"]]
+    every = pd.MultiIndex.from_product([whole, range(GROUPS)], names=["period", "group"])
+    return (pd.concat([cells, every.to_frame(index=False)], ignore_index=True)
+            .drop_duplicates().astype({"group": "int64"}).sort_values(["period", "group"],
+                                                                     ignore_index=True))
 
 
 def state_key(model: CostModel, engine: str) -> dict:
     """What must match for a previous run's rows to be reused."""
     digest = hashlib.sha256(model.model_dump_json().encode()).hexdigest()
-    return {"profitlens": version("profitlens"), "engine": engine, "cost_model": digest}
+    return {"profitlens": version("profitlens"), "engine": engine, "cost_model": digest,
+            "groups": GROUPS}
 
 
 @dataclass
@@ -122,10 +147,10 @@ class Increment:
 
     Attributes
     ----------
-    periods : list of str or None
-        The periods to recompute; None when everything is recomputed.
+    cells : pandas.DataFrame or None
+        The cells (period, group) to recompute; None when everything is recomputed.
     previous : Path or None
-        The output folder whose rows are reused for the other periods.
+        The output folder whose rows are reused for the other cells.
     reason : str or None
         Why everything is recomputed.
     signatures : pandas.DataFrame
@@ -134,37 +159,52 @@ class Increment:
         This run's :func:`state_key`.
     """
 
-    periods: list[str] | None
+    cells: pd.DataFrame | None
     previous: Path | None
     reason: str | None
     signatures: pd.DataFrame
     key: dict
 
     def only(self, table: ir.Table) -> ir.Table:
-        """The rows of ``table`` in the periods to recompute."""
-        return table if self.periods is None else table.filter(table.period.isin(self.periods))
+        """The rows of ``table`` (customer_id, period, ...) in the cells to recompute."""
+        if self.cells is None:
+            return table
+        return self._keyed(table).semi_join(self._cells(), ["period", "group"]).drop("group")
 
-    def completed(self, name: str, recomputed: ir.Table, con,
-                  periods: list[str] | None = None) -> ir.Table:
-        """``recomputed`` (the periods to recompute) with the previous run's rows of output
-        ``name`` in every other period (restricted to ``periods`` when given)."""
-        if self.periods is None:
+    def completed(self, name: str, recomputed: ir.Table, con) -> ir.Table:
+        """``recomputed`` (the cells to recompute) with the previous run's rows of output
+        ``name`` in every other cell."""
+        if self.cells is None:
             return recomputed
-        kept = con.read_parquet(self.previous / f"{name}.parquet")
-        kept = kept.filter(~kept.period.isin(self.periods))
-        if periods is not None:
-            kept = kept.filter(kept.period.isin(periods))
+        kept = self._keyed(con.read_parquet(self.previous / f"{name}.parquet"))
+        kept = kept.anti_join(self._cells(), ["period", "group"])
         schema = recomputed.schema()
-        kept = kept.select(*(kept[c].cast(schema[c]) for c in recomputed.columns))
-        return kept.union(recomputed)
+        return kept.select(*(kept[c].cast(schema[c]) for c in recomputed.columns)).union(
+            recomputed)
+
+    def first_days(self, calendar: pd.DataFrame) -> pd.DataFrame:
+        """Per group with a cell to recompute: the first day of its earliest such cell
+        (columns group, first)."""
+        starts = calendar.set_index("period")["period_start"]
+        cells = self.cells[self.cells.period.isin(starts.index)]
+        first = cells.assign(first=cells.period.map(starts)).groupby("group")["first"].min()
+        return first.reset_index()
+
+    @staticmethod
+    def _keyed(table: ir.Table) -> ir.Table:
+        return table.mutate(group=customer_group(table.customer_id))
+
+    def _cells(self) -> ir.Table:
+        return ibis.memtable(self.cells, schema={"period": "string", "group": "int64"})
 
     def info(self) -> dict:
-        """For ``run_info.json``: what was recomputed and what was reused."""
+        """For ``run_info.json``: per period, the share of its customer groups recomputed."""
         every = sorted(set(self.signatures["period"]))
-        if self.periods is None:
-            return {"recomputed_periods": every, "reused_periods": [], "full_because": self.reason}
-        return {"recomputed_periods": self.periods,
-                "reused_periods": sorted(set(every) - set(self.periods)), "full_because": None}
+        if self.cells is None:
+            return {"recomputed": {p: 1.0 for p in every}, "full_because": self.reason}
+        share = self.cells.groupby("period").size() / GROUPS
+        return {"recomputed": {p: round(float(share.get(p, 0.0)), 6) for p in every},
+                "full_because": None}
 
     def save(self, folder: Path) -> None:
         """Write the state an incremental run into ``folder`` will compare with."""
@@ -188,4 +228,4 @@ def plan(previous: Path, new: pd.DataFrame, key: dict) -> Increment:
     missing = [n for n in REUSED if not (Path(previous) / f"{n}.parquet").is_file()]
     if missing:
         return Increment(None, None, f"{previous}: {', '.join(missing)} missing", new, key)
-    return Increment(changed_periods(new, old), Path(previous), None, new, key)
+    return Increment(changed_cells(new, old), Path(previous), None, new, key)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -21,7 +22,7 @@ from .engine import (Location, cache, check_engine_reads, child, connect, data_l
                      engine_name, is_folder, is_uri, read_text, release_cached)
 from .errors import ContractError
 from .features import feature_tables
-from .incremental import Increment, period_fingerprints, plan, signatures, state_key
+from .incremental import Increment, cell_fingerprints, customer_group, plan, signatures, state_key
 from .invoices import invoices
 from .marts.customer_pnl import customer_pnl, referral_cost, sales_lines
 from .marts.customer_summary import customer_summary, with_columns
@@ -104,8 +105,9 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     staged : Staged
         From :func:`load_data`.
     incremental_from : Path, optional
-        An output folder of an earlier incremental run: only the periods whose rows changed
-        since are computed, the others are read back from it (:mod:`profitlens.incremental`).
+        An output folder of an earlier incremental run: the P&L and activity of only the
+        (period, customer group) cells whose rows changed since are computed, the others are
+        read back from it (:mod:`profitlens.incremental`).
     """
     t, model = staged.tables, staged.model
     calendar = period_range(staged)
@@ -125,48 +127,42 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     increment = None
     if incremental_from is not None:
         increment = _increment(staged, calendar, incremental_from, {
-            **sums, "activities": charged, "rates": rates, **_balance_rows(t, inv, model)})
+            **sums, "activities": charged.filter(charged.customer_id.notnull()),
+            "rates": rates.drop("rate"), **_balance_rows(t, inv, model)})
         sums = {name: increment.only(table) for name, table in sums.items()}
-        rates, charged, owned = (increment.only(x) for x in (rates, charged, owned))
-        if increment.periods is not None:
-            moves, cal = _carried_in(moves, calendar, increment.periods)
+        charged = increment.only(charged)
+        if increment.cells is not None:
+            moves = _carried_in(moves, increment.first_days(calendar))
     charges = cache(allocation.activity_charges(charged, allocation.activity_rates(model, rates)))
     intervals = credit_cost.invoice_balance_intervals(moves, staged.as_of)
+    carrying = credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
     parts = {
         "sales": sums["sales"],
         "activities": charges.select("customer_id", "period", *allocation.ACTIVITY_LINES),
-        "credit_cost": credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
+        "credit_cost": (increment.only(carrying) if increment else carrying)
         .union(sums["bad_debt"]),
         "referral_cost": sums["referral_cost"],
     }
     if given:
         parts["commission"] = sums["commission"]
-    tables = {
-        "customer_pnl": customer_pnl(parts),
-        "resource_usage": resource_usage(allocation.resource_minutes(owned, model), rates),
-        "customer_activity": allocation.customer_activity(charges),
-    }
+    tables = {"customer_pnl": customer_pnl(parts),
+              "customer_activity": allocation.customer_activity(charges)}
     if increment is not None:
-        tables = {name: increment.completed(name, table, staged.con,
-                                            calendar["period"].tolist()
-                                            if name == "resource_usage" else None)
+        tables = {name: increment.completed(name, table, staged.con)
                   for name, table in tables.items()}
     pnl = cache(tables["customer_pnl"])
     tables = {"customer_pnl": pnl, "customer_summary": customer_summary(pnl, t["customers"]),
-              "resource_usage": tables["resource_usage"],
+              "resource_usage": resource_usage(allocation.resource_minutes(owned, model), rates),
               "customer_activity": tables["customer_activity"], "quarantine": staged.quarantine}
     return Contract(tables, calendar, staged, inv, increment)
 
 
-def _carried_in(moves: ir.Table, calendar: pd.DataFrame,
-                periods: list[str]) -> tuple[ir.Table, ir.Table]:
-    """The balance moves and the calendar that carrying cost in ``periods`` needs: only the
-    invoices that can be unpaid in one of them."""
-    recomputed = calendar[calendar["period"].isin(periods)]
-    if recomputed.empty:
-        return moves.limit(0), calendar_table(recomputed)
-    return (credit_cost.moves_from(moves, recomputed["period_start"].min()),
-            calendar_table(recomputed))
+def _carried_in(moves: ir.Table, first_days: pd.DataFrame) -> ir.Table:
+    """The balance moves that carrying cost in the cells to recompute needs: only the invoices
+    of their customer groups that can be unpaid on or after the group's first such cell."""
+    first = ibis.memtable(first_days, schema={"group": "int64", "first": "date"})
+    keyed = moves.mutate(group=customer_group(moves.customer_id))
+    return credit_cost.moves_from(keyed.join(first, "group").drop("group"))
 
 
 def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> dict:
@@ -183,7 +179,7 @@ def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> di
 def _increment(staged: Staged, calendar: pd.DataFrame, previous: Path,
                streams: dict[str, ir.Table]) -> Increment:
     """Fingerprint this run's rows per period and compare them with the previous run's."""
-    prints = period_fingerprints(streams).to_pandas()
+    prints = cell_fingerprints(streams).to_pandas()
     new = signatures(prints, calendar, staged.as_of, cumulative=MOVES)
     return plan(previous, new, state_key(staged.model, engine_name(staged.con)))
 

@@ -56,11 +56,15 @@ def print_summary(out: Path, info: dict) -> None:
 
 
 def print_increment(increment: dict) -> None:
-    """Which periods an incremental run recomputed, and why all of them if it did."""
-    done, kept = increment["recomputed_periods"], increment["reused_periods"]
+    """How much of each period an incremental run recomputed, and why all if it did."""
+    shares = increment["recomputed"]
     if increment["full_because"]:
-        console.print(f"Incremental: computed all {len(done)} periods "
+        console.print(f"Incremental: computed all {len(shares)} periods "
                       f"({increment['full_because']})")
-    else:
-        console.print(f"Incremental: recomputed {len(done)} period{'' if len(done) == 1 else 's'}"
-                      f" ({', '.join(done) or 'none'}), reused {len(kept)}")
+        return
+    whole = [p for p, share in shares.items() if share == 1]
+    part = [p for p, share in shares.items() if 0 < share < 1]
+    console.print(f"Incremental: recomputed {len(whole)} period{'' if len(whole) == 1 else 's'}"
+                  f" in full ({', '.join(whole) or 'none'}) and {len(part)} in part "
+                  f"({sum(shares[p] for p in part):.1%} of a period's customers in all); "
+                  f"{len(shares) - len(whole) - len(part)} reused")
