@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from companies import START, random_company, write_company
+from profitlens.errors import ContractError
 from profitlens.generate import generate_company
 from profitlens.generate.earlier import data_as_of
 from profitlens.incremental import GROUPS, cell_fingerprints, changed_cells
@@ -180,3 +181,8 @@ def test_a_whole_period_difference_changes_every_group():
     old = new.assign(fp1=[6, 5])
     cells = changed_cells(new, old)
     assert len(cells) == GROUPS and set(cells.period) == {"p1"}
+
+
+def test_spark_is_refused_with_a_message(tiny, tmp_path):
+    with pytest.raises(ContractError, match="--incremental runs on the duckdb engine only"):
+        run(tiny, tmp_path / "out", engine="spark", incremental=True)

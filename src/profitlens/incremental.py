@@ -165,37 +165,56 @@ class Increment:
     signatures: pd.DataFrame
     key: dict
 
+    @property
+    def whole(self) -> list[str]:
+        """The periods recomputed for every customer: those where at least half the groups
+        changed (filtering the rest would save little, and a long list of cells makes a
+        heavy query plan on Spark)."""
+        counts = self.cells.groupby("period").size()
+        return sorted(counts.index[counts >= GROUPS // 2])
+
+    @property
+    def partial(self) -> pd.DataFrame:
+        """The cells (period, group) to recompute outside the :attr:`whole` periods."""
+        return self.cells[~self.cells.period.isin(self.whole)]
+
     def only(self, table: ir.Table) -> ir.Table:
         """The rows of ``table`` (customer_id, period, ...) in the cells to recompute."""
         if self.cells is None:
             return table
-        return self._keyed(table).semi_join(self._cells(), ["period", "group"]).drop("group")
+        keyed = self._keyed(table).left_join(self._partial_table().mutate(_hit=True),
+                                             ["period", "group"])
+        return keyed.filter(keyed.period.isin(self.whole) | keyed._hit.notnull()).select(
+            *table.columns)
 
     def completed(self, name: str, recomputed: ir.Table, con) -> ir.Table:
         """``recomputed`` (the cells to recompute) with the previous run's rows of output
         ``name`` in every other cell."""
         if self.cells is None:
             return recomputed
-        kept = self._keyed(con.read_parquet(self.previous / f"{name}.parquet"))
-        kept = kept.anti_join(self._cells(), ["period", "group"])
+        kept = con.read_parquet(self.previous / f"{name}.parquet")
+        kept = self._keyed(kept.filter(~kept.period.isin(self.whole))).anti_join(
+            self._partial_table(), ["period", "group"])
         schema = recomputed.schema()
         return kept.select(*(kept[c].cast(schema[c]) for c in recomputed.columns)).union(
             recomputed)
 
-    def first_days(self, calendar: pd.DataFrame) -> pd.DataFrame:
-        """Per group with a cell to recompute: the first day of its earliest such cell
-        (columns group, first)."""
+    def first_days(self, calendar: pd.DataFrame) -> tuple[dt.date | None, pd.DataFrame]:
+        """When carrying cost must be recomputed from: the first day of the earliest
+        :attr:`whole` period (None if none), and per group with a :attr:`partial` cell in the
+        calendar, the first day of its earliest one (columns group, first)."""
         starts = calendar.set_index("period")["period_start"]
-        cells = self.cells[self.cells.period.isin(starts.index)]
+        whole = [starts[p] for p in self.whole if p in starts.index]
+        cells = self.partial[self.partial.period.isin(starts.index)]
         first = cells.assign(first=cells.period.map(starts)).groupby("group")["first"].min()
-        return first.reset_index()
+        return min(whole, default=None), first.reset_index()
 
     @staticmethod
     def _keyed(table: ir.Table) -> ir.Table:
         return table.mutate(group=customer_group(table.customer_id))
 
-    def _cells(self) -> ir.Table:
-        return ibis.memtable(self.cells, schema={"period": "string", "group": "int64"})
+    def _partial_table(self) -> ir.Table:
+        return ibis.memtable(self.partial, schema={"period": "string", "group": "int64"})
 
     def info(self) -> dict:
         """For ``run_info.json``: per period, the share of its customer groups recomputed."""

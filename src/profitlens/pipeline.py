@@ -157,12 +157,19 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     return Contract(tables, calendar, staged, inv, increment)
 
 
-def _carried_in(moves: ir.Table, first_days: pd.DataFrame) -> ir.Table:
+def _carried_in(moves: ir.Table, first_days: tuple[dt.date | None, pd.DataFrame]) -> ir.Table:
     """The balance moves that carrying cost in the cells to recompute needs: only the invoices
-    of their customer groups that can be unpaid on or after the group's first such cell."""
-    first = ibis.memtable(first_days, schema={"group": "int64", "first": "date"})
+    that can be unpaid on or after the first day of their customer group's earliest such cell
+    (see :meth:`profitlens.incremental.Increment.first_days`)."""
+    whole, partial = first_days
     keyed = moves.mutate(group=customer_group(moves.customer_id))
-    return credit_cost.moves_from(keyed.join(first, "group").drop("group"))
+    table = ibis.memtable(partial.rename(columns={"first": "partial"}),
+                          schema={"group": "int64", "partial": "date"})
+    joined = keyed.left_join(table, "group")
+    first = joined.partial if whole is None else ibis.least(
+        joined.partial.fill_null(ibis.literal(whole)), ibis.literal(whole))
+    dated = joined.mutate(first=first).drop("group", "partial")
+    return credit_cost.moves_from(dated.filter(dated.first.notnull()))
 
 
 def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> dict:
@@ -203,15 +210,25 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     report : bool
         Also write ``report.html`` (while the DuckDB file of the outputs is written).
     incremental : bool
-        Recompute only the periods whose rows changed since the last incremental run into
-        ``out_dir`` and read the others back from its outputs (everything is computed when
-        there is none); keep what the next incremental run compares with in ``out_dir/state``.
+        Recompute only the (period, customer group) cells whose rows changed since the last
+        incremental run into ``out_dir`` and read the others back from its outputs (everything
+        is computed when there is none); keep what the next incremental run compares with in
+        ``out_dir/state``. DuckDB engine only.
+
+    Raises
+    ------
+    ContractError
+        With ``incremental`` on another engine than duckdb.
 
     Returns
     -------
     dict
         The run information also written to ``run_info.json``.
     """
+    if incremental and engine != "duckdb":
+        # the cell filters make query plans that exhaust a Spark driver's default heap
+        raise ContractError("--incremental runs on the duckdb engine only; run with "
+                            f"--engine {engine} without --incremental")
     say = progress or (lambda _stage: None)
     say("load + validate")
     staged = load_data(data_dir, engine, as_of)

@@ -28,9 +28,9 @@ def run(
     engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark (local or cluster)."),
     report: bool = typer.Option(True, help="Also write report.html in the output folder."),
     incremental: bool = typer.Option(
-        False, "--incremental", help="Recompute only the periods whose data changed since the "
-        "last --incremental run into --out (e.g. a new month) and reuse its other periods; "
-        "the first such run computes everything."),
+        False, "--incremental", help="Recompute only the cells (period x customer group) whose "
+        "data changed since the last --incremental run into --out (e.g. a new month) and reuse "
+        "the others; the first such run computes everything. DuckDB engine only."),
 ) -> None:
     """Compute every customer's profit and loss per period and write the outputs.
 
