@@ -217,13 +217,15 @@ class Increment:
         return ibis.memtable(self.partial, schema={"period": "string", "group": "int64"})
 
     def info(self) -> dict:
-        """For ``run_info.json``: per period, the share of its customer groups recomputed."""
+        """For ``run_info.json``: per period, the share of its customer groups recomputed (1 for
+        a :attr:`whole` period)."""
         every = sorted(set(self.signatures["period"]))
         if self.cells is None:
             return {"recomputed": {p: 1.0 for p in every}, "full_because": self.reason}
-        share = self.cells.groupby("period").size() / GROUPS
-        return {"recomputed": {p: round(float(share.get(p, 0.0)), 6) for p in every},
-                "full_because": None}
+        share = self.partial.groupby("period").size() / GROUPS
+        whole = set(self.whole)
+        return {"recomputed": {p: 1.0 if p in whole else round(float(share.get(p, 0.0)), 6)
+                               for p in every}, "full_because": None}
 
     def save(self, folder: Path) -> None:
         """Write the state an incremental run into ``folder`` will compare with."""
