@@ -129,6 +129,15 @@ def test_a_changed_cost_model_recomputes_everything(company, tmp_path):
     assert set(info["recomputed"].values()) == {1.0}
 
 
+def test_other_profitlens_code_recomputes_everything(tiny, tmp_path, monkeypatch):
+    from profitlens import incremental
+
+    run(tiny, tmp_path / "out", incremental=True)
+    monkeypatch.setattr(incremental, "_code_digest", lambda: "a fix since")
+    info = run(tiny, tmp_path / "out", incremental=True)["incremental"]
+    assert info["full_because"] == "the previous run's code differ"
+
+
 def test_a_run_without_incremental_drops_the_state(company, tmp_path):
     out = tmp_path / "out"
     run(company[0], out, incremental=True)

@@ -21,8 +21,8 @@ that converted, whose pursuit becomes acquisition cost in the months it ran). Ta
 periods or customers (resource_usage, customer_summary, trends, lifetime value, credit, the
 report) are always recomputed.
 
-Everything is recomputed when there is no state, or it was made by another version, engine or
-cost model, or an output it needs is missing.
+Everything is recomputed when there is no state, or it was made by another version or code of
+profitlens, another engine or cost model, or an output it needs is missing.
 """
 from __future__ import annotations
 
@@ -135,10 +135,18 @@ def changed_cells(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
 
 
 def state_key(model: CostModel, engine: str) -> dict:
-    """What must match for a previous run's rows to be reused."""
+    """What must match for a previous run's rows to be reused: the cost model, the engine,
+    and profitlens's version and code (a fix between two releases changes the code)."""
     digest = hashlib.sha256(model.model_dump_json().encode()).hexdigest()
-    return {"profitlens": version("profitlens"), "engine": engine, "cost_model": digest,
-            "groups": GROUPS}
+    return {"profitlens": version("profitlens"), "code": _code_digest(), "engine": engine,
+            "cost_model": digest, "groups": GROUPS}
+
+
+def _code_digest() -> str:
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        code.update(path.read_bytes())
+    return code.hexdigest()
 
 
 @dataclass
