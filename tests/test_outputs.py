@@ -92,3 +92,12 @@ def test_data_folder_as_output_folder_loses_nothing(tiny, tmp_path):
     before = {p.name: p.read_bytes() for p in tiny.iterdir()}
     run(tiny, tiny, as_of=AS_OF)
     assert {p.name: p.read_bytes() for p in tiny.iterdir() if p.name in before} == before
+
+
+def test_a_state_folder_of_the_users_is_kept(tiny, tmp_path):
+    out = tmp_path / "out"
+    run(tiny, out, as_of=dt.date(2026, 3, 31))
+    (out / "state").mkdir()
+    (out / "state" / "mine.txt").write_text("my notes")
+    run(tiny, out, as_of=dt.date(2026, 3, 31))
+    assert (out / "state" / "mine.txt").read_text() == "my notes"

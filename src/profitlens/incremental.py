@@ -51,6 +51,8 @@ _FINGERPRINTS = "fingerprints.parquet"
 _KEY = "key.json"
 _PRIMES = (2_147_483_647, 2_147_483_629)
 _PRINTS = ["rows", "fp1", "fp2"]
+#: the Python package of each engine, whose version is part of the state key
+_PACKAGES = {"spark": "pyspark"}
 #: fingerprints of the balance moves of every period through this one (carrying cost)
 THROUGH = "_through"
 #: the last day carrying cost counts in a period (its end, or the as-of date), as a day number
@@ -135,11 +137,18 @@ def changed_cells(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
 
 
 def state_key(model: CostModel, engine: str) -> dict:
-    """What must match for a previous run's rows to be reused: the cost model, the engine,
-    and profitlens's version and code (a fix between two releases changes the code)."""
+    """What must match for a previous run's rows to be reused: the cost model, the engine and
+    its version, Ibis's version, and profitlens's version and code (a fix between two
+    releases changes the code)."""
     digest = hashlib.sha256(model.model_dump_json().encode()).hexdigest()
     return {"profitlens": version("profitlens"), "code": _code_digest(), "engine": engine,
-            "cost_model": digest, "groups": GROUPS}
+            "engine_version": version(_PACKAGES.get(engine, engine)),
+            "ibis": version("ibis-framework"), "cost_model": digest, "groups": GROUPS}
+
+
+def is_state(folder: Path) -> bool:
+    """Whether ``folder`` is the state an incremental run kept (and may be replaced)."""
+    return (Path(folder) / _KEY).is_file()
 
 
 def _code_digest() -> str:

@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import ProfitlensError
-from .incremental import STATE
+from .incremental import STATE, is_state
 
 SORT_KEYS = {
     "customer_pnl": ["customer_id", "period"],
@@ -149,7 +149,8 @@ def _written_by_earlier_run(folder: Path) -> set[str]:
         info = json.loads((folder / "run_info.json").read_text())
     except (OSError, ValueError):
         return set()
-    return set(info.get("files", [])) | {"run_info.json", REPORT, STATE}
+    state = {STATE} if is_state(folder / STATE) else set()   # a folder of the user's is kept
+    return set(info.get("files", [])) | {"run_info.json", REPORT} | state
 
 
 TEXT_COLUMNS = ("customer_id", "invoice_id", "segment", "period", "resource", "table", "column",

@@ -66,5 +66,5 @@ def print_increment(increment: dict) -> None:
     part = [p for p, share in shares.items() if 0 < share < 1]
     console.print(f"Incremental: recomputed {len(whole)} period{'' if len(whole) == 1 else 's'}"
                   f" in full ({', '.join(whole) or 'none'}) and {len(part)} in part "
-                  f"({sum(shares[p] for p in part):.1%} of a period's customers in all); "
+                  f"({sum(shares[p] for p in part):.2f} periods' worth of customers); "
                   f"{len(shares) - len(whole) - len(part)} reused")
