@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -62,6 +63,11 @@ CARRIED_TO = "carried_to"
 def customer_group(customer_id: ir.StringValue) -> ir.IntegerValue:
     """The group (0 .. GROUPS - 1) of each customer id: a hash of it."""
     return (customer_id.hash() % GROUPS + GROUPS) % GROUPS
+
+
+def with_customer_group(table: ir.Table) -> ir.Table:
+    """``table`` (with ``customer_id``) plus its customers' ``group``."""
+    return table.mutate(group=customer_group(table.customer_id))
 
 
 def cell_fingerprints(streams: dict[str, ir.Table]) -> ir.Table:
@@ -182,7 +188,7 @@ class Increment:
     signatures: pd.DataFrame
     key: dict
 
-    @property
+    @cached_property
     def whole(self) -> list[str]:
         """The periods recomputed for every customer: those where at least half the groups
         changed (filtering the rest would save little, and a long list of cells makes a
@@ -190,7 +196,7 @@ class Increment:
         counts = self.cells.groupby("period").size()
         return sorted(counts.index[counts >= GROUPS // 2])
 
-    @property
+    @cached_property
     def partial(self) -> pd.DataFrame:
         """The cells (period, group) to recompute outside the :attr:`whole` periods."""
         return self.cells[~self.cells.period.isin(self.whole)]
@@ -199,8 +205,8 @@ class Increment:
         """The rows of ``table`` (customer_id, period, ...) in the cells to recompute."""
         if self.cells is None:
             return table
-        keyed = self._keyed(table).left_join(self._partial_table().mutate(_hit=True),
-                                             ["period", "group"])
+        keyed = with_customer_group(table).left_join(self._partial_table.mutate(_hit=True),
+                                                     ["period", "group"])
         return keyed.filter(keyed.period.isin(self.whole) | keyed._hit.notnull()).select(
             *table.columns)
 
@@ -210,8 +216,8 @@ class Increment:
         if self.cells is None:
             return recomputed
         kept = con.read_parquet(self.previous / f"{name}.parquet")
-        kept = self._keyed(kept.filter(~kept.period.isin(self.whole))).anti_join(
-            self._partial_table(), ["period", "group"])
+        kept = with_customer_group(kept.filter(~kept.period.isin(self.whole))).anti_join(
+            self._partial_table, ["period", "group"])
         schema = recomputed.schema()
         return kept.select(*(kept[c].cast(schema[c]) for c in recomputed.columns)).union(
             recomputed)
@@ -226,10 +232,7 @@ class Increment:
         first = cells.assign(first=cells.period.map(starts)).groupby("group")["first"].min()
         return min(whole, default=None), first.reset_index()
 
-    @staticmethod
-    def _keyed(table: ir.Table) -> ir.Table:
-        return table.mutate(group=customer_group(table.customer_id))
-
+    @cached_property
     def _partial_table(self) -> ir.Table:
         return ibis.memtable(self.partial, schema={"period": "string", "group": "int64"})
 

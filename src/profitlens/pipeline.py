@@ -22,7 +22,8 @@ from .engine import (Location, cache, check_engine_reads, child, connect, data_l
                      engine_name, is_folder, is_uri, read_text, release_cached)
 from .errors import ContractError
 from .features import feature_tables
-from .incremental import Increment, cell_fingerprints, customer_group, plan, signatures, state_key
+from .incremental import (Increment, cell_fingerprints, plan, signatures, state_key,
+                          with_customer_group)
 from .invoices import invoices
 from .marts.customer_pnl import customer_pnl, referral_cost, sales_lines
 from .marts.customer_summary import customer_summary, with_columns
@@ -162,7 +163,7 @@ def _carried_in(moves: ir.Table, first_days: tuple[dt.date | None, pd.DataFrame]
     that can be unpaid on or after the first day of their customer group's earliest such cell
     (see :meth:`profitlens.incremental.Increment.first_days`)."""
     whole, partial = first_days
-    keyed = moves.mutate(group=customer_group(moves.customer_id))
+    keyed = with_customer_group(moves)
     table = ibis.memtable(partial.rename(columns={"first": "partial"}),
                           schema={"group": "int64", "partial": "date"})
     joined = keyed.left_join(table, "group")
@@ -185,7 +186,8 @@ def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> di
 
 def _increment(staged: Staged, calendar: pd.DataFrame, previous: Path,
                streams: dict[str, ir.Table]) -> Increment:
-    """Fingerprint this run's rows per period and compare them with the previous run's."""
+    """Fingerprint this run's rows per (period, customer group) cell and compare them with the
+    previous run's."""
     prints = cell_fingerprints(streams).to_pandas()
     new = signatures(prints, calendar, staged.as_of, cumulative=MOVES)
     return plan(previous, new, state_key(staged.model, engine_name(staged.con)))
