@@ -22,6 +22,23 @@ def test_run_prints_the_headline_and_writes_outputs(tiny, tmp_path):
     assert_tables_agree(TINY / "expected", out)
 
 
+def test_a_report_that_cannot_be_drawn_leaves_the_tables_written(tiny, tmp_path, monkeypatch):
+    import profitlens.report
+
+    def fail(out_dir, path=None):
+        (out_dir / "report.html").write_text("half a report")
+        raise RuntimeError("chart renderer unavailable")
+    monkeypatch.setattr(profitlens.report, "write_report", fail)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tiny), "--out", str(out), "--as-of", "2026-03-31"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert ("report.html not written (RuntimeError: chart renderer unavailable); the output "
+            "tables are written") in result.output
+    assert not (out / "report.html").exists()
+    assert_tables_agree(TINY / "expected", out)
+
+
 def test_incremental_runs_say_what_they_recomputed(tiny, tmp_path):
     command = ["run", str(tiny), "--out", str(tmp_path / "out"), "--as-of", "2026-03-31",
                "--incremental", "--no-report"]

@@ -248,7 +248,7 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
         info["incremental"] = contract.increment.info()
         finish.append(contract.increment.save)
     if report:
-        finish.append(_write_report)
+        finish.append(_report_writer(info))
     write_outputs(tables, Path(out_dir), info, progress=say, finish=_in_turn(finish),
                   written=_releaser(staged.con))
     return info
@@ -272,7 +272,19 @@ def _releaser(con) -> Callable[[], None] | None:
     return (lambda: release_cached(con)) if engine_name(con) == "duckdb" else None
 
 
-def _write_report(folder: Path) -> None:
-    from .report import write_report  # Altair and the chart renderer load only when needed
+def _report_writer(info: dict) -> Callable[[Path], None]:
+    """What writes ``report.html`` into the folder of the new outputs.
 
-    write_report(folder)
+    The report is drawn from the tables already written; when it cannot be drawn (a chart
+    renderer missing or failing), the tables are still worth having, so the run goes on without
+    the report and ``info["report_error"]`` says why (the command prints it).
+    """
+    def write(folder: Path) -> None:
+        try:
+            from .report import write_report  # Altair and the chart renderer load only here
+
+            write_report(folder)
+        except Exception as exc:  # noqa: BLE001 - any failure of the report, named to the user
+            (folder / "report.html").unlink(missing_ok=True)
+            info["report_error"] = f"{type(exc).__name__}: {exc}"
+    return write

@@ -53,6 +53,9 @@ def print_summary(out: Path, info: dict) -> None:
     console.print(f"Outputs in {out} (CSV, Parquet, profitlens.duckdb)")
     if (out / "report.html").exists():
         console.print(f"Report: [bold]{(out / 'report.html').resolve()}[/]")
+    if "report_error" in info:
+        console.print(f"[yellow]report.html not written[/] ({info['report_error']}); the output "
+                      "tables are written")
 
 
 def print_increment(increment: dict) -> None:
