@@ -210,7 +210,9 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     Parameters
     ----------
     report : bool
-        Also write ``report.html`` (while the DuckDB file of the outputs is written).
+        Also write ``report.html`` (while the DuckDB file of the outputs is written). A report
+        that cannot be drawn is left out, not raised: the tables are written and the returned
+        ``report_error`` says why.
     incremental : bool
         Recompute only the (period, customer group) cells whose rows changed since the last
         incremental run into ``out_dir`` and read the others back from its outputs (everything
