@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from . import config as cfg
 
@@ -120,8 +120,8 @@ def _late_share(payer: np.ndarray) -> np.ndarray:
     mean = np.array([p[2] for p in cfg.PAYERS])
     sd = np.sqrt(np.array([p[3] for p in cfg.PAYERS]) ** 2 + 9.0)
     split = np.array([p[4] for p in cfg.PAYERS])
-    whole = norm.sf((30.0 - mean) / sd)
-    parts = np.mean([norm.sf((30.0 - d - mean) / sd) for d in range(15, 61)], axis=0)
+    whole = ndtr((mean - 30.0) / sd)          # P(days late > 30)
+    parts = np.mean([ndtr((mean - (30.0 - d)) / sd) for d in range(15, 61)], axis=0)
     return ((1 - split) * whole + split * parts)[payer]
 
 

@@ -26,7 +26,7 @@ A customer with fewer than two one-step errors borrows the median σ of its segm
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtri
 
 from profitlens.trends.blocks import row_blocks
 
@@ -162,7 +162,7 @@ class DampedTrendForecaster:
         phi_j = self._damping_sums(horizon)
         c2 = (self.alpha + self.beta * phi_j[:-1]) ** 2
         factor = np.sqrt(1.0 + np.concatenate([[0.0], np.cumsum(c2)]))
-        half = norm.ppf(0.5 + self.coverage / 2) * self.sigma_[:, None] * factor[None, :]
+        half = ndtri(0.5 + self.coverage / 2) * self.sigma_[:, None] * factor[None, :]
         return point - half, point + half
 
 
