@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from profitlens import outputs
@@ -18,6 +19,15 @@ def test_same_input_gives_byte_identical_csvs(tiny, tmp_path):
     run(tiny, tmp_path / "b", as_of=AS_OF)
     for path in (tmp_path / "a").glob("*.csv"):
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_floats_are_written_as_the_nearest_number_of_six_decimals():
+    # 9.1574 summed in another order is 9.157399999999999, which Arrow's round keeps
+    values = pa.array([9.157399999999999, 9.1574, -582.5204209999999, 2.0000004999, -1e-9,
+                       None, 1234.5678915])
+    assert outputs._round(values).to_pylist() == [9.1574, 9.1574, -582.520421, 2.0, 0.0,
+                                                  None, 1234.567892]
+    assert str(outputs._round(pa.array([-1e-9])).to_pylist()[0]) == "0.0"      # not -0.0
 
 
 def test_database_holds_every_output_table(tiny, tmp_path):

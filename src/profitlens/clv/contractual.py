@@ -284,6 +284,8 @@ def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_
     periods = contract_periods(customers, day, period).execute()
     periods["customer_id"] = periods["customer_id"].astype(str)
     periods["ended"] = periods["ended"].astype(bool)
+    # in customer order, so the likelihood's float sum, and the fit, do not vary from run to run
+    periods = periods.sort_values("customer_id", kind="stable", ignore_index=True)
     n_ended = int(periods["ended"].sum())
     if len(periods) < MIN_CONTRACT_CUSTOMERS or n_ended < MIN_ENDED_CONTRACTS:
         note = ("" if periods.empty else

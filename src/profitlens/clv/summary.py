@@ -26,6 +26,8 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
+from profitlens.marts.customer_pnl import MONEY_DECIMALS
+
 __all__ = ["TIME_UNITS", "purchases", "purchase_counts", "rfm_summary", "holdout_summary",
            "calibration_holdout_summary"]
 
@@ -99,14 +101,16 @@ def rfm_summary(invoice_lines: ir.Table, calibration_end, time_unit: str = "week
     end = ibis.date(_as_date(calibration_end))
     p = _purchases_of(invoice_lines)
     p = p.filter(p.purchase_date <= end)
+    # money sums to the millionth: an engine's float sums differ in their last bits with the
+    # order it adds in, and the models fitted on them would differ from run to run
     g = p.group_by(p.customer_id).aggregate(
         first_purchase=p.first_purchase.min(),
         last_purchase=p.purchase_date.max(),
         n=p.count(),
-        repeat_revenue=p.revenue.sum(where=p.is_repeat),
-        repeat_margin=p.margin.sum(where=p.is_repeat),
-        revenue_first=p.revenue.sum(where=~p.is_repeat),
-        margin_first=p.margin.sum(where=~p.is_repeat),
+        repeat_revenue=p.revenue.sum(where=p.is_repeat).round(MONEY_DECIMALS),
+        repeat_margin=p.margin.sum(where=p.is_repeat).round(MONEY_DECIMALS),
+        revenue_first=p.revenue.sum(where=~p.is_repeat).round(MONEY_DECIMALS),
+        margin_first=p.margin.sum(where=~p.is_repeat).round(MONEY_DECIMALS),
     )
     frequency = (g.n - 1).cast("float64")
     has_repeat = g.n > 1

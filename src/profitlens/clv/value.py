@@ -214,6 +214,9 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     summary = summary.select("customer_id", "frequency", "recency", "T", "revenue_mean",
                              "margin_mean").execute()
     summary["customer_id"] = summary["customer_id"].astype(str)
+    # engines return groups in any order; the likelihoods' float sums, and so the fitted
+    # parameters' last digits, follow it: customer order makes a rerun give the same values
+    summary = summary.sort_values("customer_id", kind="stable", ignore_index=True)
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     check_enough(x)
     selection = None
