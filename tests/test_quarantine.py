@@ -179,3 +179,30 @@ def test_repeated_keys_are_found_exactly_even_when_hashes_collide(monkeypatch, c
     got = got.set_index(["_k_invoice_id", "_k_line_id"])["_first_row"].sort_index()
     assert len(want) > 10
     assert got.tolist() == want.tolist() and got.index.tolist() == want.index.tolist()
+
+
+@pytest.mark.parametrize("key", [("invoice_id",), ("invoice_id", "line_id")])
+def test_keys_in_rising_order_are_proven_distinct_in_one_pass(monkeypatch, key):
+    """A file in key order needs no grouping; a repeat in it, next to its first row as in a
+    sorted export, is still found with its first row."""
+    import ibis
+
+    from profitlens.staging import checks
+
+    rows = pd.DataFrame({"invoice_id": [f"I{i // 3:03d}" for i in range(60)],
+                         "line_id": [str(i % 3 + 1) for i in range(60)],
+                         "_row": range(1, 61)})
+    if key == ("invoice_id",):
+        rows = rows.drop_duplicates("invoice_id").assign(_row=lambda r: range(1, len(r) + 1))
+    real_hash = checks._key_hash
+    monkeypatch.setattr(checks, "_key_hash", lambda t, k: pytest.fail("keys grouped"))
+    assert checks._keys_rise(ibis.memtable(rows), key)
+    assert checks.repeated_keys(ibis.memtable(rows), key).execute().empty
+
+    monkeypatch.setattr(checks, "_key_hash", real_hash)
+    repeated = pd.concat([rows.iloc[:7], rows.iloc[6:7], rows.iloc[7:]], ignore_index=True)
+    repeated["_row"] = range(1, len(repeated) + 1)
+    assert not checks._keys_rise(ibis.memtable(repeated), key)
+    got = checks.repeated_keys(ibis.memtable(repeated), key).execute()
+    assert got["_first_row"].tolist() == [7]
+    assert got[f"_k_{key[0]}"].tolist() == [rows[key[0]].iloc[6]]

@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..contract import TableSpec
-from ..engine import ROW, cache
+from ..engine import ROW, cache, engine_name
 from .parse import present, raw_text
 
 QUARANTINE_SCHEMA = ibis.schema({
@@ -76,23 +76,48 @@ def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
     ``_first_row``, the first row holding it. Computed at once and cached (a few rows,
     usually none).
 
-    Exact, in two steps: the rows are first grouped by a hash of their key, an integer, which
-    is much faster than grouping a table of millions of rows by its text keys; only the rows
-    whose hash several rows share (a repeated key or, rarely, two keys with the same hash) are
-    then grouped by the key itself, and only when there are any.
+    Exact. A file whose keys rise from row to row (most exports are in key order) holds no
+    repeated key, which one pass over it shows (DuckDB). Otherwise, two steps: the rows are
+    first grouped by a hash of their key, an integer, which is much faster than grouping a
+    table of millions of rows by its text keys; only the rows whose hash several rows share (a
+    repeated key or, rarely, two keys with the same hash) are then grouped by the key itself,
+    and only when there are any.
     """
     given = ibis.and_(*(source[k].notnull() for k in key))
+    names = {f"_k_{k}": source[k] for k in key}
+    none = ibis.memtable(source.select(**names, _first_row=source[ROW]).schema()
+                         .to_pyarrow().empty_table())
+    if _keys_rise(source.filter(given), key):
+        return none
     hashes = source.filter(given).select(_hash=_key_hash(source, key))
     shared = hashes.group_by("_hash").agg(_n=hashes.count())
     shared = cache(shared.filter(shared._n > 1).select("_hash"))
-    names = {f"_k_{k}": source[k] for k in key}
     if not shared.count().execute():
-        return ibis.memtable(source.select(**names, _first_row=source[ROW]).schema()
-                             .to_pyarrow().empty_table())
+        return none
     suspects = source.filter(given & _key_hash(source, key).isin(shared._hash))
     repeated = suspects.group_by(**{n: suspects[k] for n, k in zip(names, key)}).agg(
         _n=suspects.count(), _first_row=suspects[ROW].min())
     return cache(repeated.filter(repeated._n > 1).drop("_n"))
+
+
+def _keys_rise(t: ir.Table, key: tuple[str, ...]) -> bool:
+    """Whether, on DuckDB, every row's key is greater than the row's before it, so no two rows
+    share a key.
+
+    The rows are taken in whatever order the engine hands them over (a window with no order,
+    which DuckDB fills in file order without sorting): rising in any order of the rows proves
+    the keys distinct. Spark needs an ordered window, which would sort the table, so there
+    this says False and the keys are grouped.
+    """
+    if engine_name(t._find_backend(use_default=True)) != "duckdb":
+        return False
+    window = ibis.window()
+    before = {k: t[k].lag().over(window) for k in key}
+    not_above = t[key[-1]] <= before[key[-1]]
+    for k in reversed(key[:-1]):
+        not_above = (t[k] < before[k]) | ((t[k] == before[k]) & not_above)
+    steps = t.select(_not_above=not_above)
+    return not steps.count(where=steps._not_above).execute()
 
 
 def _key_hash(t: ir.Table, key: tuple[str, ...]) -> ir.IntegerValue:
