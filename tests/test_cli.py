@@ -1,6 +1,8 @@
 """The command line, through the real app: exit codes and messages, never a traceback."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -36,6 +38,8 @@ def test_a_report_that_cannot_be_drawn_leaves_the_tables_written(tiny, tmp_path,
     assert ("report.html not written (RuntimeError: chart renderer unavailable); the output "
             "tables are written") in result.output
     assert not (out / "report.html").exists()
+    assert (json.loads((out / "run_info.json").read_text())["report_error"]
+            == "RuntimeError: chart renderer unavailable")
     assert_tables_agree(TINY / "expected", out)
 
 

@@ -181,19 +181,15 @@ def test_repeated_keys_are_found_exactly_even_when_hashes_collide(monkeypatch, c
     assert got.tolist() == want.tolist() and got.index.tolist() == want.index.tolist()
 
 
-@pytest.mark.parametrize("key", [("invoice_id",), ("invoice_id", "line_id")])
-def test_keys_in_rising_order_are_proven_distinct_in_one_pass(monkeypatch, key):
+def test_keys_in_rising_order_are_proven_distinct_in_one_pass(monkeypatch):
     """A file in key order needs no grouping; a repeat in it, next to its first row as in a
     sorted export, is still found with its first row."""
     import ibis
 
     from profitlens.staging import checks
 
-    rows = pd.DataFrame({"invoice_id": [f"I{i // 3:03d}" for i in range(60)],
-                         "line_id": [str(i % 3 + 1) for i in range(60)],
-                         "_row": range(1, 61)})
-    if key == ("invoice_id",):
-        rows = rows.drop_duplicates("invoice_id").assign(_row=lambda r: range(1, len(r) + 1))
+    key = ("invoice_id",)
+    rows = pd.DataFrame({"invoice_id": [f"I{i:03d}" for i in range(20)], "_row": range(1, 21)})
     real_hash = checks._key_hash
     monkeypatch.setattr(checks, "_key_hash", lambda t, k: pytest.fail("keys grouped"))
     assert checks._keys_rise(ibis.memtable(rows), key)

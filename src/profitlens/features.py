@@ -119,7 +119,7 @@ def clv_feature(contract, features: Features) -> None:
             clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
                                 **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()}})
         else:
-            clv_holdout(seen, bought, staged.as_of, result.settings["model"], features)
+            clv_holdout(lines, bought, staged.as_of, result.settings["model"], features)
     table = ibis.memtable(clv, schema={"customer_id": "string", **CLV_SUMMARY})
     features.tables["customer_clv"] = table
     features.summary_columns.append(table)

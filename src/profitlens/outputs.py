@@ -15,8 +15,8 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -74,7 +74,12 @@ def _round(column: pa.Array) -> pa.Array:
     A zero is written ``0``, never ``-0``.
     """
     scale = 10.0 ** DECIMALS
-    return pc.add(pc.divide(pc.round(pc.multiply(column, scale)), scale), 0.0)
+    values = column.to_numpy(zero_copy_only=False) * scale     # nulls are NaN here
+    np.rint(values, out=values)
+    values /= scale
+    values += 0.0
+    nulls = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
+    return pa.array(values, mask=nulls)
 
 
 def write_database(folder: Path, names: list[str]) -> None:
@@ -102,7 +107,8 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
     finish : callable, optional
         Called with the folder of the new outputs once the tables are written (the report),
         while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
-        so the two overlap.
+        so the two overlap. What it adds to ``info`` (a report that could not be drawn) is
+        written to ``run_info.json`` after it.
     """
     out_dir = Path(out_dir).resolve()
     if out_dir.exists() and not out_dir.is_dir():
@@ -116,21 +122,25 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             write_table(table, tmp, name)
         if written:
             written()
-        files = [f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")] + [DATABASE]
-        info = {**info, "files": sorted(files)}
-        (tmp / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+        files = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")] + [DATABASE])
+        _write_info(tmp, {**info, "files": files})
         if progress:
             progress("write database" + (" and report" if finish else ""))
         with ThreadPoolExecutor(max_workers=1) as pool:
             database = pool.submit(write_database, tmp, list(tables))
             if finish:
                 finish(tmp)
+                _write_info(tmp, {**info, "files": files})   # with what finish added to info
             database.result()
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def _write_info(folder: Path, info: dict) -> None:
+    (folder / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
 
 
 def _swap(new: Path, target: Path) -> None:
