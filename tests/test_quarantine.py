@@ -202,3 +202,20 @@ def test_keys_in_rising_order_are_proven_distinct_in_one_pass(monkeypatch):
     got = checks.repeated_keys(ibis.memtable(repeated), key).execute()
     assert got["_first_row"].tolist() == [7]
     assert got[f"_k_{key[0]}"].tolist() == [rows[key[0]].iloc[6]]
+
+
+@pytest.mark.parametrize("at", [2048, 122_880, 245_760])
+def test_a_repeat_far_into_a_rising_file_is_found_among_missing_keys(at):
+    """Past the first rows the one-pass check looks at, across DuckDB's vector and row-group
+    edges, with missing keys (not checked for repeats) between the rows."""
+    import ibis
+
+    from profitlens.staging import checks
+
+    keys = [None if i % 7 == 3 else f"K{i:07d}" for i in range(300_000)]
+    first = at - 1 if keys[at - 1] else at - 2          # the nearest key given before
+    keys[at] = keys[first]
+    rows = pd.DataFrame({"activity_id": keys, "_row": range(1, 300_001)})
+    got = checks.repeated_keys(ibis.memtable(rows), ("activity_id",)).execute()
+    assert got["_k_activity_id"].tolist() == [keys[at]]
+    assert got["_first_row"].tolist() == [first + 1]    # rows are 1-based

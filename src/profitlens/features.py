@@ -148,8 +148,10 @@ def clv_holdout(invoice_lines: ir.Table, bought: ir.Table, as_of: dt.date, model
         return
     try:
         summary = calibration_holdout_summary(bought, calibration_end, as_of, HOLDOUT_UNIT)
-        summary = summary.select("frequency", "recency", "T", "duration_holdout",
-                                 "frequency_holdout").execute()
+        summary = summary.select("customer_id", "frequency", "recency", "T",
+                                 "duration_holdout", "frequency_holdout").execute()
+        # in customer order, so the refit does not vary from run to run (as in the fit)
+        summary = summary.sort_values("customer_id", kind="stable", ignore_index=True)
         x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
         check_enough(x)
         tm = TRANSACTION_MODELS[model]().fit(x, t_x, age)

@@ -74,12 +74,13 @@ def _round(column: pa.Array) -> pa.Array:
     A zero is written ``0``, never ``-0``.
     """
     scale = 10.0 ** DECIMALS
-    values = column.to_numpy(zero_copy_only=False) * scale     # nulls are NaN here
+    # in float64 whatever the column's width (1e6 overflows a half float); nulls are NaN here
+    values = column.cast(pa.float64()).to_numpy(zero_copy_only=False) * scale
     np.rint(values, out=values)
     values /= scale
     values += 0.0
     nulls = column.is_null().to_numpy(zero_copy_only=False) if column.null_count else None
-    return pa.array(values, mask=nulls)
+    return pa.array(values, mask=nulls).cast(column.type)
 
 
 def write_database(folder: Path, names: list[str]) -> None:

@@ -59,7 +59,7 @@ def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
 def with_first_rows(checked: ir.Table, key: tuple[str, ...],
                     parsed: ir.Table | None = None) -> ir.Table:
     """Attach ``_first_row`` to ``checked``: the first row holding the same key, for keys held by
-    several rows (null otherwise). Grouped aggregates, so no window over the whole table.
+    several rows (null otherwise), found by :func:`repeated_keys`.
 
     The repeated keys are found in ``parsed`` (default ``checked``): the parsed rows before any
     reference join, so the aggregates read only the key columns and ``_row``.
@@ -76,8 +76,9 @@ def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
     ``_first_row``, the first row holding it. Computed at once and cached (a few rows,
     usually none).
 
-    Exact. A file whose keys rise from row to row (most exports are in key order) holds no
-    repeated key, which one pass over it shows (DuckDB). Otherwise, two steps: the rows are
+    Exact. A file whose one-column key rises from row to row (most exports are in key order)
+    holds no repeated key, which one pass over it shows (DuckDB; :func:`_keys_rise`).
+    Otherwise, two steps: the rows are
     first grouped by a hash of their key, an integer, which is much faster than grouping a
     table of millions of rows by its text keys; only the rows whose hash several rows share (a
     repeated key or, rarely, two keys with the same hash) are then grouped by the key itself,
@@ -100,6 +101,10 @@ def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
     return cache(repeated.filter(repeated._n > 1).drop("_n"))
 
 
+#: rows :func:`_keys_rise` looks at first, before the whole file
+_PREFIX_ROWS = 100_000
+
+
 def _keys_rise(t: ir.Table, key: tuple[str, ...]) -> bool:
     """Whether, on DuckDB, every row's one-column key is greater than the row's before it, so
     no two rows share a key.
@@ -113,9 +118,13 @@ def _keys_rise(t: ir.Table, key: tuple[str, ...]) -> bool:
     """
     if len(key) > 1 or engine_name(t._find_backend(use_default=True)) != "duckdb":
         return False
-    column = t[key[0]]
-    steps = t.select(_not_above=column <= column.lag().over(ibis.window()))
-    return not steps.count(where=steps._not_above).execute()
+
+    def rises(rows: ir.Table) -> bool:
+        column = rows[key[0]]
+        steps = rows.select(_not_above=column <= column.lag().over(ibis.window()))
+        return not steps.count(where=steps._not_above).execute()
+    # the pass runs on one thread: a file whose first rows do not rise is spared it
+    return rises(t.limit(_PREFIX_ROWS)) and rises(t)
 
 
 def _key_hash(t: ir.Table, key: tuple[str, ...]) -> ir.IntegerValue:
