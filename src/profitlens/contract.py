@@ -84,4 +84,7 @@ REQUIRED_TABLES = ("customers", "invoice_lines")
 COST_LINES = ("commission", "acquisition_cost", "sales_cost", "service_cost",
               "fulfilment_cost", "credit_cost", "referral_cost")
 PNL_COLUMNS = ("revenue", "cogs", "gross_margin", *COST_LINES, "profit")
+#: money is kept to the millionth: engines' float sums differ in their last bits with the
+#: order they add in, and no amount means anything below a millionth
+MONEY_DECIMALS = 6
 CATEGORIES = ("sales", "service", "fulfilment")

@@ -60,6 +60,7 @@ from scipy.special import betaln
 
 from profitlens.clv.summary import _as_date
 from profitlens.clv.value import _MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates
+from profitlens.contract import MONEY_DECIMALS
 from profitlens.lookup import positions, values_at
 from profitlens.models import ShiftedBetaGeometric
 from profitlens.periods import period_index, period_of
@@ -218,7 +219,8 @@ class ContractualValue:
 def _customer_totals(invoice_lines: ir.Table, as_of: dt.date) -> tuple[pd.DataFrame, object]:
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
     totals = seen.group_by("customer_id").aggregate(
-        revenue=seen.revenue.sum(), margin=(seen.revenue - seen.cost).sum()).execute()
+        revenue=seen.revenue.sum().round(MONEY_DECIMALS),
+        margin=(seen.revenue - seen.cost).sum().round(MONEY_DECIMALS)).execute()
     totals["customer_id"] = totals["customer_id"].astype(str)
     first = invoice_lines.invoice_date.min().execute()
     return totals.set_index("customer_id"), first

@@ -26,7 +26,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from profitlens.marts.customer_pnl import MONEY_DECIMALS
+from profitlens.contract import MONEY_DECIMALS
 
 __all__ = ["TIME_UNITS", "purchases", "purchase_counts", "rfm_summary", "holdout_summary",
            "calibration_holdout_summary"]

@@ -39,6 +39,7 @@ import pandas as pd
 
 from profitlens.clv.selection import Selection, check_enough, select_transaction_model
 from profitlens.clv.summary import TIME_UNITS, _as_date, rfm_summary
+from profitlens.contract import MONEY_DECIMALS
 from profitlens.lookup import positions, values_at
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
 from profitlens.models.base import BaseModel
@@ -96,7 +97,8 @@ def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
     commission column is given) and ``commission_share`` (0 without a commission column).
     One row per customer of the cost table.
     """
-    df = _as_frame(cost_to_serve).copy()
+    # in customer order: the segment and overall sums below must not vary from run to run
+    df = _as_frame(cost_to_serve).sort_values("customer_id", kind="stable", ignore_index=True)
     missing = {"customer_id", "periods_active", "cost_to_serve"} - set(df.columns)
     if missing:
         raise ValueError(f"cost-to-serve table lacks columns {sorted(missing)}")
@@ -141,8 +143,9 @@ def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
     end_period = period_label(day, period)
     pnl = customer_pnl.filter(customer_pnl.period <= end_period)
     cost = sum(pnl[c] for c in COST_TO_SERVE_LINES)
-    totals = pnl.group_by("customer_id").aggregate(cost_to_serve=cost.sum(),
-                                                   commission=pnl.commission.sum())
+    totals = pnl.group_by("customer_id").aggregate(
+        cost_to_serve=cost.sum().round(MONEY_DECIMALS),
+        commission=pnl.commission.sum().round(MONEY_DECIMALS))
     c = customers.filter(customers.acquired_on <= ibis.date(day))
     segment = c.segment if "segment" in c.columns else ibis.null("string")
     active = period_index(ibis.date(day), period) - period_index(c.acquired_on, period) + 1
@@ -237,7 +240,8 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     revenue_per = revenue_model.conditional_expected_value(x, summary["revenue_mean"])
     margin_per = margin_model.conditional_expected_value(x, summary["margin_mean"])
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(_as_date(as_of)))
-    lifetime_revenue = seen.group_by("customer_id").aggregate(revenue=seen.revenue.sum()).execute()
+    lifetime_revenue = seen.group_by("customer_id").aggregate(
+        revenue=seen.revenue.sum().round(MONEY_DECIMALS)).execute()
     costs = None if cost_to_serve is None else _as_frame(cost_to_serve)  # executed once
     rates = cost_to_serve_rates(
         costs, shrinkage_periods=shrinkage_periods,

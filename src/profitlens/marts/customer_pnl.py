@@ -5,11 +5,9 @@ import ibis
 import ibis.expr.types as ir
 
 from ..commission import line_commission, with_segments
-from ..contract import COST_LINES, PNL_COLUMNS
+from ..contract import COST_LINES, MONEY_DECIMALS, PNL_COLUMNS
 from ..costmodel import CostModel
 from ..periods import period_of
-
-MONEY_DECIMALS = 6
 
 
 def referral_cost(referrals: ir.Table, period_kind: str) -> ir.Table:

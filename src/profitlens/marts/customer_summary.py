@@ -5,7 +5,7 @@ import ibis
 import ibis.expr.types as ir
 
 from ..contract import PNL_COLUMNS
-from .customer_pnl import MONEY_DECIMALS
+from ..contract import MONEY_DECIMALS
 
 SHARE_DECIMALS = 6
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ibis.expr.types as ir
 
-from .customer_pnl import MONEY_DECIMALS
+from ..contract import MONEY_DECIMALS
 
 
 def resource_usage(minutes: ir.Table, rates: ir.Table) -> ir.Table:
