@@ -14,7 +14,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from .clv.selection import check_enough
-from .clv.summary import calibration_holdout_summary, purchase_counts, purchases
+from .clv.summary import (calibration_holdout_summary, in_customer_order, purchase_counts,
+                          purchases)
 from .clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from .clv.value import customer_cost_to_serve, fit_lifetime_value
 from .credit.analysis import analyse_credit
@@ -150,8 +151,7 @@ def clv_holdout(invoice_lines: ir.Table, bought: ir.Table, as_of: dt.date, model
         summary = calibration_holdout_summary(bought, calibration_end, as_of, HOLDOUT_UNIT)
         summary = summary.select("customer_id", "frequency", "recency", "T",
                                  "duration_holdout", "frequency_holdout").execute()
-        # in customer order, so the refit does not vary from run to run (as in the fit)
-        summary = summary.sort_values("customer_id", kind="stable", ignore_index=True)
+        summary = in_customer_order(summary)
         x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
         check_enough(x)
         tm = TRANSACTION_MODELS[model]().fit(x, t_x, age)

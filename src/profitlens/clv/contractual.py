@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
-from profitlens.clv.summary import _as_date
+from profitlens.clv.summary import _as_date, in_customer_order
 from profitlens.clv.value import _MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates
 from profitlens.contract import MONEY_DECIMALS
 from profitlens.lookup import positions, values_at
@@ -286,8 +286,7 @@ def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_
     periods = contract_periods(customers, day, period).execute()
     periods["customer_id"] = periods["customer_id"].astype(str)
     periods["ended"] = periods["ended"].astype(bool)
-    # in customer order, so the likelihood's float sum, and the fit, do not vary from run to run
-    periods = periods.sort_values("customer_id", kind="stable", ignore_index=True)
+    periods = in_customer_order(periods)
     n_ended = int(periods["ended"].sum())
     if len(periods) < MIN_CONTRACT_CUSTOMERS or n_ended < MIN_ENDED_CONTRACTS:
         note = ("" if periods.empty else

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from profitlens.clv.selection import Selection, check_enough, select_transaction_model
-from profitlens.clv.summary import TIME_UNITS, _as_date, rfm_summary
+from profitlens.clv.summary import TIME_UNITS, _as_date, in_customer_order, rfm_summary
 from profitlens.contract import MONEY_DECIMALS
 from profitlens.lookup import positions, values_at
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
@@ -97,8 +97,7 @@ def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
     commission column is given) and ``commission_share`` (0 without a commission column).
     One row per customer of the cost table.
     """
-    # in customer order: the segment and overall sums below must not vary from run to run
-    df = _as_frame(cost_to_serve).sort_values("customer_id", kind="stable", ignore_index=True)
+    df = in_customer_order(_as_frame(cost_to_serve))    # the sums below, run after run
     missing = {"customer_id", "periods_active", "cost_to_serve"} - set(df.columns)
     if missing:
         raise ValueError(f"cost-to-serve table lacks columns {sorted(missing)}")
@@ -217,9 +216,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     summary = summary.select("customer_id", "frequency", "recency", "T", "revenue_mean",
                              "margin_mean").execute()
     summary["customer_id"] = summary["customer_id"].astype(str)
-    # engines return groups in any order; the likelihoods' float sums, and so the fitted
-    # parameters' last digits, follow it: customer order makes a rerun give the same values
-    summary = summary.sort_values("customer_id", kind="stable", ignore_index=True)
+    summary = in_customer_order(summary)
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     check_enough(x)
     selection = None
@@ -273,7 +270,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     result = LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
     if contractual == "auto":
         _value_contracts(result, invoice_lines, costs, customers, as_of)
-    result.table = result.table.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    result.table = in_customer_order(result.table)
     return result
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from ..contract import PNL_COLUMNS
-from ..contract import MONEY_DECIMALS
+from ..contract import MONEY_DECIMALS, PNL_COLUMNS
 
 SHARE_DECIMALS = 6
 

@@ -78,19 +78,19 @@ def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
 
     Exact. A file whose one-column key rises from row to row (most exports are in key order)
     holds no repeated key, which one pass over it shows (DuckDB; :func:`_keys_rise`).
-    Otherwise, two steps: the rows are
-    first grouped by a hash of their key, an integer, which is much faster than grouping a
-    table of millions of rows by its text keys; only the rows whose hash several rows share (a
-    repeated key or, rarely, two keys with the same hash) are then grouped by the key itself,
-    and only when there are any.
+    Otherwise, two steps: the rows are first grouped by a hash of their key, an integer, which
+    is much faster than grouping a table of millions of rows by its text keys; only the rows
+    whose hash several rows share (a repeated key or, rarely, two keys with the same hash) are
+    then grouped by the key itself, and only when there are any.
     """
     given = ibis.and_(*(source[k].notnull() for k in key))
     names = {f"_k_{k}": source[k] for k in key}
     none = ibis.memtable(source.select(**names, _first_row=source[ROW]).schema()
                          .to_pyarrow().empty_table())
-    if _keys_rise(source.filter(given), key):
+    keyed = source.filter(given)
+    if _keys_rise(keyed, key):
         return none
-    hashes = source.filter(given).select(_hash=_key_hash(source, key))
+    hashes = keyed.select(_hash=_key_hash(keyed, key))
     shared = hashes.group_by("_hash").agg(_n=hashes.count())
     shared = cache(shared.filter(shared._n > 1).select("_hash"))
     if not shared.count().execute():
