@@ -25,7 +25,8 @@ from .features import feature_tables
 from .incremental import (Increment, cell_fingerprints, plan, signatures, state_key,
                           with_customer_group)
 from .invoices import invoices
-from .marts.customer_pnl import customer_pnl, referral_cost, sales_lines
+from .marts.customer_pnl import (customer_pnl, per_customer_period, referral_cost,
+                                 sales_lines)
 from .marts.customer_summary import customer_summary, with_columns
 from .marts.resource_usage import resource_usage
 from .outputs import write_outputs
@@ -138,14 +139,14 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     intervals = credit_cost.invoice_balance_intervals(moves, staged.as_of)
     carrying = credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
     parts = {
-        "sales": sums["sales"],
+        "sales": per_customer_period(sums["sales"]),
         "activities": charges.select("customer_id", "period", *allocation.ACTIVITY_LINES),
         "credit_cost": (increment.only(carrying) if increment else carrying)
         .union(sums["bad_debt"]),
         "referral_cost": sums["referral_cost"],
     }
     if given:
-        parts["commission"] = sums["commission"]
+        parts["commission"] = per_customer_period(sums["commission"])
     tables = {"customer_pnl": customer_pnl(parts),
               "customer_activity": allocation.customer_activity(charges)}
     if increment is not None:
