@@ -59,20 +59,13 @@ def invoice_balance_intervals(moves: ir.Table, as_of: dt.date) -> ir.Table:
     on or before d.
 
     Columns: invoice_id, customer_id, start, end (both inclusive, end <= ``as_of``), balance.
-
-    Notes
-    -----
-    Moves of one invoice on the same day (a payment made before the invoice date, two
-    payments in a day) are not summed first. Every one of them carries the day's end
-    balance (a running sum over a range of days takes in the whole day, whatever the order of
-    its moves) and starts an interval that ends the day before the next move: only the day's
-    last move reaches a later day, the others end before they start and are dropped. At a
-    million customers this spares grouping 13.6M moves by invoice and day.
     """
-    running = ibis.window(group_by="invoice_id", order_by="day", range=(None, 0))
-    steps = moves.mutate(
-        balance=moves.delta.sum().over(running),
-        next_day=moves.day.lead().over(ibis.window(group_by="invoice_id", order_by="day")))
+    daily = moves.group_by(["invoice_id", "customer_id", "day"]).agg(delta=moves.delta.sum())
+    window = ibis.window(group_by="invoice_id", order_by="day")
+    steps = daily.mutate(
+        balance=daily.delta.sum().over(ibis.cumulative_window(group_by="invoice_id",
+                                                              order_by="day")),
+        next_day=daily.day.lead().over(window))
     end = (steps.next_day - ibis.interval(days=1)).fill_null(ibis.literal(as_of))
     intervals = steps.select("invoice_id", "customer_id", start=steps.day, end=end,
                              balance=steps.balance)
