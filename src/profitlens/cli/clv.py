@@ -37,7 +37,8 @@ def clv(
 
     Example: profitlens clv ./data --calibration-end 1997-09-30 --time-unit week --out ./clv
     """
-    from ..clv.summary import TIME_UNITS, _as_date, calibration_holdout_summary, purchases
+    from ..clv.summary import (TIME_UNITS, _as_date, calibration_holdout_summary,
+                               in_customer_order, purchases)
     from ..clv.validation import calibration_by_frequency, holdout_errors, tracking_data
     from ..clv.value import customer_cost_to_serve, fit_lifetime_value
     from ..pipeline import contract_tables, load_data
@@ -81,7 +82,8 @@ def clv(
         "settings": result.settings,
     }
     if staged.as_of > cal_end:
-        summary = calibration_holdout_summary(lines, cal_end, staged.as_of, time_unit).execute()
+        summary = in_customer_order(
+            calibration_holdout_summary(lines, cal_end, staged.as_of, time_unit).execute())
         tm = result.transaction_model
         report["validation"] = {"observation_end": staged.as_of.isoformat(),
                                 **holdout_errors(summary, tm)}
