@@ -59,8 +59,8 @@ import pandas as pd
 from scipy.special import betaln
 
 from profitlens.clv.summary import _as_date, in_customer_order
-from profitlens.clv.value import _MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates
-from profitlens.contract import MONEY_DECIMALS
+from profitlens.clv.value import (_MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates,
+                                  lifetime_totals)
 from profitlens.lookup import positions, values_at
 from profitlens.models import ShiftedBetaGeometric
 from profitlens.periods import period_index, period_of
@@ -216,20 +216,12 @@ class ContractualValue:
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _customer_totals(invoice_lines: ir.Table, as_of: dt.date) -> tuple[pd.DataFrame, object]:
-    seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
-    totals = seen.group_by("customer_id").aggregate(
-        revenue=seen.revenue.sum().round(MONEY_DECIMALS),
-        margin=(seen.revenue - seen.cost).sum().round(MONEY_DECIMALS)).execute()
-    totals["customer_id"] = totals["customer_id"].astype(str)
-    first = invoice_lines.invoice_date.min().execute()
-    return totals.set_index("customer_id"), first
-
-
 def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: str,
-           shrinkage_periods: float) -> pd.DataFrame:
+           shrinkage_periods: float, totals: pd.DataFrame | None) -> pd.DataFrame:
     """Per cohort customer: revenue, margin and time-cost rates per period, commission share."""
-    totals, first = _customer_totals(invoice_lines, as_of)
+    if totals is None:
+        totals = lifetime_totals(invoice_lines, as_of)
+    first = invoice_lines.invoice_date.min().execute()
     ids = periods["customer_id"]
     last = _index_of_label(periods["last_period"], period)
     if first is None or pd.isna(first):
@@ -267,13 +259,19 @@ def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: s
 
 def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_serve,
                           annual_discount_rate: float, *, as_of, period: str = "month",
-                          horizon_months: int = 36,
-                          shrinkage_periods: float = 6.0) -> ContractualValue:
+                          horizon_months: int = 36, shrinkage_periods: float = 6.0,
+                          totals: pd.DataFrame | None = None) -> ContractualValue:
     """The contractual cohort, its sBG fit and its customers' lifetime values.
 
     The sBG path is used when the cohort has at least :data:`MIN_CONTRACT_CUSTOMERS`
     customers of whom :data:`MIN_ENDED_CONTRACTS` have ended; otherwise ``used`` is False and
     ``note`` says why (the caller values the cohort with the transaction models).
+
+    Parameters
+    ----------
+    totals : DataFrame, optional
+        :func:`~profitlens.clv.value.lifetime_totals` of ``invoice_lines`` at ``as_of``, when
+        the caller has them already; computed otherwise.
 
     Returns
     -------
@@ -307,7 +305,8 @@ def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_
         (unique, back) = np.unique(n[running], return_inverse=True)
         lifetime[running] = (expected_discounted_periods(model, unique, rate, horizon)
                              if rate > 0 else _undiscounted(model, unique, horizon))[back]
-    rates = _rates(periods, invoice_lines, cost_to_serve, day, period, shrinkage_periods)
+    rates = _rates(periods, invoice_lines, cost_to_serve, day, period, shrinkage_periods,
+                   totals)
     clv_revenue = lifetime * rates["revenue_rate"].to_numpy()
     clv_profit = lifetime * (rates["margin_rate"] - rates["cost_rate"]).to_numpy() \
         - rates["commission_share"].to_numpy() * clv_revenue

@@ -158,6 +158,23 @@ def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
                          acquired_on=joined.acquired_on, ended_on=joined.ended_on)
 
 
+def lifetime_totals(invoice_lines: ir.Table, as_of) -> pd.DataFrame:
+    """Each customer's revenue and gross margin (revenue - cost) on its invoice lines dated on
+    or before ``as_of``, to the millionth (so reruns agree to the bit).
+
+    Returns
+    -------
+    DataFrame
+        revenue, margin; indexed by customer_id (text).
+    """
+    seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(_as_date(as_of)))
+    totals = seen.group_by("customer_id").aggregate(
+        revenue=seen.revenue.sum().round(MONEY_DECIMALS),
+        margin=(seen.revenue - seen.cost).sum().round(MONEY_DECIMALS)).execute()
+    totals["customer_id"] = totals["customer_id"].astype(str)
+    return totals.set_index("customer_id")
+
+
 def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
                        *, as_of=None, time_unit: str = "week", model: str = "auto",
                        horizon_months: int = 36, period: str = "month",
@@ -236,13 +253,10 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
 
     revenue_per = revenue_model.conditional_expected_value(x, summary["revenue_mean"])
     margin_per = margin_model.conditional_expected_value(x, summary["margin_mean"])
-    seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(_as_date(as_of)))
-    lifetime_revenue = seen.group_by("customer_id").aggregate(
-        revenue=seen.revenue.sum().round(MONEY_DECIMALS)).execute()
+    totals = lifetime_totals(invoice_lines, as_of)   # also the contractual cohort's
     costs = None if cost_to_serve is None else _as_frame(cost_to_serve)  # executed once
-    rates = cost_to_serve_rates(
-        costs, shrinkage_periods=shrinkage_periods,
-        revenue=lifetime_revenue.set_index(lifetime_revenue["customer_id"].astype(str))["revenue"])
+    rates = cost_to_serve_rates(costs, shrinkage_periods=shrinkage_periods,
+                                revenue=totals["revenue"])
     at = positions(summary["customer_id"], rates.index)
     rate = values_at(rates["rate"], at, _overall_rate(rates, costs))
     share = values_at(rates["commission_share"], at, 0.0)
@@ -269,7 +283,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
                 "contractual": contractual}
     result = LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
     if contractual == "auto":
-        _value_contracts(result, invoice_lines, costs, customers, as_of)
+        _value_contracts(result, invoice_lines, costs, customers, as_of, totals)
     result.table = in_customer_order(result.table)
     return result
 
@@ -292,7 +306,7 @@ def _forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarr
 
 
 def _value_contracts(result: LifetimeValue, invoice_lines, cost_to_serve, customers,
-                     as_of) -> None:
+                     as_of, totals: pd.DataFrame) -> None:
     """Replace the rows of the contractual cohort by their sBG values (when it is large enough)."""
     from profitlens.clv.contractual import fit_contractual_value  # it imports this module
 
@@ -310,7 +324,7 @@ def _value_contracts(result: LifetimeValue, invoice_lines, cost_to_serve, custom
     value = fit_contractual_value(customers, invoice_lines, cost_to_serve,
                                   s["annual_discount_rate"], as_of=as_of,
                                   period=s["period"], horizon_months=s["horizon_months"],
-                                  shrinkage_periods=s["shrinkage_periods"])
+                                  shrinkage_periods=s["shrinkage_periods"], totals=totals)
     result.contractual = value
     if value.note:
         result.notes.append(value.note)
