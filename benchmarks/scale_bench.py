@@ -11,6 +11,8 @@ fresh child process (wall time from the parent's clock, peak RSS from ``os.wait4
                                                         writing those three tables
   stages     this file, ``child-stages``               the whole pipeline.run(report=True) in
                                                         one process, timestamped per stage
+  stages-nodb  the same with database=False               the run without profitlens.duckdb
+                                                        (``profitlens run --no-database``)
   cli        ``profitlens run DIR --out OUT``          the whole command (report included)
 
 All runs use ``--as-of`` = the generator's as-of date (2024-12-31) and write Parquet + CSV.
@@ -45,7 +47,7 @@ ROOT = HERE.parent
 WORK = HERE / "work" / "scale"
 PY = sys.executable
 AS_OF = "2024-12-31"
-METHODS = ("pandas", "sql", "contract", "stages", "cli")
+METHODS = ("pandas", "sql", "contract", "stages", "stages-nodb", "cli")
 
 
 # ---------------------------------------------------------------- children (run in a fresh process)
@@ -72,9 +74,10 @@ def child_contract(data: Path, out: Path, as_of: str) -> dict:
             "write": writes, "total": t4 - t0}
 
 
-def child_stages(data: Path, out: Path, as_of: str) -> dict:
-    """The whole pipeline.run with its report: per stage its wall time, the CPU time of every
-    thread of the process (DuckDB's and Arrow's included) and the peak RSS so far."""
+def child_stages(data: Path, out: Path, as_of: str, database: bool = True) -> dict:
+    """The whole pipeline.run with its report (and the DuckDB file unless ``database`` is
+    False): per stage its wall time, the CPU time of every thread of the process (DuckDB's and
+    Arrow's included) and the peak RSS so far."""
     import resource
 
     def cpu() -> float:
@@ -90,7 +93,8 @@ def child_stages(data: Path, out: Path, as_of: str) -> dict:
         marks.append((stage, time.perf_counter(), cpu(),
                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
-    run(data, out, "duckdb", dt.date.fromisoformat(as_of), progress=say, report=True)
+    run(data, out, "duckdb", dt.date.fromisoformat(as_of), progress=say, report=True,
+        database=database)
     say("end")
     stages = []
     for (name, start, cpu_start, _), (_, stop, cpu_stop, rss) in zip(marks, marks[1:]):
@@ -191,6 +195,8 @@ def command(method: str, data: Path, out: Path) -> list[str]:
         "sql": [PY, str(base / "duckdb_sql_pnl.py"), str(data), str(out), "--as-of", AS_OF],
         "contract": [PY, str(Path(__file__)), "child-contract", str(data), str(out), AS_OF],
         "stages": [PY, str(Path(__file__)), "child-stages", str(data), str(out), AS_OF],
+        "stages-nodb": [PY, str(Path(__file__)), "child-stages", str(data), str(out), AS_OF,
+                        "--no-database"],
         "cli": [str(Path(PY).with_name("profitlens")), "run", str(data), "--out", str(out),
                 "--as-of", AS_OF],
     }[method]
@@ -240,7 +246,7 @@ def bench(sizes: list[int], methods: list[str], repeat: int, guard_gb: float, ch
                       f"{m['peak_rss_mb']:8.0f} MB  "
                       f"load {m['load_before'][0]:.1f}->{m['load_after'][0]:.1f}{flag}",
                       flush=True)
-                if m["child"] and method in ("contract", "stages", "pandas", "sql"):
+                if m["child"] and method != "cli":
                     print(f"            {json.dumps(m['child'])}", flush=True)
         if check:
             sys.path.insert(0, str(HERE / "baselines"))
@@ -319,8 +325,9 @@ def main() -> None:
         profile(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 40)
         return
     if len(sys.argv) > 1 and sys.argv[1] in ("child-contract", "child-stages"):
-        fn = child_contract if sys.argv[1] == "child-contract" else child_stages
-        print(json.dumps(fn(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])))
+        args = (Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
+        print(json.dumps(child_contract(*args) if sys.argv[1] == "child-contract" else
+                         child_stages(*args, database="--no-database" not in sys.argv[5:])))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])

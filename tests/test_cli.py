@@ -14,13 +14,25 @@ runner = CliRunner()
 
 def test_run_prints_the_headline_and_writes_outputs(tiny, tmp_path):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", str(tiny), "--out", str(out), "--as-of", "2026-03-31"])
+    result = runner.invoke(app, ["run", str(tiny), "--out", str(out), "--as-of", "2026-03-31"],
+                           env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "698.66 EUR" in result.output            # total profit
     assert "116%" in result.output                  # the top customer (of 3) earns 807.70
     assert "1 customer, -244.39 EUR" in result.output
     assert "reconciliation    OK" in result.output
     assert (out / "report.html").exists()
+    assert "(CSV, Parquet, profitlens.duckdb)" in result.output
+    assert_tables_agree(TINY / "expected", out)
+
+
+def test_no_database_leaves_out_the_duckdb_file(tiny, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tiny), "--out", str(out), "--as-of", "2026-03-31",
+                                 "--no-database", "--no-report"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "(CSV, Parquet)" in result.output
+    assert not (out / "profitlens.duckdb").exists()
     assert_tables_agree(TINY / "expected", out)
 
 

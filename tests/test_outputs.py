@@ -39,6 +39,17 @@ def test_database_holds_every_output_table(tiny, tmp_path):
     assert total == pytest.approx(698.66)
 
 
+def test_without_the_database_no_duckdb_file_is_left(tiny, tmp_path):
+    out = tmp_path / "out"
+    run(tiny, out, as_of=AS_OF)
+    assert (out / "profitlens.duckdb").is_file()
+    run(tiny, out, as_of=AS_OF, database=False)      # the earlier run's file is stale: removed
+    assert not (out / "profitlens.duckdb").exists()
+    files = json.loads((out / "run_info.json").read_text())["files"]
+    assert "profitlens.duckdb" not in files and "customer_pnl.parquet" in files
+    assert {p.name for p in out.iterdir()} == {*files, "run_info.json"}
+
+
 def test_the_engine_is_released_once_the_tables_are_written(tiny, tmp_path, monkeypatch):
     """The DuckDB file and the report are made after the engine's memory is freed."""
     from profitlens import pipeline

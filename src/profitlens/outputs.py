@@ -97,11 +97,14 @@ def write_database(folder: Path, names: list[str]) -> None:
 def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
                   progress: Callable[[str], None] | None = None,
                   finish: Callable[[Path], object] | None = None,
-                  written: Callable[[], object] | None = None) -> Path:
+                  written: Callable[[], object] | None = None, database: bool = True) -> Path:
     """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place.
 
     Parameters
     ----------
+    database : bool
+        Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; at a
+        million customers it takes about 15 s, ``benchmarks/RESULTS.md``).
     written : callable, optional
         Called once every table is written, before the DuckDB file and ``finish``: nothing
         reads ``tables`` after it, so it may free what computed them (the engine's memory).
@@ -123,16 +126,19 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             write_table(table, tmp, name)
         if written:
             written()
-        files = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")] + [DATABASE])
+        files = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
+                       + ([DATABASE] if database else []))
         _write_info(tmp, {**info, "files": files})
-        if progress:
-            progress("write database" + (" and report" if finish else ""))
+        steps = [step for step, on in (("database", database), ("report", finish)) if on]
+        if progress and steps:
+            progress("write " + " and ".join(steps))
         with ThreadPoolExecutor(max_workers=1) as pool:
-            database = pool.submit(write_database, tmp, list(tables))
+            loading = pool.submit(write_database, tmp, list(tables)) if database else None
             if finish:
                 finish(tmp)
                 _write_info(tmp, {**info, "files": files})   # with what finish added to info
-            database.result()
+            if loading:
+                loading.result()
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -205,7 +205,7 @@ def run_info(contract: Contract, counts: dict) -> dict:
 
 def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
         progress: Progress | None = None, report: bool = False,
-        incremental: bool = False) -> dict:
+        incremental: bool = False, database: bool = True) -> dict:
     """Compute the customer P&L of a data folder and write the outputs to ``out_dir``.
 
     Parameters
@@ -219,6 +219,8 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
         incremental run into ``out_dir`` and read the others back from its outputs (everything
         is computed when there is none); keep what the next incremental run compares with in
         ``out_dir/state``. DuckDB engine only.
+    database : bool
+        Also write ``profitlens.duckdb``, every output table in one DuckDB file.
 
     Raises
     ------
@@ -253,7 +255,7 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     if report:
         finish.append(_report_writer(info))
     write_outputs(tables, Path(out_dir), info, progress=say, finish=_in_turn(finish),
-                  written=_releaser(staged.con))
+                  written=_releaser(staged.con), database=database)
     return info
 
 

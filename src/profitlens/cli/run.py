@@ -27,6 +27,9 @@ def run(
                                       help="As-of date YYYY-MM-DD; default the latest event."),
     engine: str = typer.Option("duckdb", help="duckdb (embedded) or spark (local or cluster)."),
     report: bool = typer.Option(True, help="Also write report.html in the output folder."),
+    database: bool = typer.Option(
+        True, help="Also write profitlens.duckdb, every output table in one file to query with "
+        "SQL (a copy of the Parquet; at a million customers about 15 s of the run)."),
     incremental: bool = typer.Option(
         False, "--incremental", help="Recompute only the cells (period x customer group) whose "
         "data changed since the last --incremental run into --out (e.g. a new month) and reuse "
@@ -45,7 +48,8 @@ def run(
             progress.update(task, description=name)
 
         info = run_pipeline(data, out, engine=engine, as_of=as_of.date() if as_of else None,
-                            progress=stage, report=report, incremental=incremental)
+                            progress=stage, report=report, incremental=incremental,
+                            database=database)
     print_summary(out, info)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from rich.table import Table
 
 from ..headline import COST_OF_ACTIVITIES, headline
-from ..outputs import read_output
+from ..outputs import DATABASE, read_output
 from .app import console
 
 
@@ -50,7 +50,8 @@ def print_summary(out: Path, info: dict) -> None:
     console.print(rows)
     if "incremental" in info:
         print_increment(info["incremental"])
-    console.print(f"Outputs in {out} (CSV, Parquet, profitlens.duckdb)")
+    written = "CSV, Parquet" + (", profitlens.duckdb" if (out / DATABASE).exists() else "")
+    console.print(f"Outputs in {out} ({written})")
     if (out / "report.html").exists():
         console.print(f"Report: [bold]{(out / 'report.html').resolve()}[/]")
     if "report_error" in info:
