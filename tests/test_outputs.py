@@ -30,6 +30,12 @@ def test_floats_are_written_as_the_nearest_number_of_six_decimals():
     assert str(outputs._round(pa.array([-1e-9])).to_pylist()[0]) == "0.0"      # not -0.0
 
 
+def test_a_value_on_a_half_millionth_rounds_the_same_whatever_its_last_bits():
+    # 7.9078125 summed in three orders: one rounding to 6 decimals gives 7.907812 or 7.907813
+    sums = pa.array([7.907812499999999, 7.9078125, 7.907812500000001, -0.0000025000000000001])
+    assert outputs._round(sums).to_pylist() == [7.907812, 7.907812, 7.907812, -0.000002]
+
+
 def test_database_holds_every_output_table(tiny, tmp_path):
     run(tiny, tmp_path / "out", as_of=AS_OF)
     con = duckdb.connect(str(tmp_path / "out" / "profitlens.duckdb"), read_only=True)
