@@ -14,6 +14,7 @@ import pandas as pd
 from .contract import CATEGORIES
 from .costmodel import CostModel
 from .periods import period_of
+from .sums import exact
 
 PURSUIT = "pursuit"
 #: the P&L lines activities are charged to: acquisition, and one line per activity category
@@ -143,12 +144,14 @@ def resource_minutes(owned: ir.Table, model: CostModel) -> ir.Table:
     ibis table
         resource, period, minutes, pursuit_minutes.
     """
+    minutes = exact(owned.minutes)     # tens of millions of rows: summed the same every run
     by_activity = owned.group_by(["activity", "period"]).agg(
-        minutes=owned.minutes.sum(),
-        pursuit_minutes=owned.minutes.sum(where=owned.customer_id.isnull()).fill_null(0.0))
+        minutes=minutes.sum(), pursuit_minutes=minutes.sum(where=owned.customer_id.isnull()))
     uses = by_activity.join(activity_resources(model), "activity")
-    return uses.group_by(["resource", "period"]).agg(
+    sums = uses.group_by(["resource", "period"]).agg(
         minutes=uses.minutes.sum(), pursuit_minutes=uses.pursuit_minutes.sum())
+    return sums.select("resource", "period", minutes=sums.minutes.cast("float64"),
+                       pursuit_minutes=sums.pursuit_minutes.cast("float64").fill_null(0.0))
 
 
 def activity_charges(charged: ir.Table, rates: ir.Table) -> ir.Table:

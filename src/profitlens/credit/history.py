@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from profitlens.credit.policy import CreditPolicy, bucket_labels, bucket_lower_bounds
 from profitlens.marts.receivables import CENT_TOLERANCE, epoch_day, payments_until
+from profitlens.sums import exact_sum
 
 
 def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.date,
@@ -26,7 +27,8 @@ def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.dat
     balance still unpaid when the invoice entered the bucket (at least 0) and the loss what of
     that exposure was written off afterwards or is still unpaid at ``as_of``.
 
-    Grain: one row per segment and aging bucket, summed over the segment's matured invoices.
+    Grain: one row per segment and aging bucket, summed over the segment's matured invoices
+    (exactly, :func:`~profitlens.sums.exact_sum`: the same whatever order they are added in).
     Columns: segment, bucket, bucket_order, invoices (matured invoices), exposure, loss.
 
     Parameters
@@ -48,7 +50,7 @@ def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.dat
     n = len(policy.bucket_labels)    # buckets 0 (current) to n - 1
     by_segment = per_invoice.group_by("segment").aggregate(
         invoices=per_invoice.count(),
-        **{f"_{part}_{k}": per_invoice[f"_{part}_{k}"].sum()
+        **{f"_{part}_{k}": exact_sum(per_invoice[f"_{part}_{k}"])
            for k in range(n) for part in ("exposure", "loss")})
     rows = by_segment.cross_join(_buckets(policy.bucket_edges))
     return rows.select("segment", "bucket", "bucket_order", "invoices",

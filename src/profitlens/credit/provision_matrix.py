@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from profitlens.credit.policy import CreditPolicy
 from profitlens.marts.receivables import CENT_TOLERANCE
+from profitlens.sums import exact_sum
 
 _HISTORY_COLUMNS = ("bucket", "exposure", "loss")
 
@@ -184,7 +185,8 @@ class ProvisionMatrix:
 
 
 def _summarise(history: ir.Table | pd.DataFrame) -> pd.DataFrame:
-    """Sum a history to one row per (segment, bucket) with exposure, loss, invoices."""
+    """Sum a history to one row per (segment, bucket) with exposure, loss, invoices, in
+    (segment, bucket) order; money summed exactly (:func:`~profitlens.sums.exact_sum`)."""
     missing = [c for c in _HISTORY_COLUMNS if c not in history.columns]
     if missing:
         raise ValueError(f"history lacks columns {missing}; expected {list(_HISTORY_COLUMNS)}"
@@ -195,7 +197,8 @@ def _summarise(history: ir.Table | pd.DataFrame) -> pd.DataFrame:
         invoices = h.invoices if "invoices" in h.columns else ibis.literal(1)
         h = h.mutate(segment=segment.cast("string"), invoices=invoices.cast("int64"))
         frame = h.group_by("segment", "bucket").aggregate(
-            exposure=h.exposure.sum(), loss=h.loss.sum(), invoices=h.invoices.sum()).execute()
+            exposure=exact_sum(h.exposure), loss=exact_sum(h.loss),
+            invoices=h.invoices.sum()).execute()
     else:
         frame = history.copy()
         frame["segment"] = frame["segment"] if "segment" in frame else None
@@ -206,7 +209,9 @@ def _summarise(history: ir.Table | pd.DataFrame) -> pd.DataFrame:
     negative = (frame["exposure"] < -CENT_TOLERANCE).any()
     if negative or (frame["loss"] > frame["exposure"] + CENT_TOLERANCE).any():
         raise ValueError("history must have 0 <= loss <= exposure in every bucket")
-    return frame
+    # in a fixed order, so that the sums over segments come out the same whatever order the
+    # engine handed the groups over in
+    return frame.sort_values(["segment", "bucket"], ignore_index=True)
 
 
 def _rates(summed: pd.DataFrame) -> pd.Series:
