@@ -11,7 +11,7 @@ fresh child process (wall time from the parent's clock, peak RSS from ``os.wait4
                                                         writing those three tables
   stages     this file, ``child-stages``               the whole pipeline.run(report=True) in
                                                         one process, timestamped per stage
-  stages-nodb  the same with database=False               the run without profitlens.duckdb
+  stages-nodb  ``child-stages ... --no-database``      the same without profitlens.duckdb
                                                         (``profitlens run --no-database``)
   cli        ``profitlens run DIR --out OUT``          the whole command (report included)
 

@@ -49,11 +49,16 @@ def test_without_the_database_no_duckdb_file_is_left(tiny, tmp_path):
     out = tmp_path / "out"
     run(tiny, out, as_of=AS_OF)
     assert (out / "profitlens.duckdb").is_file()
-    run(tiny, out, as_of=AS_OF, database=False)      # the earlier run's file is stale: removed
-    assert not (out / "profitlens.duckdb").exists()
+    stages = []
+    info = run(tiny, out, as_of=AS_OF, database=False, progress=stages.append)
+    assert not (out / "profitlens.duckdb").exists()  # the earlier run's file was stale
     files = json.loads((out / "run_info.json").read_text())["files"]
+    assert files == info["files"]
     assert "profitlens.duckdb" not in files and "customer_pnl.parquet" in files
     assert {p.name for p in out.iterdir()} == {*files, "run_info.json"}
+    assert stages[-1] == "write customer_clv"       # nothing announced after the tables
+    run(tiny, out, as_of=AS_OF, database=False, report=True, progress=stages.append)
+    assert stages[-1] == "write report" and (out / "report.html").is_file()
 
 
 def test_the_engine_is_released_once_the_tables_are_written(tiny, tmp_path, monkeypatch):

@@ -69,16 +69,17 @@ def _rounded(batch: pa.RecordBatch) -> pa.RecordBatch:
 
 
 def _round(column: pa.Array) -> pa.Array:
-    """The float nearest to each value rounded to :data:`DECIMALS` (as ``numpy.round``), the
-    same whatever the order the value was summed in.
+    """Each value rounded to :data:`DECIMALS`, by way of :data:`_GUARD_DECIMALS`.
 
     Arrow's own ``round`` leaves a value that is within a rounding error of its rounded
     value as it is, so 9.1574 summed in another order stays 9.157399999999999 in the CSV.
-    A value on a half-millionth (7.9078125) comes out of a sum in one order as
-    7.907812499999999, in another as 7.9078125, and would round down or up by the run: it is
-    first rounded to :data:`_GUARD_DECIMALS`, which takes the summation's last bits away. The
-    cost is at most a millionth, on values within half a billionth above a half-millionth.
-    A zero is written ``0``, never ``-0``.
+    Rounding once would still split a value on a half-millionth (7.9078125, common among
+    means of cents) by its last bits: 7.907812499999999 in one summation order, 7.9078125 in
+    another. Rounded to 9 decimals first, both are 7.9078125, and then 7.907812 (halves to
+    even). Only a value within a float's last bits of a half-billionth still depends on them.
+    The price: a value within half a billionth of a half-millionth may round the other way
+    than its own digits say (at most a millionth). Above 9e6 a float holds fewer than 9
+    decimals and the first step changes nothing. A zero is written ``0``, never ``-0``.
     """
     guard = 10.0 ** (_GUARD_DECIMALS - DECIMALS)
     scale = 10.0 ** DECIMALS
@@ -108,13 +109,11 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
                   progress: Callable[[str], None] | None = None,
                   finish: Callable[[Path], object] | None = None,
                   written: Callable[[], object] | None = None, database: bool = True) -> Path:
-    """Write every table, ``run_info.json`` and the DuckDB file, then swap them into place.
+    """Write every table, ``run_info.json`` and (unless ``database`` is False) the DuckDB
+    file, then swap them into place. ``info["files"]`` is set to the files written.
 
     Parameters
     ----------
-    database : bool
-        Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; at a
-        million customers it takes about 15 s, ``benchmarks/RESULTS.md``).
     written : callable, optional
         Called once every table is written, before the DuckDB file and ``finish``: nothing
         reads ``tables`` after it, so it may free what computed them (the engine's memory).
@@ -123,6 +122,9 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
         while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
         so the two overlap. What it adds to ``info`` (a report that could not be drawn) is
         written to ``run_info.json`` after it.
+       database : bool, default True
+        Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; at a
+        million customers it takes about 15 s, ``benchmarks/RESULTS.md``).
     """
     out_dir = Path(out_dir).resolve()
     if out_dir.exists() and not out_dir.is_dir():
@@ -136,9 +138,9 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             write_table(table, tmp, name)
         if written:
             written()
-        files = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
-                       + ([DATABASE] if database else []))
-        _write_info(tmp, {**info, "files": files})
+        info["files"] = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
+                               + ([DATABASE] if database else []))
+        _write_info(tmp, info)
         steps = [step for step, on in (("database", database), ("report", finish)) if on]
         if progress and steps:
             progress("write " + " and ".join(steps))
@@ -146,7 +148,7 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             loading = pool.submit(write_database, tmp, list(tables)) if database else None
             if finish:
                 finish(tmp)
-                _write_info(tmp, {**info, "files": files})   # with what finish added to info
+                _write_info(tmp, info)    # with what finish added to info
             if loading:
                 loading.result()
         _swap(tmp, out_dir)

@@ -219,7 +219,7 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
         incremental run into ``out_dir`` and read the others back from its outputs (everything
         is computed when there is none); keep what the next incremental run compares with in
         ``out_dir/state``. DuckDB engine only.
-    database : bool
+    database : bool, default True
         Also write ``profitlens.duckdb``, every output table in one DuckDB file.
 
     Raises

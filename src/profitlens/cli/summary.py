@@ -50,8 +50,8 @@ def print_summary(out: Path, info: dict) -> None:
     console.print(rows)
     if "incremental" in info:
         print_increment(info["incremental"])
-    written = "CSV, Parquet" + (", profitlens.duckdb" if (out / DATABASE).exists() else "")
-    console.print(f"Outputs in {out} ({written})")
+    database = ", profitlens.duckdb" if DATABASE in info.get("files", ()) else ""
+    console.print(f"Outputs in {out} (CSV, Parquet{database})")
     if (out / "report.html").exists():
         console.print(f"Report: [bold]{(out / 'report.html').resolve()}[/]")
     if "report_error" in info:

@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 
 from ..contract import TableSpec
 from ..engine import ROW, cache, engine_name
-from .parse import present, raw_text
+from .parse import LARGEST, present, raw_text
 
 QUARANTINE_SCHEMA = ibis.schema({
     "table": "string", "row": "int64", "column": "string", "value": "string", "reason": "string"})
@@ -142,7 +142,7 @@ def _reason(template: str, value: ir.StringValue) -> ir.StringValue:
 
 
 def _kind_words(kind: str) -> str:
-    return {"date": "date (YYYY-MM-DD)", "float64": "number"}[kind]
+    return {"date": "date (YYYY-MM-DD)", "float64": f"number (below {LARGEST:.0e})".replace("+", "")}[kind]
 
 
 def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,

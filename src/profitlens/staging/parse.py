@@ -15,6 +15,8 @@ from ..engine import ROW
 from ..errors import ContractError
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+#: numbers of this size or more cannot be read (:func:`parse_value`)
+LARGEST = 1e15
 
 
 def require_columns(raw: ir.Table, spec: TableSpec, path: Path) -> None:
@@ -56,8 +58,10 @@ def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = Non
     if kind == FLOAT:
         value = (column.cast("float64") if dtype.is_numeric()
                  else raw_text(column).strip().try_cast("float64"))
-        # NaN and infinities are not amounts: NaN compares above every number in SQL engines
-        return ibis.ifelse(value.abs() < 1e300, value, ibis.null("float64"))
+        # NaN and infinities are not amounts (NaN compares above every number in SQL
+        # engines), nor is a number of a thousand million million or more: no amount or
+        # minute count is that big, and big sums are added in fixed point (profitlens.sums)
+        return ibis.ifelse(value.abs() < LARGEST, value, ibis.null("float64"))
     raise ValueError(f"unknown logical type {kind!r}")
 
 
