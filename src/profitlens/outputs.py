@@ -122,7 +122,7 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
         while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
         so the two overlap. What it adds to ``info`` (a report that could not be drawn) is
         written to ``run_info.json`` after it.
-       database : bool, default True
+    database : bool, default True
         Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; at a
         million customers it takes about 15 s, ``benchmarks/RESULTS.md``).
     """

@@ -142,7 +142,8 @@ def _reason(template: str, value: ir.StringValue) -> ir.StringValue:
 
 
 def _kind_words(kind: str) -> str:
-    return {"date": "date (YYYY-MM-DD)", "float64": f"number (below {LARGEST:.0e})".replace("+", "")}[kind]
+    largest = f"{LARGEST:.0e}".replace("e+", "e")       # 1e15
+    return {"date": "date (YYYY-MM-DD)", "float64": f"number (below {largest})"}[kind]
 
 
 def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,
