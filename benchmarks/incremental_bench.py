@@ -10,8 +10,8 @@ runs, each in a fresh process (wall time, peak RSS and CPU as in ``scale_bench.p
                                                                         fingerprints kept
   new month     profitlens run DATA --out INC --incremental             December added
 
-and compares INC's P&L tables with FULL's (``baselines/compare.py``). Every run writes the
-report. Results are appended to ``benchmarks/work/scale/incremental.jsonl``.
+and compares every output table of INC with FULL's (``baselines/compare.py``,
+``compare_folders``). Every run writes the report. Results are appended to ``benchmarks/work/scale/incremental.jsonl``.
 
     .venv/bin/python benchmarks/incremental_bench.py [--size 100000]
 """
@@ -72,11 +72,12 @@ def main() -> None:
     shares = {p: share for p, share in increment["recomputed"].items() if share}
     print(f"share of each period's customers recomputed (the others reused): {shares}")
     sys.path.insert(0, str(HERE / "baselines"))
-    from compare import compare
+    from compare import compare_folders, describe
 
-    ok, res = compare(full, inc)
-    worst = {t: max(r["max_diff"].values()) for t, r in res.items()}
-    print(f"incremental vs full: {'agree' if ok else 'DISAGREE'} (largest differences {worst})")
+    ok, res = compare_folders(full, inc)
+    for name, r in res.items():
+        print(f"{name:20s} " + describe(r))
+    print(f"incremental vs full: {'agree' if ok else 'DISAGREE'}")
 
 
 if __name__ == "__main__":

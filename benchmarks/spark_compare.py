@@ -2,8 +2,9 @@
 
 Runs ``profitlens run DATA --out OUT --engine duckdb|spark --as-of 2024-12-31 --no-report`` on
 the cached 100k-customer company of ``scale_bench.py`` (generated when missing), each in a fresh
-process, and compares customer_pnl, customer_summary (P&L columns, rank, whale curve) and
-resource_usage: same keys, every number within ``--tol`` (default 0.01), rank exactly.
+process, and compares every output table (``compare.compare_folders``): the same rows, every
+text, integer, boolean and date value equal, every float within ``--tol`` (default 0.01); it also
+says which CSV files are byte-identical.
 Spark runs as a user gets it from ``profitlens.engine.connect``: local mode on every core with
 its local-mode settings (few shuffle partitions). The driver gets ``--driver-memory`` (default
 6g) through a ``spark-defaults.conf`` in a temporary ``SPARK_CONF_DIR``, not through
@@ -16,7 +17,7 @@ log (jobs, stages, tasks with timings) there for profiling.
 
 Prints wall time, the peak RSS of the Python process and the peak summed RSS of its whole
 process tree (which includes Spark's JVM, sampled every 0.5 s) per engine, the largest
-difference per table and column, and exits 1 when the engines disagree. Runs no git command
+difference of each table, and exits 1 when the engines disagree. Runs no git command
 (the machine line carries a hash of ``src`` instead of the commit).
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "baselines"))
 
-from compare import compare  # noqa: E402
+from compare import compare_folders, describe  # noqa: E402
 from scale_bench import AS_OF, PY, ROOT, WORK, company, measure  # noqa: E402
 
 
@@ -139,13 +140,12 @@ def main() -> None:
               f"load {m['load_before'][0]:.1f}->{m['load_after'][0]:.1f}  {state}", flush=True)
         if m["status"]:
             sys.exit(1)
-    ok, result = compare(outs["duckdb"], outs["spark"], args.tol)
+    ok, result = compare_folders(outs["duckdb"], outs["spark"], args.tol)
+    print()
     for name, r in result.items():
-        print(f"\n{name}: rows duckdb {r['rows_a']:,} spark {r['rows_b']:,}, only in duckdb "
-              f"{r['only_a']}, only in spark {r['only_b']}"
-              f"{'' if r['ok'] else '  MISMATCH: ' + ', '.join(r['bad_columns'])}")
-        print("  largest |duckdb - spark|: " + ", ".join(
-            f"{c} {d:.3g}" for c, d in r["max_diff"].items()))
+        print(f"{name:20s} " + describe(r))
+    same = sum(r.get("same_csv", False) for r in result.values())
+    print(f"CSV files byte-identical: {same} of {len(result)}")
     print(f"\nspark/duckdb wall time: {runs['spark']['seconds'] / runs['duckdb']['seconds']:.2f}x; "
           f"engines {'agree' if ok else 'DISAGREE'} within {args.tol}")
     sys.exit(0 if ok else 1)

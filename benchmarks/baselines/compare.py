@@ -1,11 +1,17 @@
 """Compare the P&L tables of two output folders: same keys, numbers within a tolerance.
 
+:func:`compare` matches the P&L tables on their keys, so it also compares profitlens with the
+baselines, whose rows are in another order. :func:`compare_folders` compares every table two
+profitlens runs wrote, row by row (profitlens sorts each table on its key), and their CSV files
+byte for byte.
+
 Run: ``python benchmarks/baselines/compare.py DIR_A DIR_B [--tol 0.01]``; exit status 1 when
 they disagree.
 """
 from __future__ import annotations
 
 import argparse
+import filecmp
 import sys
 from pathlib import Path
 
@@ -63,6 +69,60 @@ def compare(a_dir: Path, b_dir: Path, tol: float = 0.01,
         ok &= r["ok"]
         result[name] = r
     return ok, result
+
+
+def compare_folders(a_dir: Path, b_dir: Path, tol: float = 0.01) -> tuple[bool, dict]:
+    """Whether two profitlens output folders hold the same tables with the same rows.
+
+    Every ``.parquet`` table of either folder is compared row by row: text, integer, boolean
+    and date columns must be equal (missing values included), float columns within ``tol``.
+
+    Returns
+    -------
+    ok : bool
+    result : dict
+        Per table: ``rows_a``, ``rows_b``, ``max_diff`` (float columns), ``unequal`` (the
+        number of differing rows of each other column), ``same_csv`` (the CSV files are
+        byte-identical) and ``ok``; a table only one folder wrote has ``missing`` instead.
+    """
+    names = sorted({p.stem for d in (a_dir, b_dir) for p in Path(d).glob("*.parquet")})
+    result, ok = {}, True
+    for name in names:
+        paths = [Path(d) / f"{name}.parquet" for d in (a_dir, b_dir)]
+        if not all(p.exists() for p in paths):
+            result[name] = {"ok": False, "missing": [str(p) for p in paths if not p.exists()]}
+            ok = False
+            continue
+        a, b = (pd.read_parquet(p) for p in paths)
+        r = {"rows_a": len(a), "rows_b": len(b), "max_diff": {}, "unequal": {}}
+        r["ok"] = list(a.columns) == list(b.columns) and len(a) == len(b)
+        if r["ok"]:
+            for col in a.columns:
+                x, y = a[col], b[col]
+                if pd.api.types.is_float_dtype(x) and pd.api.types.is_float_dtype(y):
+                    diff = (x - y).abs()
+                    r["max_diff"][col] = (float("inf") if (x.isna() != y.isna()).any()
+                                          else float(diff.max()) if diff.notna().any() else 0.0)
+                else:
+                    r["unequal"][col] = int((~((x == y) | (x.isna() & y.isna()))).sum())
+            r["ok"] = (all(d <= tol for d in r["max_diff"].values())
+                       and not any(r["unequal"].values()))
+        csvs = [Path(d) / f"{name}.csv" for d in (a_dir, b_dir)]
+        r["same_csv"] = all(p.exists() for p in csvs) and filecmp.cmp(*csvs, shallow=False)
+        result[name] = r
+        ok &= r["ok"]
+    return ok, result
+
+
+def describe(r: dict) -> str:
+    """One line on a table of :func:`compare_folders`: rows, largest differences."""
+    if "missing" in r:
+        return "MISSING " + ", ".join(r["missing"])
+    worst = max(r["max_diff"].items(), key=lambda kv: kv[1], default=("-", 0.0))
+    unequal = {c: n for c, n in r["unequal"].items() if n}
+    return (f"rows {r['rows_a']:,} / {r['rows_b']:,}, largest float difference {worst[1]:.3g} "
+            f"({worst[0]})" + (f", unequal values {unequal}" if unequal else "")
+            + ("" if r["ok"] else "  MISMATCH"))
 
 
 def main() -> None:

@@ -135,3 +135,36 @@ def test_baselines_agree_with_each_other_and_profitlens_on_a_generated_company(t
         assert ok, (other, {t: (r["bad_columns"], r["only_a"], r["only_b"])
                             for t, r in result.items()})
         assert result["customer_pnl"]["rows_a"] > 1000
+
+
+def _write(folder: Path, name: str, table) -> None:
+    folder.mkdir(exist_ok=True)
+    pq.write_table(table, folder / f"{name}.parquet")
+    pacsv.write_csv(table, folder / f"{name}.csv")
+
+
+def test_compare_folders_checks_every_table_row_by_row(tmp_path):
+    import pyarrow as pa
+
+    pnl = pa.table({"customer_id": ["C1", "C2"], "period": ["2026-01", "2026-01"],
+                    "profit": [10.0, -2.5]})
+    credit = pa.table({"customer_id": ["C1", "C2"], "liability": [False, True]})
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        _write(folder, "customer_pnl", pnl)
+        _write(folder, "customer_credit", credit)
+    ok, result = compare.compare_folders(a, b)
+    assert ok and all(r["same_csv"] for r in result.values())
+
+    _write(b, "customer_pnl", pnl.set_column(2, "profit", pa.array([10.0, -2.52])))
+    _write(b, "customer_credit", credit.set_column(1, "liability", pa.array([False, False])))
+    _write(a, "receivables", pa.table({"invoice_id": ["I1"]}))
+    ok, result = compare.compare_folders(a, b)
+    assert not ok
+    assert result["customer_pnl"]["max_diff"]["profit"] == pytest.approx(0.02)
+    assert not result["customer_pnl"]["ok"] and not result["customer_pnl"]["same_csv"]
+    assert result["customer_credit"]["unequal"] == {"customer_id": 0, "liability": 1}
+    assert result["receivables"]["missing"] == [str(b / "receivables.parquet")]
+    assert compare.compare_folders(a, b, tol=0.05)[1]["customer_pnl"]["ok"]
+    assert "MISSING" in compare.describe(result["receivables"])
+    assert "unequal values {'liability': 1}" in compare.describe(result["customer_credit"])
