@@ -11,7 +11,8 @@ runs, each in a fresh process (wall time, peak RSS and CPU as in ``scale_bench.p
   new month     profitlens run DATA --out INC --incremental             December added
 
 and compares every output table of INC with FULL's (``baselines/compare.py``,
-``compare_folders``). Every run writes the report. Results are appended to ``benchmarks/work/scale/incremental.jsonl``.
+``compare_folders``). Every run writes the report. Results are appended to
+``benchmarks/work/scale/incremental.jsonl``.
 
     .venv/bin/python benchmarks/incremental_bench.py [--size 100000]
 """

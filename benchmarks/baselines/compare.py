@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 PNL = ["revenue", "cogs", "gross_margin", "commission", "acquisition_cost", "sales_cost",
        "service_cost", "fulfilment_cost", "credit_cost", "referral_cost", "profit"]
@@ -74,55 +77,71 @@ def compare(a_dir: Path, b_dir: Path, tol: float = 0.01,
 def compare_folders(a_dir: Path, b_dir: Path, tol: float = 0.01) -> tuple[bool, dict]:
     """Whether two profitlens output folders hold the same tables with the same rows.
 
-    Every ``.parquet`` table of either folder is compared row by row: text, integer, boolean
-    and date columns must be equal (missing values included), float columns within ``tol``.
+    Every ``.parquet`` table of either folder is compared row by row: the same column names and
+    types, the same number of rows, text, integer, boolean and date values equal (a missing
+    value equals only a missing value), float values within ``tol`` (a NaN only matches a NaN).
 
     Returns
     -------
     ok : bool
     result : dict
-        Per table: ``rows_a``, ``rows_b``, ``max_diff`` (float columns), ``unequal`` (the
-        number of differing rows of each other column), ``same_csv`` (the CSV files are
-        byte-identical) and ``ok``; a table only one folder wrote has ``missing`` instead.
+        Per table: ``rows_a``, ``rows_b``, ``schema_differs`` (the columns or their types
+        differ: nothing else compared), ``max_diff`` (per float column), ``unequal`` (the number
+        of differing rows of each other column), ``same_csv`` (the CSV files are byte-identical)
+        and ``ok``; a table only one folder wrote has ``missing`` instead.
     """
     names = sorted({p.stem for d in (a_dir, b_dir) for p in Path(d).glob("*.parquet")})
-    result, ok = {}, True
+    result = {}
     for name in names:
         paths = [Path(d) / f"{name}.parquet" for d in (a_dir, b_dir)]
         if not all(p.exists() for p in paths):
             result[name] = {"ok": False, "missing": [str(p) for p in paths if not p.exists()]}
-            ok = False
             continue
-        a, b = (pd.read_parquet(p) for p in paths)
-        r = {"rows_a": len(a), "rows_b": len(b), "max_diff": {}, "unequal": {}}
-        r["ok"] = list(a.columns) == list(b.columns) and len(a) == len(b)
-        if r["ok"]:
-            for col in a.columns:
+        a, b = (pq.read_table(p) for p in paths)
+        r = {"rows_a": a.num_rows, "rows_b": b.num_rows, "max_diff": {}, "unequal": {},
+             "schema_differs": not a.schema.equals(b.schema)}
+        if not r["schema_differs"] and a.num_rows == b.num_rows:
+            for col in a.column_names:
                 x, y = a[col], b[col]
-                if pd.api.types.is_float_dtype(x) and pd.api.types.is_float_dtype(y):
-                    diff = (x - y).abs()
-                    r["max_diff"][col] = (float("inf") if (x.isna() != y.isna()).any()
-                                          else float(diff.max()) if diff.notna().any() else 0.0)
+                if pa.types.is_floating(x.type):
+                    r["max_diff"][col] = _largest_difference(x.to_numpy(), y.to_numpy())
                 else:
-                    r["unequal"][col] = int((~((x == y) | (x.isna() & y.isna()))).sum())
-            r["ok"] = (all(d <= tol for d in r["max_diff"].values())
-                       and not any(r["unequal"].values()))
+                    same = pc.or_kleene(pc.fill_null(pc.equal(x, y), False),
+                                        pc.and_(pc.is_null(x), pc.is_null(y)))
+                    r["unequal"][col] = a.num_rows - pc.sum(same).as_py() if a.num_rows else 0
+        r["ok"] = (not r["schema_differs"] and a.num_rows == b.num_rows
+                   and all(d <= tol for d in r["max_diff"].values())
+                   and not any(r["unequal"].values()))
         csvs = [Path(d) / f"{name}.csv" for d in (a_dir, b_dir)]
         r["same_csv"] = all(p.exists() for p in csvs) and filecmp.cmp(*csvs, shallow=False)
         result[name] = r
-        ok &= r["ok"]
-    return ok, result
+    return all(r["ok"] for r in result.values()), result
+
+
+def _largest_difference(x: np.ndarray, y: np.ndarray) -> float:
+    """The largest absolute difference of two float columns; infinite where only one side is
+    NaN."""
+    gaps = np.isnan(x) != np.isnan(y)
+    if gaps.any():
+        return float("inf")
+    diff = np.abs(x - y)
+    return float(np.nanmax(diff)) if (~np.isnan(diff)).any() else 0.0
 
 
 def describe(r: dict) -> str:
     """One line on a table of :func:`compare_folders`: rows, largest differences."""
     if "missing" in r:
         return "MISSING " + ", ".join(r["missing"])
-    worst = max(r["max_diff"].items(), key=lambda kv: kv[1], default=("-", 0.0))
+    line = f"rows {r['rows_a']:,} / {r['rows_b']:,}"
+    if r["schema_differs"]:
+        line += ", other columns or column types"
+    elif r["max_diff"]:
+        column, worst = max(r["max_diff"].items(), key=lambda kv: kv[1])
+        line += f", largest float difference {worst:.3g}" + (f" ({column})" if worst else "")
     unequal = {c: n for c, n in r["unequal"].items() if n}
-    return (f"rows {r['rows_a']:,} / {r['rows_b']:,}, largest float difference {worst[1]:.3g} "
-            f"({worst[0]})" + (f", unequal values {unequal}" if unequal else "")
-            + ("" if r["ok"] else "  MISMATCH"))
+    if unequal:
+        line += f", unequal values {unequal}"
+    return line + ("" if r["ok"] else "  MISMATCH")
 
 
 def main() -> None:

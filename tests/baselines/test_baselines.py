@@ -148,23 +148,48 @@ def test_compare_folders_checks_every_table_row_by_row(tmp_path):
 
     pnl = pa.table({"customer_id": ["C1", "C2"], "period": ["2026-01", "2026-01"],
                     "profit": [10.0, -2.5]})
-    credit = pa.table({"customer_id": ["C1", "C2"], "liability": [False, True]})
+    credit = pa.table({"customer_id": ["C1", "C2"], "liability": [False, True],
+                       "open_invoices": pa.array([3, None], pa.int64()),
+                       "settled_on": pa.array([dt.date(2026, 1, 5), None], pa.date32())})
     a, b = tmp_path / "a", tmp_path / "b"
     for folder in (a, b):
         _write(folder, "customer_pnl", pnl)
         _write(folder, "customer_credit", credit)
     ok, result = compare.compare_folders(a, b)
     assert ok and all(r["same_csv"] for r in result.values())
+    assert compare.describe(result["customer_pnl"]) == "rows 2 / 2, largest float difference 0"
 
-    _write(b, "customer_pnl", pnl.set_column(2, "profit", pa.array([10.0, -2.52])))
-    _write(b, "customer_credit", credit.set_column(1, "liability", pa.array([False, False])))
+    def changed(table, column, values):
+        return table.set_column(table.column_names.index(column), column,
+                                pa.array(values, table.schema.field(column).type))
+
+    _write(b, "customer_pnl", changed(pnl, "profit", [10.0, -2.52]))
+    _write(b, "customer_credit", changed(changed(credit, "liability", [False, False]),
+                                         "open_invoices", [3, 0]))
     _write(a, "receivables", pa.table({"invoice_id": ["I1"]}))
     ok, result = compare.compare_folders(a, b)
     assert not ok
     assert result["customer_pnl"]["max_diff"]["profit"] == pytest.approx(0.02)
     assert not result["customer_pnl"]["ok"] and not result["customer_pnl"]["same_csv"]
-    assert result["customer_credit"]["unequal"] == {"customer_id": 0, "liability": 1}
+    assert result["customer_credit"]["unequal"] == {
+        "customer_id": 0, "liability": 1, "open_invoices": 1, "settled_on": 0}
     assert result["receivables"]["missing"] == [str(b / "receivables.parquet")]
     assert compare.compare_folders(a, b, tol=0.05)[1]["customer_pnl"]["ok"]
-    assert "MISSING" in compare.describe(result["receivables"])
-    assert "unequal values {'liability': 1}" in compare.describe(result["customer_credit"])
+    assert compare.describe(result["receivables"]).startswith("MISSING")
+    assert "unequal values {'liability': 1, 'open_invoices': 1}" in compare.describe(
+        result["customer_credit"])
+
+    # a NaN against a number, a date against a missing date
+    _write(b, "customer_pnl", changed(pnl, "profit", [10.0, float("nan")]))
+    _write(b, "customer_credit", changed(credit, "settled_on", [None, None]))
+    result = compare.compare_folders(a, b)[1]
+    assert result["customer_pnl"]["max_diff"]["profit"] == float("inf")
+    assert result["customer_credit"]["unequal"]["settled_on"] == 1
+
+    # another type, another column, one row less: the rows are not compared
+    for table in (pnl.set_column(2, "profit", pa.array([10, -2], pa.int64())),
+                  pnl.rename_columns(["customer_id", "period", "margin"]), pnl.slice(0, 1)):
+        _write(b, "customer_pnl", table)
+        r = compare.compare_folders(a, b)[1]["customer_pnl"]
+        assert not r["ok"] and not r["max_diff"] and not r["unequal"]
+        assert compare.describe(r).endswith("MISMATCH")
