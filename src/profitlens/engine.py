@@ -19,7 +19,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Union
 
@@ -399,3 +399,20 @@ def cache(table):
     if backend.name == "pyspark":
         backend._run_pre_execute_hooks(table)
     return table.cache()
+
+
+def record_batches(table, chunk_size: int) -> Iterator[pa.RecordBatch]:
+    """The rows of ``table``, in order, as Arrow record batches of at most ``chunk_size`` rows.
+
+    DuckDB streams them. On Spark, Ibis's own route (``to_pyarrow_batches``) collects the whole
+    result as a pandas frame and converts it to Arrow, which holds a large output table several
+    times over in the driver's memory (more than 12 GB for a million customers' P&L). Here
+    Spark hands the result over as Arrow (``DataFrame.toArrow``), once.
+    """
+    backend = table._find_backend(use_default=True)
+    if backend.name != "pyspark":
+        yield from table.to_pyarrow_batches(chunk_size=chunk_size)
+        return
+    backend._run_pre_execute_hooks(table)
+    result = backend.raw_sql(backend.compile(table)).toArrow()
+    yield from result.to_batches(max_chunksize=chunk_size)

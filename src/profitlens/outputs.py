@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .engine import record_batches
 from .errors import ProfitlensError
 from .incremental import STATE, is_state
 
@@ -50,7 +51,7 @@ def write_table(table: ir.Table, folder: Path, name: str) -> None:
             pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw, \
             ThreadPoolExecutor(max_workers=2) as pool:
         pending = []
-        for batch in ordered.to_pyarrow_batches(chunk_size=500_000):
+        for batch in record_batches(ordered, chunk_size=500_000):
             # engines may hand back a wider type than the expression's (DuckDB: date + interval
             # is a timestamp); the declared schema is the contract
             batch = _rounded(batch.cast(schema))
