@@ -401,18 +401,24 @@ def cache(table):
     return table.cache()
 
 
-def record_batches(table, chunk_size: int) -> Iterator[pa.RecordBatch]:
-    """The rows of ``table``, in order, as Arrow record batches of at most ``chunk_size`` rows.
+def arrow_table(table) -> pa.Table:
+    """The rows of ``table`` as one Arrow table with the expression's column types.
 
-    DuckDB streams them. On Spark, Ibis's own route (``to_pyarrow_batches``) collects the whole
-    result as a pandas frame and converts it to Arrow, which holds a large output table several
-    times over in the driver's memory (more than 12 GB for a million customers' P&L). Here
-    Spark hands the result over as Arrow (``DataFrame.toArrow``), once.
+    On Spark, Ibis's own ``to_pyarrow`` collects the result as a pandas frame and converts it
+    to Arrow, holding a large result several times over in the driver's memory (past 12 GB for
+    a million customers' P&L). Here Spark hands it over as Arrow (``DataFrame.toArrow``), once.
     """
     backend = table._find_backend(use_default=True)
     if backend.name != "pyspark":
-        yield from table.to_pyarrow_batches(chunk_size=chunk_size)
-        return
+        return table.to_pyarrow()
     backend._run_pre_execute_hooks(table)
     result = backend.raw_sql(backend.compile(table)).toArrow()
-    yield from result.to_batches(max_chunksize=chunk_size)
+    return result.cast(table.schema().to_pyarrow())
+
+
+def record_batches(table, chunk_size: int) -> Iterator[pa.RecordBatch]:
+    """The rows of ``table``, in order, as Arrow record batches of at most ``chunk_size`` rows:
+    streamed by DuckDB, collected once by Spark (:func:`arrow_table`)."""
+    if table._find_backend(use_default=True).name != "pyspark":
+        return iter(table.to_pyarrow_batches(chunk_size=chunk_size))
+    return iter(arrow_table(table).to_batches(max_chunksize=chunk_size))

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from profitlens.engine import arrow_table
 from profitlens.trends.decomposition import (
     PART_COLUMNS, PARTS, customer_profit_bridge, customer_window_totals, window_bounds)
 from profitlens.trends.forecast import DampedTrendForecaster
@@ -124,7 +125,7 @@ def _segmented_spans(customer_pnl, customers, periods, as_of_period) -> pa.Table
     spans = spans.left_join(customers.select("customer_id", "segment"), "customer_id")
     spans = spans.select("customer_id", "customer_idx", "acquired_idx",
                          segment=spans.segment.fill_null(NO_SEGMENT))
-    return spans.order_by("customer_idx").to_pyarrow()
+    return arrow_table(spans.order_by("customer_idx"))
 
 
 def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
@@ -140,9 +141,9 @@ def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
     """
     width = list(periods).index(as_of_period) + 1
     pnl = customer_pnl.filter(customer_pnl.period <= as_of_period)
-    rows = (pnl.join(period_index(periods), "period").join(ids, "customer_id")
-            .select(cell=ibis._.customer_idx * width + ibis._.period_idx, profit=ibis._.profit,
-                    operating=ibis._.profit + ibis._.acquisition_cost).to_pyarrow())
+    rows = arrow_table(pnl.join(period_index(periods), "period").join(ids, "customer_id").select(
+        cell=ibis._.customer_idx * width + ibis._.period_idx, profit=ibis._.profit,
+        operating=ibis._.profit + ibis._.acquisition_cost))
     cells = rows["cell"].to_numpy()
     profit = np.zeros((spans.num_rows, width))
     profit.ravel()[cells] = rows["profit"].to_numpy()
@@ -165,7 +166,7 @@ def operating_profit_matrix(customer_pnl: ir.Table, customers: ir.Table,
     periods = list(periods)
     as_of_period = as_of_period or periods[-1]
     spans = customer_spans(customer_pnl, customers, periods, as_of_period)
-    spans = spans.order_by("customer_idx").to_pyarrow()
+    spans = arrow_table(spans.order_by("customer_idx"))
     ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
     Y, _ = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, 1)
     return spans["customer_id"].to_numpy(zero_copy_only=False), Y
@@ -207,7 +208,7 @@ def _window_columns(customer_pnl, customer_activity, ids, periods, first, as_of_
     service = customer_service_window_totals(activity, periods, as_of_period, compare_window)
     columns = {}
     for table in (bridge.drop("margin_rate_prior"), service):
-        rows = table.join(ids, "customer_id").drop("customer_id").to_pyarrow()
+        rows = arrow_table(table.join(ids, "customer_id").drop("customer_id"))
         idx = rows["customer_idx"].to_numpy()
         for name in (c for c in rows.column_names if c != "customer_idx"):
             columns[name] = np.zeros(n)
