@@ -48,3 +48,19 @@ def test_spark_writes_an_output_without_pandas(tmp_path, monkeypatch):
     lines = (out / "customer_pnl.csv").read_text().splitlines()
     assert lines[0] == '"customer_id","period","day","tickets","flag","profit"'
     assert lines[2] == '"C00001","2026-01",2026-01-03,2998,true,1998.666667'
+
+
+def test_a_result_above_the_drivers_limit_is_named_with_the_setting(monkeypatch):
+    pytest.importorskip("pyspark")
+    from pyspark.sql.classic.dataframe import DataFrame  # what a session's queries return
+
+    from profitlens.engine import arrow_table
+    from profitlens.errors import ProfitlensError
+
+    def too_big(self):
+        raise RuntimeError("Job aborted: Total size of serialized results of 3 tasks "
+                           "(1027.6 MiB) is bigger than spark.driver.maxResultSize (1024.0 MiB)")
+    monkeypatch.setattr(DataFrame, "toArrow", too_big)
+    con = connect("spark")
+    with pytest.raises(ProfitlensError, match="spark.driver.maxResultSize=4g"):
+        arrow_table(con.sql("SELECT 1 AS x"))

@@ -412,7 +412,17 @@ def arrow_table(table) -> pa.Table:
     if backend.name != "pyspark":
         return table.to_pyarrow()
     backend._run_pre_execute_hooks(table)
-    result = backend.raw_sql(backend.compile(table)).toArrow()
+    try:
+        result = backend.raw_sql(backend.compile(table)).toArrow()
+    except Exception as exc:  # noqa: BLE001 - Spark's errors have no common Python type
+        if "spark.driver.maxResultSize" not in str(exc):
+            raise
+        raise ProfitlensError(
+            "Spark would not hand a result over to the driver: it is larger than "
+            "spark.driver.maxResultSize (1g unless set). The outputs are written on the "
+            "driver, so raise it, and the driver's memory with it, e.g. PYSPARK_SUBMIT_ARGS="
+            "'--driver-memory 10g --conf spark.driver.maxResultSize=4g pyspark-shell' or "
+            "the same settings in spark-defaults.conf") from None
     return result.cast(table.schema().to_pyarrow())
 
 
