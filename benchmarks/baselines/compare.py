@@ -51,12 +51,8 @@ def compare_table(a_dir: Path, b_dir: Path, name: str) -> dict:
            "only_b": int((both._merge == "right_only").sum()), "max_diff": {}}
     matched = both[both._merge == "both"]
     for col in values:
-        diff = (matched[f"{col}_a"].astype("float64") - matched[f"{col}_b"].astype("float64"))
-        diff = diff.abs()
-        nan_mismatch = int((matched[f"{col}_a"].isna() != matched[f"{col}_b"].isna()).sum())
-        out["max_diff"][col] = float(np.nanmax(diff)) if diff.notna().any() else 0.0
-        if nan_mismatch:
-            out["max_diff"][col] = float("inf")
+        out["max_diff"][col] = _largest_difference(
+            *(matched[f"{col}_{side}"].to_numpy("float64", na_value=np.nan) for side in "ab"))
     return out
 
 
