@@ -96,3 +96,12 @@ def test_every_command_has_help_with_an_example():
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in result.output, name
+
+
+def test_an_error_message_is_never_broken_by_the_console_width(tmp_path):
+    missing = tmp_path / ("a-folder-with-a-long-name-" * 4) / "data"
+    result = runner.invoke(app, ["run", str(missing), "--out", str(tmp_path / "out")],
+                           env={"COLUMNS": "40"})
+    assert result.exit_code == 2
+    [line] = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert str(missing) in line and line.endswith("invoice_lines")

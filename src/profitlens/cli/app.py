@@ -24,7 +24,9 @@ def user_errors(command: Callable) -> Callable:
         try:
             return command(*args, **kwargs)
         except ProfitlensError as exc:
-            errors.print(f"[bold red]error:[/] {exc}")
+            # soft_wrap: the terminal wraps the line, Rich inserts no line breaks, so a path
+            # in the message stays whole to copy, whatever the console's width
+            errors.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
             raise typer.Exit(USER_ERROR) from None
     return wrapper
 
