@@ -28,7 +28,7 @@ import pandas as pd
 
 from profitlens.credit import CreditPolicy, analyse_credit
 from profitlens.generate import generate_company
-from profitlens.pipeline import load_data
+from profitlens.pipeline.stages import load_data
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:

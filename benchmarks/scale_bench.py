@@ -55,8 +55,8 @@ METHODS = ("pandas", "sql", "contract", "stages", "stages-nodb", "cli")
 def child_contract(data: Path, out: Path, as_of: str) -> dict:
     """profitlens's contract P&L stage only: load_data + contract_tables + write three tables."""
     t0 = time.perf_counter()
-    from profitlens.outputs import write_table
-    from profitlens.pipeline import contract_tables, load_data
+    from profitlens.io.outputs import write_table
+    from profitlens.pipeline.stages import contract_tables, load_data
 
     t1 = time.perf_counter()
     staged = load_data(data, "duckdb", dt.date.fromisoformat(as_of))
@@ -85,7 +85,7 @@ def child_stages(data: Path, out: Path, as_of: str, database: bool = True) -> di
         return usage.ru_utime + usage.ru_stime
 
     t0, c0 = time.perf_counter(), cpu()
-    from profitlens.pipeline import run
+    from profitlens.pipeline.stages import run
 
     marks = [("import", t0, c0, 0)]
 

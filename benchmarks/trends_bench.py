@@ -2,7 +2,7 @@
 
 Writes a synthetic ``customer_pnl`` (every customer in every period from its first, about
 21M rows), ``customer_activity`` and ``customers`` as Parquet, reads them with DuckDB through
-Ibis, and times :func:`profitlens.marts.trends.customer_trends` end to end (Ibis series,
+Ibis, and times :func:`profitlens.trends.mart.customer_trends` end to end (Ibis series,
 windows and bridge, numpy statistics, forecast, output frame).
 
 Usage: python benchmarks/trends_bench.py [--customers 1000000] [--periods 24]
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from profitlens.contract import COST_LINES
-from profitlens.marts.trends import customer_trends
+from profitlens.trends.mart import customer_trends
 
 
 def write_inputs(folder: Path, n: int, n_periods: int, seed: int = 0) -> list[str]:

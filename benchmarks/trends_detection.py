@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from profitlens.generate import generate_company
-from profitlens.pipeline import run as run_pipeline
-from profitlens.marts.trends import customer_trends, operating_profit_matrix
+from profitlens.pipeline.stages import run as run_pipeline
+from profitlens.trends.mart import customer_trends, operating_profit_matrix
 from profitlens.trends.status import TURNED, StatusRules, profit_status
 
 

@@ -7,7 +7,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from profitlens.credit_cost import invoice_balance_intervals
+from profitlens.intermediate.credit_costs import invoice_balance_intervals
 
 D = dt.date
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from contract_checks import TINY, assert_tables_agree
 from profitlens.cli import app
 from profitlens.errors import ContractError, ProfitlensError
-from profitlens.pipeline import load_data, run
+from profitlens.pipeline.stages import load_data, run
 from profitlens.staging import find_files
 
 AS_OF = dt.date(2026, 3, 31)

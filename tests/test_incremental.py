@@ -22,8 +22,8 @@ from companies import START, random_company, write_company
 from profitlens.errors import ContractError
 from profitlens.generate import generate_company
 from profitlens.generate.earlier import data_as_of
-from profitlens.incremental import GROUPS, cell_fingerprints, changed_cells
-from profitlens.pipeline import run
+from profitlens.pipeline.incremental import GROUPS, cell_fingerprints, changed_cells
+from profitlens.pipeline.stages import run
 
 REUSED = ("customer_pnl", "resource_usage", "customer_activity")
 EVERY = (*REUSED, "customer_summary", "customer_trends", "receivables", "customer_credit",

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from profitlens import outputs
-from profitlens.pipeline import run
+from profitlens.pipeline.stages import run
 
 AS_OF = dt.date(2026, 3, 31)
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from companies import random_company, write_company
 from oracle import expected_outputs
 from profitlens.contract import PNL_COLUMNS
-from profitlens.pipeline import run
+from profitlens.pipeline.stages import run
 
 USAGE = ["cost", "capacity_minutes", "used_minutes", "customer_cost", "pursuit_cost",
          "unused_cost"]

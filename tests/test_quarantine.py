@@ -11,7 +11,7 @@ import pytest
 
 from contract_checks import TINY, assert_tables_agree
 from profitlens.errors import ContractError
-from profitlens.pipeline import run
+from profitlens.pipeline.stages import run
 
 AS_OF = dt.date(2026, 3, 31)
 

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from profitlens.engine import connect
-from profitlens.outputs import write_table
+from profitlens.io.outputs import write_table
 
 pytestmark = pytest.mark.spark
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ibis
 
-from profitlens.sums import exact_sum
+from profitlens.intermediate.sums import exact_sum
 
 
 def test_an_exact_sum_does_not_depend_on_the_order_of_the_rows():

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from contract_checks import TINY, assert_tables_agree
-from profitlens.pipeline import run
+from profitlens.pipeline.stages import run
 
 AS_OF = dt.date(2026, 3, 31)
 

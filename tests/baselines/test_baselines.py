@@ -121,7 +121,7 @@ def test_commissions_table_replaces_the_rates(baseline, tiny, tmp_path):
 @pytest.mark.slow
 def test_baselines_agree_with_each_other_and_profitlens_on_a_generated_company(tmp_path):
     from profitlens.generate import generate_company
-    from profitlens.pipeline import run
+    from profitlens.pipeline.stages import run
 
     data = tmp_path / "company"
     generate_company(data, customers=400, months=12, seed=3, fmt="parquet")

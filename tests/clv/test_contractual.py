@@ -217,7 +217,7 @@ def test_mixed_book_values_each_customer_by_its_own_path(cdnow):
 @pytest.fixture(scope="module")
 def company(tmp_path_factory):
     from profitlens.generate import generate_company
-    from profitlens.pipeline import contract_tables, load_data
+    from profitlens.pipeline.stages import contract_tables, load_data
     from profitlens.clv.value import customer_cost_to_serve
 
     folder = tmp_path_factory.mktemp("contract") / "co"

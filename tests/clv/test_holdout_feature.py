@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from profitlens.generate import generate_company
-from profitlens.pipeline import run
+from profitlens.pipeline.stages import run
 
 AS_OF = dt.date(2024, 12, 31)
 

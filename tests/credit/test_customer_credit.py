@@ -26,8 +26,8 @@ import pytest
 
 from profitlens.credit import (CreditPolicy, ProvisionMatrix, analyse_credit, ecl_by_segment,
                                liability_list)
-from profitlens.marts.customer_credit import SUMMARY_COLUMNS, customer_credit, customer_summary_columns
-from profitlens.marts.receivables import receivables
+from profitlens.credit.customer_credit import SUMMARY_COLUMNS, customer_credit, customer_summary_columns
+from profitlens.credit.receivables import receivables
 
 BUCKETS = list(CreditPolicy().bucket_labels)
 HISTORY = pd.DataFrame({"bucket": BUCKETS, "exposure": [1000.0] * 5,

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from profitlens.credit import CreditPolicy, NotFittedError, ProvisionMatrix, bucket_roll_history
-from profitlens.marts.receivables import receivables
+from profitlens.credit.receivables import receivables
 
 BUCKETS = list(CreditPolicy().bucket_labels)        # current, 1-30, 31-60, 61-90, over 90
 PUBLISHED_RATES = [2000 / 100000, 2000 / 50000, 2000 / 23000, 2000 / 8000, 2000 / 2000]

@@ -25,8 +25,8 @@ import pandas as pd
 import pytest
 
 from profitlens.credit import CreditPolicy, aging_by_bucket
-from profitlens.invoices import invoices
-from profitlens.marts.receivables import receivables
+from profitlens.intermediate.invoices import invoices
+from profitlens.credit.receivables import receivables
 
 D = dt.date.fromisoformat
 EXPECTED = pd.DataFrame([

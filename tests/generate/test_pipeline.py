@@ -10,7 +10,7 @@ import pytest
 from generated import SMALL, read
 
 from profitlens.generate import generate_company
-from profitlens.pipeline import run
+from profitlens.pipeline.stages import run
 
 
 def test_clean_data_quarantines_nothing(medium, tmp_path):

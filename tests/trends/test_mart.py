@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profitlens.marts.trends import (
+from profitlens.trends.mart import (
     TREND_COLUMNS, customer_summary_trend_columns, customer_trends, main_driver,
     operating_profit_matrix)
 from profitlens.trends.decomposition import PART_COLUMNS

@@ -41,7 +41,7 @@ def clv(
                                in_customer_order, purchases)
     from ..clv.validation import calibration_by_frequency, holdout_errors, tracking_data
     from ..clv.value import customer_cost_to_serve, fit_lifetime_value
-    from ..pipeline import contract_tables, load_data
+    from profitlens.pipeline.stages import contract_tables, load_data
 
     if model not in MODELS:
         raise ProfitlensError(f"--model must be one of {', '.join(MODELS)}, not {model!r}")

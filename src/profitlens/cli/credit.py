@@ -11,7 +11,7 @@ from rich.table import Table
 from .app import console
 from ..credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
 from ..errors import ProfitlensError
-from ..outputs import read_output
+from profitlens.io.outputs import read_output
 
 RECEIVABLES = "receivables"
 CUSTOMER_CREDIT = "customer_credit"

@@ -9,7 +9,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..engine import data_location, is_uri
 from ..errors import ContractError
-from ..pipeline import run as run_pipeline
+from profitlens.pipeline.stages import run as run_pipeline
 from .app import app, console, user_errors
 from .summary import print_summary
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ..headline import COST_OF_ACTIVITIES, headline
-from ..outputs import DATABASE, read_output
+from profitlens.report.headline import COST_OF_ACTIVITIES, headline
+from profitlens.io.outputs import DATABASE, read_output
 from .app import console
 
 

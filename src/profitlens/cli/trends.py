@@ -9,7 +9,7 @@ from rich.table import Table
 
 from .app import console
 from ..errors import ProfitlensError
-from ..outputs import read_output
+from profitlens.io.outputs import read_output
 from ..trends.sections import early_warning_list
 from ..trends.status import STATUSES
 

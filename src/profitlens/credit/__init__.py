@@ -1,21 +1,14 @@
 """Receivables credit risk: aging, IFRS 9 provision matrix, expected credit loss, liabilities.
 
-Public names are loaded on first use (PEP 562): the marts import
-:mod:`profitlens.credit.policy`, and this package's analysis imports the marts.
+The ``receivables`` and ``customer_credit`` outputs are built in
+:mod:`~profitlens.credit.receivables` and :mod:`~profitlens.credit.customer_credit`.
 """
-from importlib import import_module
+from profitlens.credit.analysis import CreditAnalysis, analyse_credit, provision_matrix_frame
+from profitlens.credit.history import bucket_roll_history
+from profitlens.credit.policy import CreditPolicy
+from profitlens.credit.provision_matrix import NotFittedError, ProvisionMatrix
+from profitlens.credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
 
-_EXPORTS = {
-    "CreditAnalysis": "analysis", "analyse_credit": "analysis",
-    "provision_matrix_frame": "analysis", "bucket_roll_history": "history",
-    "CreditPolicy": "policy", "NotFittedError": "provision_matrix",
-    "ProvisionMatrix": "provision_matrix", "aging_by_bucket": "summaries",
-    "ecl_by_segment": "summaries", "liability_list": "summaries",
-}
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(import_module(f"profitlens.credit.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'profitlens.credit' has no attribute {name!r}")
+__all__ = ["CreditAnalysis", "CreditPolicy", "NotFittedError", "ProvisionMatrix",
+           "aging_by_bucket", "analyse_credit", "bucket_roll_history", "ecl_by_segment",
+           "liability_list", "provision_matrix_frame"]

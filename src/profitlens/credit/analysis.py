@@ -11,8 +11,8 @@ from profitlens.credit.history import bucket_roll_history
 from profitlens.engine import cache
 from profitlens.credit.policy import CreditPolicy
 from profitlens.credit.provision_matrix import ProvisionMatrix
-from profitlens.marts.customer_credit import customer_credit
-from profitlens.marts.receivables import receivables
+from profitlens.credit.customer_credit import customer_credit
+from profitlens.credit.receivables import receivables
 
 
 @dataclass
@@ -26,7 +26,7 @@ class CreditAnalysis:
         written by the pipeline as ``receivables``. The aged invoices are materialised; the
         provision matrix is applied to them lazily (a join with a table of 20 rows).
     customer_credit : ibis Table
-        One row per customer (see :mod:`profitlens.marts.customer_credit`); written as
+        One row per customer (see :mod:`profitlens.credit.customer_credit`); written as
         ``customer_credit``; its ``credit_exposure``, ``overdue_balance``,
         ``expected_credit_loss``, ``liability`` go into ``customer_summary``.
     matrix : ProvisionMatrix
@@ -65,9 +65,9 @@ def analyse_credit(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Ta
         customer_id, expected_margin (e.g. from lifetime value); default trailing-year
         gross margin.
     rolled_up : ibis Table, optional
-        ``invoice_lines`` already rolled up to invoices by :func:`profitlens.invoices.invoices`
+        ``invoice_lines`` already rolled up to invoices by :func:`profitlens.intermediate.invoices.invoices`
         (the pipeline caches them): saves rolling up the lines again (see
-        :func:`profitlens.marts.receivables.invoices`).
+        :func:`profitlens.credit.receivables.invoices`).
     """
     policy = policy or CreditPolicy()
     # the aged receivables feed the roll history, the customer credit table and the output:

@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from profitlens.credit.policy import CreditPolicy, bucket_labels, bucket_lower_bounds
-from profitlens.marts.receivables import CENT_TOLERANCE, epoch_day, payments_until
-from profitlens.sums import exact_sum
+from profitlens.credit.receivables import CENT_TOLERANCE, epoch_day, payments_until
+from profitlens.intermediate.sums import exact_sum
 
 
 def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.date,
@@ -28,13 +28,13 @@ def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.dat
     that exposure was written off afterwards or is still unpaid at ``as_of``.
 
     Grain: one row per segment and aging bucket, summed over the segment's matured invoices
-    (exactly, :func:`~profitlens.sums.exact_sum`: the same whatever order they are added in).
+    (exactly, :func:`~profitlens.intermediate.sums.exact_sum`: the same whatever order they are added in).
     Columns: segment, bucket, bucket_order, invoices (matured invoices), exposure, loss.
 
     Parameters
     ----------
     receivables : ibis Table
-        Output of :func:`profitlens.marts.receivables.receivables` at the same ``as_of``.
+        Output of :func:`profitlens.credit.receivables.receivables` at the same ``as_of``.
     payments : ibis Table
         The payments table (payment_id, invoice_id, paid_on, amount, kind).
     """

@@ -21,8 +21,8 @@ import pandas as pd
 import pyarrow as pa
 
 from profitlens.credit.policy import CreditPolicy
-from profitlens.marts.receivables import CENT_TOLERANCE
-from profitlens.sums import exact_sum
+from profitlens.credit.receivables import CENT_TOLERANCE
+from profitlens.intermediate.sums import exact_sum
 
 _HISTORY_COLUMNS = ("bucket", "exposure", "loss")
 
@@ -186,7 +186,7 @@ class ProvisionMatrix:
 
 def _summarise(history: ir.Table | pd.DataFrame) -> pd.DataFrame:
     """Sum a history to one row per (segment, bucket) with exposure, loss, invoices, in
-    (segment, bucket) order; money summed exactly (:func:`~profitlens.sums.exact_sum`)."""
+    (segment, bucket) order; money summed exactly (:func:`~profitlens.intermediate.sums.exact_sum`)."""
     missing = [c for c in _HISTORY_COLUMNS if c not in history.columns]
     if missing:
         raise ValueError(f"history lacks columns {missing}; expected {list(_HISTORY_COLUMNS)}"

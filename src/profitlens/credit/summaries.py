@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from profitlens.credit.policy import CreditPolicy
-from profitlens.marts.receivables import CENT_TOLERANCE
+from profitlens.credit.receivables import CENT_TOLERANCE
 
 NO_SEGMENT = "(none)"
 

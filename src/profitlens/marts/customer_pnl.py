@@ -4,35 +4,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from ..commission import line_commission, with_segments
 from ..contract import COST_LINES, MONEY_DECIMALS, PNL_COLUMNS
-from ..costmodel import CostModel
-from ..periods import period_of
-
-
-def referral_cost(referrals: ir.Table, period_kind: str) -> ir.Table:
-    """Rewards paid to referrers, by ``referred_on``: one row per referral, summed per customer
-    and period by :func:`customer_pnl`. Columns: customer_id, period, amount."""
-    return referrals.select(customer_id=referrals.referrer_id,
-                            period=period_of(referrals.referred_on, period_kind),
-                            amount=referrals.reward.fill_null(0.0))
-
-
-def sales_lines(invoice_lines: ir.Table, customers: ir.Table, model: CostModel,
-                commissions_given: bool) -> ir.Table:
-    """Revenue, cost of goods and (unless a ``commissions`` table was given) commission of each
-    invoice line, by the period of its invoice date: one scan of the lines for all three.
-
-    Columns: customer_id, period, revenue, cogs[, commission] (summed per customer and period
-    by :func:`per_customer_period`).
-    """
-    if commissions_given:
-        lines, earned = invoice_lines, {}
-    else:
-        lines = with_segments(invoice_lines, customers, model.commission)
-        earned = {"commission": line_commission(lines, model.commission)}
-    return lines.select("customer_id", period=period_of(lines.invoice_date, model.period),
-                        revenue=lines.revenue, cogs=lines.cost, **earned)
 
 
 LINES = ("revenue", "cogs", *COST_LINES)

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import ProfitlensError
-from ..outputs import read_output
+from profitlens.io.outputs import read_output
 
 REQUIRED_OUTPUTS = ("customer_summary", "resource_usage", "quarantine")
 

@@ -60,7 +60,7 @@ def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = Non
                  else raw_text(column).strip().try_cast("float64"))
         # NaN and infinities are not amounts (NaN compares above every number in SQL
         # engines), nor is a number of a thousand million million or more: no amount or
-        # minute count is that big, and big sums are added in fixed point (profitlens.sums)
+        # minute count is that big, and big sums are added in fixed point (profitlens.intermediate.sums)
         return ibis.ifelse(value.abs() < LARGEST, value, ibis.null("float64"))
     raise ValueError(f"unknown logical type {kind!r}")
 

@@ -1,6 +1,6 @@
 """Profitability over time: series, status, profit bridge, attention signal and forecast.
 
-The ``customer_trends`` mart (:mod:`profitlens.marts.trends`) composes these modules; the report
+The ``customer_trends`` mart (:mod:`profitlens.trends.mart`) composes these modules; the report
 sections are in :mod:`profitlens.trends.sections`.
 """
 from profitlens.trends.decomposition import (

@@ -9,7 +9,7 @@ exactly the customers who stopped buying.
 
 The Ibis stages here do the table work (spans, zero-filling, rolling windows). The trends mart
 builds the same zero-filled series as a dense customers × periods matrix for the per-customer
-statistics (see ``profitlens.marts.trends``).
+statistics (see ``profitlens.trends.mart``).
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ...credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
-from ...marts.receivables import CENT_TOLERANCE
+from profitlens.credit.receivables import CENT_TOLERANCE
 from .. import charts
 from ..formatting import Column, html_table, plural, signed
 from . import ReportContext, lead, paragraph, register

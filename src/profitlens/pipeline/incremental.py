@@ -39,9 +39,9 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .costmodel import CostModel
+from profitlens.costmodel import CostModel
+from profitlens.io.outputs import STATE, STATE_KEY
 
-STATE = "state"
 #: the outputs an incremental run reads back for the cells it does not recompute
 REUSED = ("customer_pnl", "customer_activity")
 #: customers are fingerprinted in this many groups (more groups: finer cells, a bigger state)
@@ -49,7 +49,6 @@ GROUPS = 4096
 #: the group of a stream that holds no customer: its fingerprint concerns the whole period
 WHOLE_PERIOD = -1
 _FINGERPRINTS = "fingerprints.parquet"
-_KEY = "key.json"
 _PRIMES = (2_147_483_647, 2_147_483_629)
 _PRINTS = ["rows", "fp1", "fp2"]
 #: the Python package of each engine, whose version is part of the state key
@@ -152,14 +151,9 @@ def state_key(model: CostModel, engine: str) -> dict:
             "ibis": version("ibis-framework"), "cost_model": digest, "groups": GROUPS}
 
 
-def is_state(folder: Path) -> bool:
-    """Whether ``folder`` is the state an incremental run kept (and may be replaced)."""
-    return (Path(folder) / _KEY).is_file()
-
-
 def _code_digest() -> str:
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):   # the whole package
         code.update(path.read_bytes())
     return code.hexdigest()
 
@@ -252,14 +246,14 @@ class Increment:
         state = folder / STATE
         state.mkdir(exist_ok=True)
         self.signatures.to_parquet(state / _FINGERPRINTS, index=False)
-        (state / _KEY).write_text(json.dumps(self.key, indent=2, sort_keys=True) + "\n")
+        (state / STATE_KEY).write_text(json.dumps(self.key, indent=2, sort_keys=True) + "\n")
 
 
 def plan(previous: Path, new: pd.DataFrame, key: dict) -> Increment:
     """Compare this run's signatures with those saved in output folder ``previous``."""
     state = Path(previous) / STATE
     try:
-        old_key = json.loads((state / _KEY).read_text())
+        old_key = json.loads((state / STATE_KEY).read_text())
         old = pq.read_table(state / _FINGERPRINTS).to_pandas()
     except (OSError, ValueError):
         return Increment(None, None, f"no state of an incremental run in {previous}", new, key)

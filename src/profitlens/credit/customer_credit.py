@@ -28,7 +28,7 @@ import ibis
 import ibis.expr.types as ir
 
 from profitlens.credit.policy import CreditPolicy
-from profitlens.marts.receivables import CENT_TOLERANCE, epoch_day
+from profitlens.credit.receivables import CENT_TOLERANCE, epoch_day
 
 #: columns customer_summary takes from this mart
 SUMMARY_COLUMNS = ("credit_exposure", "overdue_balance", "expected_credit_loss", "liability")
@@ -50,7 +50,7 @@ def customer_credit(receivables: ir.Table, customers: ir.Table, as_of: dt.date,
     Parameters
     ----------
     receivables : ibis Table
-        :func:`profitlens.marts.receivables.receivables` with ``expected_credit_loss``
+        :func:`profitlens.credit.receivables.receivables` with ``expected_credit_loss``
         added by :meth:`ProvisionMatrix.transform`.
     customers : ibis Table
         customer_id and optionally segment.

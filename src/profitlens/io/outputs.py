@@ -20,9 +20,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .engine import record_batches
-from .errors import ProfitlensError
-from .incremental import STATE, is_state
+from profitlens.engine import record_batches
+from profitlens.errors import ProfitlensError
 
 SORT_KEYS = {
     "customer_pnl": ["customer_id", "period"],
@@ -32,6 +31,10 @@ SORT_KEYS = {
     "customer_activity": ["customer_id", "period"],
 }
 DATABASE = "profitlens.duckdb"
+#: the folder an incremental run keeps its state in, inside the output folder
+STATE = "state"
+#: the file that marks a folder as such a state (a folder of the user's by that name is kept)
+STATE_KEY = "key.json"
 REPORT = "report.html"
 DECIMALS = 6
 #: decimals a float is rounded to before :data:`DECIMALS`, so that its last bits do not count
@@ -226,3 +229,8 @@ def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
                               f"({exc})") from None
     raise ProfitlensError(f"{parquet} not found; run `profitlens run DATA --out {out_dir}` "
                           "first")
+
+
+def is_state(folder: Path) -> bool:
+    """Whether ``folder`` is the state an incremental run kept (and may be replaced)."""
+    return (Path(folder) / STATE_KEY).is_file()

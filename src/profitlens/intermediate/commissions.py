@@ -9,8 +9,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from .costmodel import Commission, CostModel
-from .periods import period_of
+from profitlens.costmodel import Commission, CostModel
+from profitlens.periods import period_of
 
 
 def paid_commission(commissions: ir.Table, model: CostModel) -> ir.Table:

@@ -15,23 +15,25 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from . import allocation, credit_cost
-from .commission import paid_commission
-from .costmodel import CostModel, cost_model_from_text, load_cost_model
-from .engine import (Location, cache, check_engine_reads, child, connect, data_location,
+from profitlens.intermediate import activity_costs
+from profitlens.intermediate import credit_costs
+from profitlens.intermediate.commissions import paid_commission
+from profitlens.costmodel import CostModel, cost_model_from_text, load_cost_model
+from profitlens.engine import (Location, cache, check_engine_reads, child, connect, data_location,
                      engine_name, is_folder, is_uri, read_text, release_cached)
-from .errors import ContractError
-from .features import feature_tables
-from .incremental import (Increment, cell_fingerprints, plan, signatures, state_key,
+from profitlens.errors import ContractError
+from profitlens.pipeline.features import feature_tables
+from profitlens.pipeline.incremental import (Increment, cell_fingerprints, plan, signatures, state_key,
                           with_customer_group)
-from .invoices import invoices
-from .marts.customer_pnl import (customer_pnl, per_customer_period, referral_cost,
-                                 sales_lines)
-from .marts.customer_summary import customer_summary, with_columns
-from .marts.resource_usage import resource_usage
-from .outputs import write_outputs
-from .periods import calendar_table, period_calendar, period_of
-from .staging import Staged, extreme_dates, stage_data
+from profitlens.intermediate.invoices import invoices
+from profitlens.intermediate.referral_costs import referral_cost
+from profitlens.intermediate.sales_lines import sales_lines
+from profitlens.marts.customer_pnl import customer_pnl, per_customer_period
+from profitlens.marts.customer_summary import customer_summary, with_columns
+from profitlens.marts.resource_usage import resource_usage
+from profitlens.io.outputs import write_outputs
+from profitlens.periods import calendar_table, period_calendar, period_of
+from profitlens.staging import Staged, extreme_dates, stage_data
 
 Progress = Callable[[str], None]
 #: the fingerprint streams carrying cost depends on through the end of each period
@@ -93,7 +95,7 @@ class Contract:
     tables: dict[str, ir.Table]
     calendar: pd.DataFrame
     staged: Staged
-    #: the invoice lines rolled up to invoices (:func:`profitlens.invoices.invoices`), cached
+    #: the invoice lines rolled up to invoices (:func:`profitlens.intermediate.invoices.invoices`), cached
     invoices: ir.Table
     #: what an incremental run recomputes (None for a full run)
     increment: Increment | None = None
@@ -109,20 +111,20 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     incremental_from : Path, optional
         An output folder of an earlier incremental run: the P&L and activity of only the
         (period, customer group) cells whose rows changed since are computed, the others are
-        read back from it (:mod:`profitlens.incremental`).
+        read back from it (:mod:`profitlens.pipeline.incremental`).
     """
     t, model = staged.tables, staged.model
     calendar = period_range(staged)
     cal = calendar_table(calendar)
     inv = cache(invoices(t["invoice_lines"], model.payment_terms_days))
-    rates = allocation.resource_rates(model, t["resource_costs"], cal)
-    occurrences = allocation.activity_occurrences(t["activities"], inv, model)
-    owned = allocation.owned_occurrences(occurrences, t["prospects"])
-    charged = allocation.charged_occurrences(owned, t["customers"])
-    moves = credit_cost.balance_moves(inv, t["payments"])
+    rates = activity_costs.resource_rates(model, t["resource_costs"], cal)
+    occurrences = activity_costs.activity_occurrences(t["activities"], inv, model)
+    owned = activity_costs.owned_occurrences(occurrences, t["prospects"])
+    charged = activity_costs.charged_occurrences(owned, t["customers"])
+    moves = credit_costs.balance_moves(inv, t["payments"])
     given = t["commissions"] is not None
     sums = {"sales": sales_lines(t["invoice_lines"], t["customers"], model, given),
-            "bad_debt": credit_cost.bad_debt(t["payments"], inv, model.period),
+            "bad_debt": credit_costs.bad_debt(t["payments"], inv, model.period),
             "referral_cost": referral_cost(t["referrals"], model.period)}
     if given:
         sums["commission"] = paid_commission(t["commissions"], model)
@@ -135,12 +137,12 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
         charged = increment.only(charged)
         if increment.cells is not None:
             moves = _carried_in(moves, increment.first_days(calendar))
-    charges = cache(allocation.activity_charges(charged, allocation.activity_rates(model, rates)))
-    intervals = credit_cost.invoice_balance_intervals(moves, staged.as_of)
-    carrying = credit_cost.carrying_cost(intervals, cal, model.annual_carrying_rate)
+    charges = cache(activity_costs.activity_charges(charged, activity_costs.activity_rates(model, rates)))
+    intervals = credit_costs.invoice_balance_intervals(moves, staged.as_of)
+    carrying = credit_costs.carrying_cost(intervals, cal, model.annual_carrying_rate)
     parts = {
         "sales": per_customer_period(sums["sales"]),
-        "activities": charges.select("customer_id", "period", *allocation.ACTIVITY_LINES),
+        "activities": charges.select("customer_id", "period", *activity_costs.ACTIVITY_LINES),
         "credit_cost": (increment.only(carrying) if increment else carrying)
         .union(sums["bad_debt"]),
         "referral_cost": sums["referral_cost"],
@@ -148,13 +150,13 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     if given:
         parts["commission"] = per_customer_period(sums["commission"])
     tables = {"customer_pnl": customer_pnl(parts),
-              "customer_activity": allocation.customer_activity(charges)}
+              "customer_activity": activity_costs.customer_activity(charges)}
     if increment is not None:
         tables = {name: increment.completed(name, table, staged.con)
                   for name, table in tables.items()}
     pnl = cache(tables["customer_pnl"])
     tables = {"customer_pnl": pnl, "customer_summary": customer_summary(pnl, t["customers"]),
-              "resource_usage": resource_usage(allocation.resource_minutes(owned, model), rates),
+              "resource_usage": resource_usage(activity_costs.resource_minutes(owned, model), rates),
               "customer_activity": tables["customer_activity"], "quarantine": staged.quarantine}
     return Contract(tables, calendar, staged, inv, increment)
 
@@ -162,7 +164,7 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
 def _carried_in(moves: ir.Table, first_days: tuple[dt.date | None, pd.DataFrame]) -> ir.Table:
     """The balance moves that carrying cost in the cells to recompute needs: only the invoices
     that can be unpaid on or after the first day of their customer group's earliest such cell
-    (see :meth:`profitlens.incremental.Increment.first_days`)."""
+    (see :meth:`profitlens.pipeline.incremental.Increment.first_days`)."""
     whole, partial = first_days
     keyed = with_customer_group(moves)
     table = ibis.memtable(partial.rename(columns={"first": "partial"}),
@@ -171,7 +173,7 @@ def _carried_in(moves: ir.Table, first_days: tuple[dt.date | None, pd.DataFrame]
     first = joined.partial if whole is None else ibis.least(
         joined.partial.fill_null(ibis.literal(whole)), ibis.literal(whole))
     dated = joined.mutate(first=first).drop("group", "partial")
-    return credit_cost.moves_from(dated.filter(dated.first.notnull()))
+    return credit_costs.moves_from(dated.filter(dated.first.notnull()))
 
 
 def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> dict:
@@ -180,7 +182,7 @@ def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> di
     with the summation order) and the payments and write-offs."""
     lines = t["invoice_lines"].select("invoice_id", "revenue").join(
         inv.select("invoice_id", "customer_id", "invoice_date"), "invoice_id")
-    paid = credit_cost.payment_moves(inv, t["payments"])
+    paid = credit_costs.payment_moves(inv, t["payments"])
     return {MOVES[0]: lines.mutate(period=period_of(lines.invoice_date, model.period)),
             MOVES[1]: paid.mutate(period=period_of(paid.day, model.period))}
 
@@ -286,7 +288,7 @@ def _report_writer(info: dict) -> Callable[[Path], None]:
     """
     def write(folder: Path) -> None:
         try:
-            from .report import write_report  # Altair and the chart renderer load only here
+            from profitlens.report import write_report  # Altair and the chart renderer load only here
 
             write_report(folder)
         except Exception as exc:  # noqa: BLE001 - any failure of the report, named to the user

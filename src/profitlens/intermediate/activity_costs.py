@@ -11,10 +11,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .contract import CATEGORIES
-from .costmodel import CostModel
-from .periods import period_of
-from .sums import exact
+from profitlens.contract import CATEGORIES
+from profitlens.costmodel import CostModel
+from profitlens.periods import period_of
+from profitlens.intermediate.sums import exact
 
 PURSUIT = "pursuit"
 #: the P&L lines activities are charged to: acquisition, and one line per activity category

@@ -12,7 +12,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from .periods import period_of
+from profitlens.periods import period_of
 
 
 def balance_moves(invoices: ir.Table, payments: ir.Table) -> ir.Table:

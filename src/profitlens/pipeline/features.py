@@ -13,19 +13,19 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from .clv.selection import check_enough
-from .clv.summary import (calibration_holdout_summary, in_customer_order, purchase_counts,
+from profitlens.clv.selection import check_enough
+from profitlens.clv.summary import (calibration_holdout_summary, in_customer_order, purchase_counts,
                           purchases)
-from .clv.validation import calibration_by_frequency, holdout_errors, tracking_data
-from .clv.value import customer_cost_to_serve, fit_lifetime_value
-from .credit.analysis import analyse_credit
-from .engine import cache
-from .errors import ProfitlensError
-from .marts.customer_credit import customer_summary_columns
-from .marts.trends import customer_summary_trend_columns, customer_trends
-from .models import TRANSACTION_MODELS
-from .periods import period_calendar
-from .staging import extreme_dates
+from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
+from profitlens.clv.value import customer_cost_to_serve, fit_lifetime_value
+from profitlens.credit.analysis import analyse_credit
+from profitlens.engine import cache
+from profitlens.errors import ProfitlensError
+from profitlens.credit.customer_credit import customer_summary_columns
+from profitlens.trends.mart import customer_summary_trend_columns, customer_trends
+from profitlens.models import TRANSACTION_MODELS
+from profitlens.periods import period_calendar
+from profitlens.staging import extreme_dates
 
 CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
                "clv_revenue": "float64", "clv_profit": "float64"}
@@ -208,7 +208,7 @@ FEATURES = (trends_feature, credit_feature, clv_feature)
 
 
 def feature_tables(contract, progress=None) -> Features:
-    """Run every feature on a :class:`~profitlens.pipeline.Contract`."""
+    """Run every feature on a :class:`~profitlens.pipeline.stages.Contract`."""
     features = Features()
     for feature in FEATURES:
         if progress:

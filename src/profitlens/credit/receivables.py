@@ -10,7 +10,7 @@ Conventions (what a credit controller would expect; written down in ``docs``):
 
 - An invoice's amount is the sum of its lines' revenue; its due date is the earliest of its
   lines' ``due_date``, or, when no line has one, the invoice date + ``payment_terms_days``
-  (the rule of :func:`profitlens.invoices.invoices`).
+  (the rule of :func:`profitlens.intermediate.invoices.invoices`).
 - The open balance is the amount less every payment and write-off dated on or before the as-of
   date. Balances within half a cent of zero count as settled.
 - Days past due = as-of date - due date. Only invoices with a positive open balance are aged;
@@ -28,7 +28,7 @@ import ibis
 import ibis.expr.types as ir
 
 from profitlens.credit.policy import CreditPolicy, bucket_labels
-from profitlens.invoices import invoices as all_invoices
+from profitlens.intermediate.invoices import invoices as all_invoices
 
 #: balances closer to zero than this are settled (half a cent)
 CENT_TOLERANCE = 0.005
@@ -46,13 +46,13 @@ def invoices(invoice_lines: ir.Table, payment_terms_days: int, as_of: dt.date,
 
     Grain: one row per invoice. Columns: invoice_id, customer_id, invoice_date, amount (sum of
     revenue), cost (sum of cost), due_date, invoice_day, due_day (epoch day numbers).
-    The due date follows :func:`profitlens.invoices.invoices`: the earliest due date of the
+    The due date follows :func:`profitlens.intermediate.invoices.invoices`: the earliest due date of the
     invoice's lines, else invoice date + ``payment_terms_days``.
 
     Parameters
     ----------
     rolled_up : ibis Table, optional
-        ``invoice_lines`` already rolled up by :func:`profitlens.invoices.invoices` (the
+        ``invoice_lines`` already rolled up by :func:`profitlens.intermediate.invoices.invoices` (the
         pipeline caches that table): its invoices dated on or before ``as_of`` are used
         instead of rolling up the lines again. The same invoices as long as none has lines on
         both sides of ``as_of``, which staging ensures (it quarantines lines dated after it).

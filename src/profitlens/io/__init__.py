@@ -1,0 +1,2 @@
+"""Outputs on disk: written atomically (a new folder swapped in), read back by the report, the
+CLI and the dashboard."""
