@@ -31,7 +31,7 @@ def test_memory_limit_is_applied_and_spilling_works(tmp_path):
 
 
 def test_default_memory_limit_caps_duckdb_below_the_machine(monkeypatch):
-    from profitlens import engine
+    from profitlens.engine import backends as engine
 
     monkeypatch.delenv("PROFITLENS_MEMORY_LIMIT", raising=False)
     assert engine.default_memory_limit() in ("3.5GB", *(f"{x / 10:.1f}GB" for x in range(35)))

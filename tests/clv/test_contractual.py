@@ -218,7 +218,7 @@ def test_mixed_book_values_each_customer_by_its_own_path(cdnow):
 def company(tmp_path_factory):
     from profitlens.generate import generate_company
     from profitlens.pipeline.stages import contract_tables, load_data
-    from profitlens.clv.value import customer_cost_to_serve
+    from profitlens.clv.cost_to_serve import customer_cost_to_serve
 
     folder = tmp_path_factory.mktemp("contract") / "co"
     generate_company(folder, customers=1500, months=24, seed=5)

@@ -12,7 +12,7 @@ from profitlens.clv.plots import calibration_by_frequency_chart, tracking_chart
 from profitlens.clv.selection import holdout_mask, sample_mask, select_transaction_model
 from profitlens.clv.summary import calibration_holdout_summary, purchase_counts, purchases
 from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
-from profitlens.clv.value import cost_to_serve_rates, customer_cost_to_serve
+from profitlens.clv.cost_to_serve import cost_to_serve_rates, customer_cost_to_serve
 from profitlens.models import BGNBD
 
 DATA = Path(__file__).parents[1] / "data" / "cdnow"

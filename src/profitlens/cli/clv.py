@@ -40,7 +40,8 @@ def clv(
     from ..clv.summary import (TIME_UNITS, _as_date, calibration_holdout_summary,
                                in_customer_order, purchases)
     from ..clv.validation import calibration_by_frequency, holdout_errors, tracking_data
-    from ..clv.value import customer_cost_to_serve, fit_lifetime_value
+    from ..clv.cost_to_serve import customer_cost_to_serve
+    from ..clv.value import fit_lifetime_value
     from profitlens.pipeline.stages import contract_tables, load_data
 
     if model not in MODELS:

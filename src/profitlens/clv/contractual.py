@@ -59,8 +59,8 @@ import pandas as pd
 from scipy.special import betaln
 
 from profitlens.clv.summary import _as_date, in_customer_order
-from profitlens.clv.value import (_MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates,
-                                  lifetime_totals)
+from profitlens.clv.cost_to_serve import (_MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates,
+                                         lifetime_totals)
 from profitlens.lookup import positions, values_at
 from profitlens.models import ShiftedBetaGeometric
 from profitlens.periods import period_index, period_of

@@ -20,7 +20,6 @@ from .planted import expected_monthly_margin
 CHANNELS = ("phone", "email", "chat", "portal", "visit")
 _A = cfg.ACTIVITY_CODE
 _SALES_CHANNEL = {"sales_call": 0, "site_visit": 4, "proposal": -1, "account_review": -1}
-_REVIEWS = np.array([0.33, 0.15, 0.0])            # account reviews per month, by segment
 
 
 def part(cust=None, prospect=None, *, code, day, minutes=None, quantity=None, channel=None,
@@ -81,7 +80,7 @@ def draw_customer_activities(rng: np.random.Generator, cust: dict[str, np.ndarra
     parts.append(_call_center(rng, cust, *_spread(rng, cm, frac * cfg.seg_param("calls")[seg]
                                                   * service)))
     for code, rate in (("sales_call", cfg.seg_param("account_calls")),
-                       ("account_review", _REVIEWS),
+                       ("account_review", cfg.ACCOUNT_REVIEWS),
                        ("site_visit", cfg.seg_param("account_visits"))):
         who, day = _spread(rng, cm, frac * rate[seg])
         parts.append(part(who, code=_A[code], day=day,

@@ -205,3 +205,6 @@ def parse_start(start: str | dt.date) -> dt.date:
     if day.day != 1:
         raise ValueError(f"start must be the first day of a month, got {day.isoformat()}")
     return day
+
+#: account reviews per month, by segment
+ACCOUNT_REVIEWS = np.array([0.33, 0.15, 0.0])

@@ -79,7 +79,6 @@ def expected_monthly_cost_to_serve(cust: dict[str, np.ndarray], idx: np.ndarray,
     which is what the cost model charges because teams are staffed in whole units to demand.
     Referral rewards and acquisition effort (one-offs) are left out.
     """
-    from .activities import _REVIEWS           # account reviews per month (activities imports us)
     seg, service = cust["seg"][idx], cust["service"][idx]
     rate = {name: r[0] * wage for name, r in cfg.RESOURCES.items()}
     sales, support, ops = rate["sales_team"], rate["support_team"], rate["ops_team"]
@@ -91,7 +90,7 @@ def expected_monthly_cost_to_serve(cust: dict[str, np.ndarray], idx: np.ndarray,
     commission_rate = (cfg.PRODUCT_MIX[seg] * np.where(
         np.isnan(product_rate), cfg.seg_param("commission")[seg, None], product_rate)).sum(axis=1)
     account = (cfg.seg_param("account_calls")[seg] * 30.0 * sales
-               + _REVIEWS[seg] * 90.0 * sales
+               + cfg.ACCOUNT_REVIEWS[seg] * 90.0 * sales
                + cfg.seg_param("account_visits")[seg] * 120.0 * (sales + rate["field_vehicles"]))
     web = cust["channel"][idx] == 2
     # call-center minutes by channel share (phone ~ lognormal(log 9, 0.5), e-mail 8 + 1 x

@@ -17,7 +17,8 @@ from profitlens.clv.selection import check_enough
 from profitlens.clv.summary import (calibration_holdout_summary, in_customer_order, purchase_counts,
                           purchases)
 from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
-from profitlens.clv.value import customer_cost_to_serve, fit_lifetime_value
+from profitlens.clv.cost_to_serve import customer_cost_to_serve
+from profitlens.clv.value import fit_lifetime_value
 from profitlens.credit.analysis import analyse_credit
 from profitlens.engine import cache
 from profitlens.errors import ProfitlensError

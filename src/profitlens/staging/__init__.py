@@ -77,7 +77,7 @@ def find_files(data_dir: Location, con=None) -> dict[str, Location]:
     data_dir : Path or str
         A local folder, or a URI folder (``s3a://bucket/company/``) listed through ``con``.
     con : ibis backend, optional
-        Needed for a URI folder: a spark backend from :func:`profitlens.engine.connect`.
+        Needed for a URI folder: a spark backend from :func:`profitlens.engine.backends`.
 
     Returns
     -------
@@ -145,7 +145,7 @@ def stage_data(data_dir: Location, con, model: CostModel,
     data_dir : Path or str
         Folder with one file per contract table: a local path, or a URI (spark engine only).
     con : ibis backend
-        From :func:`profitlens.engine.connect`.
+        From :func:`profitlens.engine.backends`.
     model : CostModel
     as_of : datetime.date, optional
         Default: the latest event date in the data.
