@@ -37,7 +37,16 @@ def test_tiny_model(tmp_path):
     ({"period": "week"}, "period: Input should be 'month' or 'quarter'"),
     ({"commission": {"default_rate": 0.05, "by_segment": {"smb": -0.1}}},
      "commission rates must not be negative"),
-    ({"resources": {"team": {"cost": 600, "capacity": 5}}}, "capacity: Extra inputs"),
+    ({"resources": {"team": {"cost": 600, "capacity": 5}}},
+     "resources.team: unknown key 'capacity'"),
+    ({"credit": {"bucket_days": [0, 30]}}, "credit: unknown key 'bucket_days'"),
+    ({"credit": {"bucket_edges": [0, 60, 30]}},
+     "credit.bucket_edges: bucket_edges must start at 0 and increase strictly"),
+    ({"trends": {"window": 0}}, "trends.window: Input should be greater than or equal to 1"),
+    ({"trends": {"attention": {"min_share": 0.2}}}, "trends.attention: unknown key 'min_share'"),
+    ({"clv": {"model": "magic"}}, "clv.model: Input should be 'auto', 'bgnbd'"),
+    ({"clv": {"horizon": 24}}, "clv: unknown key 'horizon'"),
+    ({"budget": 5}, "costmodel.yaml: unknown key 'budget' at the top level"),
 ])
 def test_inconsistent_models_are_refused(tmp_path, change, message):
     with pytest.raises(CostModelError, match=message):

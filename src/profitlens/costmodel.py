@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .contract import CATEGORIES
 from .errors import CostModelError
+from .settings import CreditPolicy, LifetimeValueSettings, TrendSettings
 
 
 class _Strict(BaseModel):
@@ -91,9 +92,9 @@ class CostModel(_Strict):
     resources: dict[str, Resource]
     activities: dict[str, Activity] = Field(default_factory=dict)
     commission: Commission = Field(default_factory=Commission)
-    credit: dict | None = None
-    trends: dict | None = None
-    clv: dict | None = None
+    credit: CreditPolicy = Field(default_factory=CreditPolicy)
+    trends: TrendSettings = Field(default_factory=TrendSettings)
+    clv: LifetimeValueSettings = Field(default_factory=LifetimeValueSettings)
 
     @model_validator(mode="after")
     def _resources_exist(self) -> "CostModel":
@@ -118,6 +119,14 @@ class CostModel(_Strict):
 
 def _location(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part not in ("function-after", "function-before"))
+
+
+def _problem(err: dict) -> str:
+    """One validation error as ``location: what is wrong`` (an unknown key named as such)."""
+    if err["type"] == "extra_forbidden":
+        key, where = str(err["loc"][-1]), _location(err["loc"][:-1])
+        return f"{where}: unknown key {key!r}" if where else f"unknown key {key!r} at the top level"
+    return f"{_location(err['loc']) or 'model'}: {err['msg'].removeprefix('Value error, ')}"
 
 
 def load_cost_model(path: Path) -> CostModel:
@@ -168,7 +177,5 @@ def cost_model_from_text(text: str | None, source) -> CostModel:
     try:
         return CostModel.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{_location(err['loc']) or 'model'}: {err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors())
+        problems = "; ".join(_problem(err) for err in exc.errors())
         raise CostModelError(f"{source}: {problems}") from None

@@ -9,7 +9,7 @@ import pandas as pd
 
 from profitlens.credit.history import bucket_roll_history
 from profitlens.engine import cache
-from profitlens.credit.policy import CreditPolicy
+from profitlens.settings import CreditPolicy
 from profitlens.credit.provision_matrix import ProvisionMatrix
 from profitlens.credit.customer_credit import customer_credit
 from profitlens.credit.receivables import receivables

@@ -1,6 +1,6 @@
 """Credit position of each customer at the as-of date: exposure, lateness, ECL and liability.
 
-Definitions (defaults from :class:`profitlens.credit.policy.CreditPolicy`):
+Definitions (defaults from :class:`profitlens.settings.CreditPolicy`):
 
 - ``credit_exposure``: sum of the customer's positive open invoice balances;
   ``unapplied_credit``: sum of its negative ones (credit notes, overpayments), as a positive
@@ -27,7 +27,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from profitlens.credit.policy import CreditPolicy
+from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE, epoch_day
 
 #: columns customer_summary takes from this mart

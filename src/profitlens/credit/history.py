@@ -12,7 +12,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from profitlens.credit.policy import CreditPolicy, bucket_labels, bucket_lower_bounds
+from profitlens.settings import CreditPolicy, bucket_labels, bucket_lower_bounds
 from profitlens.credit.receivables import CENT_TOLERANCE, epoch_day, payments_until
 from profitlens.intermediate.sums import exact_sum
 

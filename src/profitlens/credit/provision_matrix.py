@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from profitlens.credit.policy import CreditPolicy
+from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE
 from profitlens.intermediate.sums import exact_sum
 

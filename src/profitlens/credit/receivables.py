@@ -27,7 +27,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from profitlens.credit.policy import CreditPolicy, bucket_labels
+from profitlens.settings import CreditPolicy, bucket_labels
 from profitlens.intermediate.invoices import invoices as all_invoices
 
 #: balances closer to zero than this are settled (half a cent)

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from profitlens.credit.policy import CreditPolicy
+from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE
 
 NO_SEGMENT = "(none)"

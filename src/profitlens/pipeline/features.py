@@ -47,8 +47,11 @@ def trends_feature(contract, features: Features) -> None:
     """customer_trends, and trend_status, turn_period, profit_at_risk, main_driver."""
     t = contract.tables
     periods = trend_periods(contract)
+    settings = contract.staged.model.trends
     trends = customer_trends(t["customer_pnl"], t["customer_activity"],
-                             contract.staged.tables["customers"], periods)
+                             contract.staged.tables["customers"], periods,
+                             window=settings.window, compare_window=settings.compare_window,
+                             attention=settings.attention.model_dump())
     features.tables["customer_trends"] = frame_table(trends)
     features.summary_columns.append(frame_table(customer_summary_trend_columns(trends)))
 
@@ -76,7 +79,8 @@ def credit_feature(contract, features: Features) -> None:
     staged = contract.staged
     t = staged.tables
     analysis = analyse_credit(t["invoice_lines"], t["payments"], t["customers"], staged.as_of,
-                              staged.model.payment_terms_days, rolled_up=contract.invoices)
+                              staged.model.payment_terms_days, policy=staged.model.credit,
+                              rolled_up=contract.invoices)
     features.tables["receivables"] = analysis.receivables
     features.tables["customer_credit"] = analysis.customer_credit
     features.tables["provision_matrix"] = frame_table(analysis.provision_matrix_frame)
@@ -100,7 +104,8 @@ def clv_feature(contract, features: Features) -> None:
     t = staged.tables
     costs = customer_cost_to_serve(contract.tables["customer_pnl"], t["customers"],
                                    staged.as_of, staged.model.period)
-    segments = list((staged.model.clv or {}).get("contractual_segments") or [])
+    settings = staged.model.clv
+    segments = settings.contractual_segments
     cohort = t["customers"].filter(t["customers"].segment.isin(segments)) if segments else None
     lines = t["invoice_lines"]
     seen = lines.filter(lines.invoice_date <= ibis.date(staged.as_of))
@@ -108,7 +113,9 @@ def clv_feature(contract, features: Features) -> None:
         try:
             result = fit_lifetime_value(
                 lines, costs, staged.model.annual_discount_rate, as_of=staged.as_of,
-                period=staged.model.period, customers=cohort,
+                period=staged.model.period, customers=cohort, model=settings.model,
+                horizon_months=settings.horizon_months,
+                shrinkage_periods=settings.shrinkage_periods,
                 contractual="auto" if segments else "none", purchases=bought)
             clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
             if result.notes:
