@@ -11,3 +11,16 @@ class ContractError(ProfitlensError):
 
 class CostModelError(ProfitlensError):
     """``costmodel.yaml`` is missing, unreadable or inconsistent."""
+
+
+class InsufficientDataError(ProfitlensError):
+    """Too little data to fit a model (too few customers, repeat buyers or outcomes)."""
+
+
+class FitError(ProfitlensError):
+    """A model's likelihood could not be maximised (no data, or the optimiser failed)."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """An estimator was used before ``fit``: a programming error, as in scikit-learn (where
+    ``NotFittedError`` is also a ``ValueError`` and an ``AttributeError``)."""

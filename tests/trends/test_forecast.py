@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from profitlens.trends.forecast import DampedTrendForecaster, NotFittedError
+from profitlens.errors import NotFittedError
+from profitlens.trends.forecast import DampedTrendForecaster
 
 
 def test_hand_computed_recursion_and_interval():

@@ -2,7 +2,8 @@
 from profitlens.clv.contractual import (ContractualValue, contract_periods,
                                         discounted_expected_residual_lifetime,
                                         expected_discounted_periods, fit_contractual_value)
-from profitlens.clv.selection import InsufficientDataError, select_transaction_model
+from profitlens.clv.selection import select_transaction_model
+from profitlens.errors import InsufficientDataError
 from profitlens.clv.summary import calibration_holdout_summary, purchases, rfm_summary
 from profitlens.clv.value import CLV_COLUMNS, LifetimeValue, customer_clv, fit_lifetime_value
 

@@ -17,19 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from profitlens.errors import ProfitlensError
+from profitlens.errors import InsufficientDataError
 from profitlens.models import TRANSACTION_MODELS
-from profitlens.models.base import FitError
+from profitlens.errors import FitError
 
 __all__ = ["InsufficientDataError", "Selection", "holdout_mask", "select_transaction_model",
            "sample_mask", "MIN_CUSTOMERS", "MIN_REPEAT_BUYERS"]
 
 MIN_CUSTOMERS = 20
 MIN_REPEAT_BUYERS = 5
-
-
-class InsufficientDataError(ProfitlensError):
-    """Too few customers or repeat buyers to fit a lifetime-value model."""
 
 
 @dataclass

@@ -6,7 +6,8 @@ The ``receivables`` and ``customer_credit`` outputs are built in
 from profitlens.credit.analysis import CreditAnalysis, analyse_credit, provision_matrix_frame
 from profitlens.credit.history import bucket_roll_history
 from profitlens.settings import CreditPolicy
-from profitlens.credit.provision_matrix import NotFittedError, ProvisionMatrix
+from profitlens.credit.provision_matrix import ProvisionMatrix
+from profitlens.errors import NotFittedError
 from profitlens.credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
 
 __all__ = ["CreditAnalysis", "CreditPolicy", "NotFittedError", "ProvisionMatrix",

@@ -22,13 +22,10 @@ import pyarrow as pa
 
 from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE
+from profitlens.errors import NotFittedError
 from profitlens.intermediate.sums import exact_sum
 
 _HISTORY_COLUMNS = ("bucket", "exposure", "loss")
-
-
-class NotFittedError(ValueError, AttributeError):
-    """An estimator was used before ``fit`` (as in scikit-learn)."""
 
 
 class ProvisionMatrix:

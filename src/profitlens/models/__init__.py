@@ -4,7 +4,7 @@ Transaction (non-contractual) models -- :class:`BGNBD`, :class:`MBGNBD`, :class:
 take per-customer frequency / recency / T; :class:`GammaGamma` models the value of repeat
 transactions; :class:`ShiftedBetaGeometric` models contract durations.
 """
-from profitlens.models.base import FitError, NotFittedError
+from profitlens.errors import FitError, NotFittedError
 from profitlens.models.bgnbd import BGNBD
 from profitlens.models.gammagamma import GammaGamma
 from profitlens.models.mbgnbd import MBGNBD

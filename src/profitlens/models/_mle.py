@@ -13,11 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from profitlens.errors import ProfitlensError
-
-
-class FitError(ProfitlensError):
-    """The likelihood could not be maximised (no data, or the optimiser failed)."""
+from profitlens.errors import FitError
 
 
 @dataclass(frozen=True)

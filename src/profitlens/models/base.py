@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from profitlens.errors import ProfitlensError
-from profitlens.models._mle import (FitError, FitResult, compress_rows,  # noqa: F401
+from profitlens.errors import NotFittedError
+from profitlens.models._mle import (FitResult, compress_rows,  # noqa: F401
                                     maximize_log_likelihood, weighted_sum)
-
-
-class NotFittedError(ProfitlensError, AttributeError):
-    """A model was asked for a prediction before ``fit`` was called."""
 
 
 class BaseModel:

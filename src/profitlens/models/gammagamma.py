@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
-from profitlens.models._mle import FitError
+from profitlens.errors import FitError
 from profitlens.models.base import BaseModel, as_float_arrays, compress_rows, \
     maximize_log_likelihood
 

@@ -28,11 +28,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
+from profitlens.errors import NotFittedError
 from profitlens.trends.blocks import row_blocks
-
-
-class NotFittedError(ValueError, AttributeError):
-    """The forecaster was used before ``fit``."""
 
 
 class DampedTrendForecaster:
