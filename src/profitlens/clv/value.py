@@ -43,12 +43,13 @@ from profitlens.clv.selection import Selection, check_enough, select_transaction
 from profitlens.clv.summary import TIME_UNITS, in_customer_order, rfm_summary
 from profitlens.lookup import positions, values_at
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
+from profitlens.output_tables import OUTPUTS
 from profitlens.models.base import BaseModel
 
 __all__ = ["LifetimeValue", "fit_lifetime_value", "customer_clv", "CLV_COLUMNS"]
 
 
-CLV_COLUMNS = ("customer_id", "p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
+CLV_COLUMNS = tuple(OUTPUTS["customer_clv"].columns)
 _DAYS_PER_MONTH = 365.25 / 12
 
 

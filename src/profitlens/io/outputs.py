@@ -22,14 +22,8 @@ import pyarrow.parquet as pq
 
 from profitlens.engine import record_batches
 from profitlens.errors import ProfitlensError
+from profitlens.output_tables import OUTPUTS
 
-SORT_KEYS = {
-    "customer_pnl": ["customer_id", "period"],
-    "customer_summary": ["rank"],
-    "resource_usage": ["resource", "period"],
-    "quarantine": ["table", "row", "column", "reason"],
-    "customer_activity": ["customer_id", "period"],
-}
 DATABASE = "profitlens.duckdb"
 #: the folder an incremental run keeps its state in, inside the output folder
 STATE = "state"
@@ -48,7 +42,8 @@ def write_table(table: ir.Table, folder: Path, name: str) -> None:
     Each batch is encoded as Parquet and as CSV at the same time, in two threads (Arrow's
     writers release the GIL), while the engine produces the next batch.
     """
-    ordered = table.order_by(SORT_KEYS.get(name, list(table.columns)[:1]))
+    declared = OUTPUTS.get(name)
+    ordered = table.order_by(list(declared.order) if declared else list(table.columns)[:1])
     schema = ordered.schema().to_pyarrow()
     with pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw, \
             pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw, \

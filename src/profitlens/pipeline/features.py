@@ -26,10 +26,11 @@ from profitlens.credit.customer_credit import customer_summary_columns
 from profitlens.trends.mart import customer_summary_trend_columns, customer_trends
 from profitlens.models import TRANSACTION_MODELS
 from profitlens.periods import period_calendar
+from profitlens.output_tables import OUTPUTS
 from profitlens.staging import extreme_dates
 
-CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
-               "clv_revenue": "float64", "clv_profit": "float64"}
+#: the lifetime-value columns (of customer_clv) that customer_summary carries too
+CLV_SUMMARY = {c: kind for c, kind in OUTPUTS["customer_clv"].columns.items() if c != "customer_id"}
 HOLDOUT_MIN_WEEKS = 24   # a third of it (8 weeks) is the shortest holdout worth checking
 HOLDOUT_UNIT = "week"
 

@@ -46,17 +46,14 @@ from profitlens.trends.decomposition import (
 from profitlens.trends.forecast import DampedTrendForecaster
 from profitlens.trends.series import customer_spans, period_index
 from profitlens.trends.signals import (
-    SIGNAL_COLUMNS, attention_signal, customer_service_window_totals)
+    attention_signal, customer_service_window_totals)
 from profitlens.trends.status import StatusRules, profit_status
+from profitlens.output_tables import OUTPUTS
 
 FORECAST_COLUMNS = (("forecast_1", "forecast_2", "forecast_3"),
                     ("forecast_lo_1", "forecast_lo_2", "forecast_lo_3"),
                     ("forecast_hi_1", "forecast_hi_2", "forecast_hi_3"))
-TREND_COLUMNS = (
-    "customer_id", "segment", "status", "turn_period", "history_periods", "rolling_profit",
-    "trend_slope", "profit_prior", "profit_recent", "profit_change", *PART_COLUMNS,
-    *SIGNAL_COLUMNS, *(c for cols in FORECAST_COLUMNS for c in cols), "profit_at_risk",
-    "main_driver")
+TREND_COLUMNS = tuple(OUTPUTS["customer_trends"].columns)
 #: columns the trends mart contributes to customer_summary (renamed: status -> trend_status)
 SUMMARY_COLUMNS = ("trend_status", "turn_period", "profit_at_risk", "main_driver")
 NO_SEGMENT = "(none)"

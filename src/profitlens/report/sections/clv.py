@@ -21,9 +21,11 @@ from ...lookup import positions
 from ...trends.sections import first_rows
 from .. import charts, figures
 from ..formatting import Column, html_table, plural, signed
+from profitlens.output_tables import OUTPUTS
+
 from . import ReportContext, filled, lead, paragraph, register
 
-CLV_COLUMNS = ("customer_id", "p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
+CLV_COLUMNS = tuple(OUTPUTS["customer_clv"].columns)
 CUSTOMER_ROWS = 10
 NO_SEGMENT = "(none)"
 HISTOGRAM_TAIL = 0.025  # lifetime values have a long right tail: bands over 2.5%-97.5%
