@@ -25,6 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .contract import CATEGORIES
 from .errors import CostModelError
 
+#: what `profitlens init` writes where only the company knows the number
+PLACEHOLDER = "TODO"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -120,6 +123,18 @@ def _location(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part not in ("function-after", "function-before"))
 
 
+def placeholders(raw, where: str = "") -> list[str]:
+    """Where a parsed cost model still holds :data:`PLACEHOLDER` (``resources.team.cost``)."""
+    if isinstance(raw, dict):
+        items = raw.items()
+    elif isinstance(raw, list):
+        items = enumerate(raw)
+    else:
+        return [where] if raw == PLACEHOLDER else []
+    return [loc for key, value in items
+            for loc in placeholders(value, f"{where}.{key}" if where else str(key))]
+
+
 def load_cost_model(path: Path) -> CostModel:
     """Read and validate ``costmodel.yaml``.
 
@@ -165,6 +180,11 @@ def cost_model_from_text(text: str | None, source) -> CostModel:
         raise CostModelError(f"{source}: not valid YAML ({exc})") from None
     if not isinstance(raw, dict):
         raise CostModelError(f"{source}: expected a mapping of settings at the top level")
+    left = placeholders(raw)
+    if left:
+        raise CostModelError(f"{source}: fill in the {PLACEHOLDER} placeholders first: "
+                             + ", ".join(left[:5]) + (f" and {len(left) - 5} more"
+                                                      if len(left) > 5 else ""))
     try:
         return CostModel.model_validate(raw)
     except ValidationError as exc:

@@ -11,3 +11,7 @@ class ContractError(ProfitlensError):
 
 class CostModelError(ProfitlensError):
     """``costmodel.yaml`` is missing, unreadable or inconsistent."""
+
+
+class MappingError(ProfitlensError):
+    """An import mapping (``profitlens import --mapping``) cannot be used as written."""
