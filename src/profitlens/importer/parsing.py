@@ -89,7 +89,12 @@ def date_sql(column: str, human_format: str) -> str:
 
 def number_sql(column: str, parse: ColumnParse) -> str:
     """A DOUBLE from text written with a decimal comma, thousands separators, currency symbols,
-    spaces or accounting parentheses for negatives; NULL if unparseable."""
+    spaces or accounting parentheses for negatives; NULL if unparseable.
+
+    Thousands separators must group three digits before the decimal separator, so a value
+    written the other way round (``1.250,00`` read with ``decimal: "."``) is refused rather
+    than read as 1.25.
+    """
     text = text_sql(column)
     for symbol in parse.strip:
         text = f"REPLACE({text}, {_literal(symbol)}, '')"
@@ -98,12 +103,16 @@ def number_sql(column: str, parse: ColumnParse) -> str:
     thousands = parse.thousands
     if thousands is None and parse.decimal is not None:
         thousands = "," if decimal == "." else "."
+    grouped = rf"\d{{1,3}}({re.escape(thousands)}\d{{3}})+|" if thousands else ""
+    shape = rf"^\(?[-+]?({grouped}\d+)?({re.escape(decimal)}\d*)?\)?$"
+    plain = text
     if thousands:
-        text = f"REPLACE({text}, {_literal(thousands)}, '')"
+        plain = f"REPLACE({plain}, {_literal(thousands)}, '')"
     if decimal != ".":
-        text = f"REPLACE({text}, {_literal(decimal)}, '.')"
-    number = f"TRY_CAST(REGEXP_REPLACE({text}, '^\\((.*)\\)$', '\\1') AS DOUBLE)"
-    return f"CASE WHEN {text} LIKE '(%)' THEN -{number} ELSE {number} END"
+        plain = f"REPLACE({plain}, {_literal(decimal)}, '.')"
+    number = f"TRY_CAST(REGEXP_REPLACE({plain}, '^\\((.*)\\)$', '\\1') AS DOUBLE)"
+    return (f"CASE WHEN NOT REGEXP_FULL_MATCH({text}, {_literal(shape)}) THEN NULL "
+            f"WHEN {text} LIKE '(%)' THEN -{number} ELSE {number} END")
 
 
 def parse_sql(column: str, parse: ColumnParse, where: str) -> str:

@@ -98,7 +98,7 @@ def import_data(source_dir: Path, mapping_path: Path, out_dir: Path) -> ImportRe
     result = ImportResult()
     con = duckdb.connect()
     try:
-        files = register_sources(con, Path(source_dir), mapping.sources)
+        files = register_sources(con, Path(source_dir), mapping.sources, f"{mapping_path}: ")
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".import-") as staging:
             for name, table in mapping.tables.items():

@@ -56,7 +56,8 @@ def source_files(folder: Path) -> dict[str, Path]:
     return files
 
 
-def register_sources(con, folder: Path, sources: dict[str, Source]) -> dict[str, Path]:
+def register_sources(con, folder: Path, sources: dict[str, Source], where: str = ""
+                     ) -> dict[str, Path]:
     """Register every source file of ``folder`` as a view in ``con``, named by its stem.
 
     Parameters
@@ -65,6 +66,8 @@ def register_sources(con, folder: Path, sources: dict[str, Source]) -> dict[str,
     folder : Path
     sources : dict of str to Source
         The mapping's reading options by stem.
+    where : str
+        Prefix of error messages about ``sources`` (the mapping file's name).
 
     Returns
     -------
@@ -72,6 +75,14 @@ def register_sources(con, folder: Path, sources: dict[str, Source]) -> dict[str,
         The files registered, by view name.
     """
     files = source_files(folder)
+    try:
+        _register(con, folder, files, sources)
+    except MappingError as exc:
+        raise MappingError(f"{where}{exc}") from None
+    return files
+
+
+def _register(con, folder: Path, files: dict[str, Path], sources: dict[str, Source]) -> None:
     unknown = [stem for stem in sources if stem not in files]
     if unknown:
         raise MappingError(f"sources.{unknown[0]}: no file {unknown[0]}.* in {folder}; the "
@@ -87,7 +98,6 @@ def register_sources(con, folder: Path, sources: dict[str, Source]) -> dict[str,
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM "
                         f"{reader}({_text(str(path))}{_options(stem, reader, options)})")
             check_date_format(con, stem, options, path)
-    return files
 
 
 def _text(value: str) -> str:
