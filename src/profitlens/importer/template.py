@@ -2,6 +2,7 @@
 with a comment saying what it means and where to get it (used by :mod:`.init`)."""
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from ..costmodel import PLACEHOLDER
@@ -16,7 +17,7 @@ HEADER = """\
 # The rules: DATA_CONTRACT.md section 2. Nothing here is a default profitlens guessed for you
 # except where a comment says "default".
 #
-# Found: {counts}
+{counts}
 # Periods found ({n_periods} month{s}): {periods}
 """
 
@@ -74,7 +75,8 @@ def costmodel_text(found, category_guess: Callable[[str], str | None]) -> str:
     teams = sorted({TEAMS[c] if c else GENERIC_TEAM for c in guesses.values()}
                    | set(found.cost_resources))
     parts = [HEADER.format(folder=found.folder, todo=PLACEHOLDER,
-                           counts=", ".join(f"{n:,} {t} rows" for t, n in found.counts.items()),
+                           counts=_wrapped("Found: " + ", ".join(
+                               f"{n:,} {t} rows" for t, n in found.counts.items())),
                            n_periods=len(found.periods), s="" if len(found.periods) == 1 else "s",
                            periods=_periods(found.periods)),
              SETTINGS.format(currency=_currency(found.currencies)), RESOURCES]
@@ -86,6 +88,10 @@ def costmodel_text(found, category_guess: Callable[[str], str | None]) -> str:
     parts.append(PER_INVOICE)
     parts.append(COMMISSION.format(by_segment=_by_segment(found)))
     return "".join(parts)
+
+
+def _wrapped(text: str) -> str:
+    return "\n".join(textwrap.wrap(text, 96, initial_indent="# ", subsequent_indent="#   "))
 
 
 def _periods(periods: list[str]) -> str:
@@ -115,14 +121,17 @@ def _activity(row, category: str | None) -> str:
     team = TEAMS[category] if category else GENERIC_TEAM
     given_everywhere = row.with_minutes == row.rows
     minutes = "0" if given_everywhere else PLACEHOLDER
-    seen = f"{row.rows:,} rows, {row.first} to {row.last}"
+    first, last = (str(d)[:10] for d in (row.first, row.last))
+    seen = f"{row.rows:,} row{'' if row.rows == 1 else 's'}, " + (
+        first if first == last else f"{first} to {last}")
     if given_everywhere:
         seen += "; every row gives its minutes"
     elif row.with_minutes:
-        seen += f"; {row.with_minutes:,} rows give minutes, mean {row.mean_minutes:.1f}"
-    guess = "guessed from the name, check" if category else f"{PLACEHOLDER}: sales, service or fulfilment"
+        seen += f"; {row.with_minutes:,} give minutes, mean {row.mean_minutes:.1f}"
+    guess = ("category guessed from the name: check" if category
+             else f"category {PLACEHOLDER}: sales, service or fulfilment")
     return (f"  {_key(row.activity)}: {{category: {category or PLACEHOLDER}, resources: [{team}], "
-            f"minutes: {minutes}}}\n    # {seen}; category {guess}\n")
+            f"minutes: {minutes}}}\n    # {seen}; {guess}\n")
 
 
 def _key(name: str) -> str:
