@@ -123,6 +123,17 @@ def _location(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part not in ("function-after", "function-before"))
 
 
+def yaml_mapping(text: str, source, error: type[Exception], expected: str) -> dict:
+    """A YAML text's top-level mapping, or ``error`` naming ``source`` and what was expected."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise error(f"{source}: expected {expected} at the top level")
+    return raw
+
+
 def placeholders(raw, where: str = "") -> list[str]:
     """Where a parsed cost model still holds :data:`PLACEHOLDER` (``resources.team.cost``)."""
     if isinstance(raw, dict):
@@ -174,12 +185,7 @@ def cost_model_from_text(text: str | None, source) -> CostModel:
     """
     if text is None:
         raise CostModelError(f"{source}: not found; every data folder needs a costmodel.yaml")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CostModelError(f"{source}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise CostModelError(f"{source}: expected a mapping of settings at the top level")
+    raw = yaml_mapping(text, source, CostModelError, "a mapping of settings")
     left = placeholders(raw)
     if left:
         raise CostModelError(f"{source}: fill in the {PLACEHOLDER} placeholders first: "

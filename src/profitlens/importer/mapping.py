@@ -38,10 +38,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..contract import DATE, FLOAT, REQUIRED_TABLES, TABLES
+from ..costmodel import yaml_mapping
 from ..errors import MappingError
 
 
@@ -77,7 +84,7 @@ class ColumnParse(_Strict):
     strip: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "ColumnParse":
+    def _one_kind(self) -> ColumnParse:
         if self.date_format is not None and self.is_number:
             raise ValueError("date_format cannot be combined with decimal, thousands or strip")
         if self.date_format is None and not self.is_number:
@@ -163,12 +170,7 @@ def load_mapping(path: Path) -> Mapping:
 
 def mapping_from_text(text: str, source) -> Mapping:
     """Validate the text of a mapping file; ``source`` names it in error messages."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise MappingError(f"{source}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise MappingError(f"{source}: expected a mapping with a 'tables' key at the top level")
+    raw = yaml_mapping(text, source, MappingError, "a mapping with a 'tables' key")
     try:
         return Mapping.model_validate(raw)
     except ValidationError as exc:

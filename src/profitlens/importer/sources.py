@@ -164,7 +164,7 @@ def _excel(path: Path, options: Source) -> pd.DataFrame:
                                if t.upper() in ("VARCHAR", "TEXT")})
     except (ValueError, KeyError) as exc:
         raise MappingError(f"{path}: cannot read sheet {options.sheet!r} ({exc})") from None
-    except Exception as exc:  # a corrupt workbook is the user's to fix, not a crash
+    except Exception as exc:  # noqa: BLE001  (a corrupt workbook is the user's to fix)
         raise MappingError(f"{path}: cannot be read as Excel ({exc})") from None
     frame.columns = [str(c) for c in frame.columns]
     return frame
