@@ -81,6 +81,12 @@ def test_a_broken_mapping_is_one_clear_message(tmp_path, mapping, words):
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["customers.csv"]
 
 
+def test_a_failed_import_leaves_no_data_folder_behind(tmp_path):
+    result, _ = _import(tmp_path, "tables:\n" + CUSTOMERS + LINES.replace("sales", "orders"))
+    assert result.exit_code == 2
+    assert not (tmp_path / "data").exists()
+
+
 def test_a_few_unreadable_values_reach_the_run_quarantine_with_their_reason(tmp_path):
     sales = SALES + "C9,3/32/2024,\"7,00\"\n"          # no 32nd of March: 1 bad value of 4
     result, text = _import(tmp_path, "tables:\n" + CUSTOMERS + LINES.replace(

@@ -96,7 +96,7 @@ def import_data(source_dir: Path, mapping_path: Path, out_dir: Path) -> ImportRe
     mapping = load_mapping(mapping_path)
     costmodel = _costmodel_file(mapping, mapping_path)
     result = ImportResult()
-    con = duckdb.connect()
+    con, created = duckdb.connect(), not out_dir.exists()
     try:
         files = register_sources(con, Path(source_dir), mapping.sources, f"{mapping_path}: ")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -109,6 +109,10 @@ def import_data(source_dir: Path, mapping_path: Path, out_dir: Path) -> ImportRe
                 if unparsed:
                     result.unparsed[name] = unparsed
             _replace_tables(Path(staging), out_dir)
+    except MappingError:
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()                       # leave no empty folder behind
+        raise
     finally:
         con.close()
     result.costmodel = _place_costmodel(costmodel, out_dir)
