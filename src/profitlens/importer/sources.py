@@ -90,7 +90,7 @@ def _register(con, folder: Path, files: dict[str, Path], sources: dict[str, Sour
     for i, (stem, path) in enumerate(files.items()):
         options = sources.get(stem, Source())
         reader = READERS[path.suffix.lower()]
-        name = '"' + stem.replace('"', '""') + '"'
+        name = _quoted(stem)
         if reader == "excel":
             con.register(f"_excel_{i}", _excel(path, options))
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM _excel_{i}")
@@ -128,30 +128,56 @@ def _date_options(stem: str, human: str | None) -> list[str]:
     if human is None:
         return ["dateformat = '%Y-%m-%d'", "timestampformat = '%Y-%m-%d %H:%M:%S'"]
     try:
-        fmt = strptime_format(human)
+        formats = _formats(human)
     except ValueError as exc:
         raise MappingError(f"sources.{stem}: {exc}") from None
-    date = fmt.split("%H")[0].split("%I")[0].strip()
-    return [f"dateformat = {_text(date)}", f"timestampformat = {_text(fmt)}"]
+    return [f"dateformat = {_text(formats[-1])}", f"timestampformat = {_text(formats[0])}"]
 
 
 def check_date_format(con, stem: str, options: Source, path: Path) -> None:
-    """Refuse a source ``date_format`` that fits none of the file's columns, showing a value
-    that looks like a date."""
-    if options.date_format is None:
+    """Refuse a source ``date_format`` that fits no column, or that fits most values of a column
+    but not all (DuckDB then reads the whole column as text, and a SELECT comparing its dates
+    would compare text)."""
+    if options.date_format is None or options.all_varchar:
         return
     view = '"' + stem.replace('"', '""') + '"'
-    relation = con.sql(f"SELECT * FROM {view} LIMIT 100")
-    types = [str(t) for t in relation.types]
-    if any(t == "DATE" or t.startswith("TIMESTAMP") for t in types):
-        return
-    looks_like_date = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
-    sample = next(((column, value) for row in relation.fetchall()
-                   for column, value in zip(relation.columns, row)
-                   if isinstance(value, str) and looks_like_date.match(value)), None)
-    shown = f" (e.g. column {sample[0]!r} holds {sample[1]!r})" if sample else ""
-    raise MappingError(f"sources.{stem}: date_format {options.date_format!r} fits no column "
-                       f"of {path.name}{shown}")
+    relation = con.sql(f"SELECT * FROM {view}")
+    types = dict(zip(relation.columns, (str(t) for t in relation.types)))
+    texts = [c for c, t in types.items() if t == "VARCHAR"]
+    fits = []
+    for fmt in _formats(options.date_format):
+        fits.append([f"TRY_STRPTIME({_quoted(c)}, {_text(fmt)}) IS NOT NULL" for c in texts])
+    counts = con.sql("SELECT " + ", ".join(
+        f"COUNT({_quoted(c)}), COUNT(*) FILTER (WHERE {' OR '.join(f[i] for f in fits)}), "
+        f"ANY_VALUE({_quoted(c)}) FILTER (WHERE NOT ({' OR '.join(f[i] for f in fits)}))"
+        for i, c in enumerate(texts)) + f" FROM {view}").fetchone() if texts else ()
+    for i, column in enumerate(texts):
+        given, fitting, example = counts[3 * i: 3 * i + 3]
+        if given and given / 2 < fitting < given:
+            raise MappingError(
+                f"sources.{stem}: column {column!r} of {path.name} holds values that do not fit "
+                f"date_format {options.date_format!r} (e.g. {example!r}), so it is read as "
+                "text; correct the file, or parse that column in the SELECT (TRY_STRPTIME) or "
+                "under tables.<table>.columns, where rows with such values are quarantined")
+    if not any(t == "DATE" or t.startswith("TIMESTAMP") for t in types.values()):
+        looks_like_date = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
+        sample = next(((column, value) for row in relation.limit(100).fetchall()
+                       for column, value in zip(relation.columns, row)
+                       if isinstance(value, str) and looks_like_date.match(value)), None)
+        shown = f" (e.g. column {sample[0]!r} holds {sample[1]!r})" if sample else ""
+        raise MappingError(f"sources.{stem}: date_format {options.date_format!r} fits no "
+                           f"column of {path.name}{shown}")
+
+
+def _formats(human: str) -> list[str]:
+    """The timestamp and date formats read_csv is given for a source ``date_format``."""
+    fmt = strptime_format(human)
+    date = fmt.split("%H")[0].split("%I")[0].strip()
+    return [fmt] if date == fmt else [fmt, date]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _excel(path: Path, options: Source) -> pd.DataFrame:
