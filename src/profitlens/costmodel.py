@@ -26,6 +26,9 @@ from .contract import CATEGORIES
 from .errors import CostModelError
 from .settings import CreditPolicy, LifetimeValueSettings, TrendSettings
 
+#: what `profitlens init` writes where only the company knows the number
+PLACEHOLDER = "TODO"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -129,6 +132,29 @@ def _problem(err: dict) -> str:
     return f"{_location(err['loc']) or 'model'}: {err['msg'].removeprefix('Value error, ')}"
 
 
+def yaml_mapping(text: str, source, error: type[Exception], expected: str) -> dict:
+    """A YAML text's top-level mapping, or ``error`` naming ``source`` and what was expected."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise error(f"{source}: expected {expected} at the top level")
+    return raw
+
+
+def placeholders(raw, where: str = "") -> list[str]:
+    """Where a parsed cost model still holds :data:`PLACEHOLDER` (``resources.team.cost``)."""
+    if isinstance(raw, dict):
+        items = raw.items()
+    elif isinstance(raw, list):
+        items = enumerate(raw)
+    else:
+        return [where] if raw == PLACEHOLDER else []
+    return [loc for key, value in items
+            for loc in placeholders(value, f"{where}.{key}" if where else str(key))]
+
+
 def load_cost_model(path: Path) -> CostModel:
     """Read and validate ``costmodel.yaml``.
 
@@ -168,12 +194,12 @@ def cost_model_from_text(text: str | None, source) -> CostModel:
     """
     if text is None:
         raise CostModelError(f"{source}: not found; every data folder needs a costmodel.yaml")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CostModelError(f"{source}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise CostModelError(f"{source}: expected a mapping of settings at the top level")
+    raw = yaml_mapping(text, source, CostModelError, "a mapping of settings")
+    left = placeholders(raw)
+    if left:
+        raise CostModelError(f"{source}: fill in the {PLACEHOLDER} placeholders first: "
+                             + ", ".join(left[:5]) + (f" and {len(left) - 5} more"
+                                                      if len(left) > 5 else ""))
     try:
         return CostModel.model_validate(raw)
     except ValidationError as exc:

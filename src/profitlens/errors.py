@@ -24,3 +24,7 @@ class FitError(ProfitlensError):
 class NotFittedError(ValueError, AttributeError):
     """An estimator was used before ``fit``: a programming error, as in scikit-learn (where
     ``NotFittedError`` is also a ``ValueError`` and an ``AttributeError``)."""
+
+
+class MappingError(ProfitlensError):
+    """An import mapping (``profitlens import --mapping``) cannot be used as written."""

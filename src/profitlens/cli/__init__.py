@@ -6,9 +6,12 @@ from . import run as _run  # noqa: F401  (registers `run`)
 from .clv import clv
 from .credit import credit
 from .generate import generate
+from .importer import import_, init
 from .trends import trends
 
 for _command in (generate, trends, credit, clv):
     app.command()(user_errors(_command))
+app.command("import")(user_errors(import_))
+app.command()(user_errors(init))
 
 __all__ = ["app"]

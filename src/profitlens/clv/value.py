@@ -43,6 +43,7 @@ from profitlens.clv.selection import Selection, check_enough, select_transaction
 from profitlens.clv.summary import TIME_UNITS, in_customer_order, rfm_summary
 from profitlens.lookup import positions, values_at
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
+from profitlens.errors import FitError
 from profitlens.output_tables import OUTPUTS
 from profitlens.models.base import BaseModel
 
@@ -138,8 +139,12 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
 
     months = np.arange(0, horizon_months + 1, dtype=float)
     times = np.append(months, 12.0) * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
-    cum, alive = tm.forecast_curves(times, x, t_x, age,
-                                    combine=_forecast_sums(horizon_months, annual_discount_rate))
+    try:
+        cum, alive = tm.forecast_curves(times, x, t_x, age, combine=_forecast_sums(
+            horizon_months, annual_discount_rate))
+    except (ValueError, FloatingPointError) as exc:  # a degenerate fit (e.g. few repeat buyers)
+        raise FitError(f"the {model} model fitted to {x.size:,} customers, {int((x > 0).sum()):,} "
+                       f"of whom bought again, cannot forecast ({exc})") from None
     purchases_12m, disc_purchases = cum[:, 1], cum[:, 2]
     p_alive, alive_months = alive[:, 0], alive[:, 3]
 
