@@ -29,7 +29,7 @@ def run(
     report: bool = typer.Option(True, help="Also write report.html in the output folder."),
     database: bool = typer.Option(
         True, help="Also write profitlens.duckdb, every output table in one file to query with "
-        "SQL (a copy of the Parquet; at a million customers about 15 s of the run)."),
+        "SQL (a copy of the Parquet, 5-10% of a large run's time)."),
     incremental: bool = typer.Option(
         False, "--incremental", help="Recompute only the cells (period x customer group) whose "
         "data changed since the last --incremental run into --out (e.g. a new month) and reuse "

@@ -50,10 +50,9 @@ DEFAULT_MEMORY_GB = 3.5
 def default_memory_limit() -> str:
     """DuckDB's memory cap when none is set: 3.5 GB, or 60% of RAM on a smaller machine.
 
-    Beyond it DuckDB spills to disk. At a million customers a run then peaks at about 5.2 GB
-    with Python's own share (5.7-6.0 GB with 4 GB, in the same time), where DuckDB's default
-    (80% of RAM) grows its hash tables to 12 GB on a 24 GB machine for little gain in speed
-    (``benchmarks/RESULTS.md``, Scale).
+    Beyond it DuckDB spills to disk. DuckDB's own default (80% of RAM) lets its hash tables
+    grow to most of the machine for little gain in speed; the measurements behind the cap are
+    in ``benchmarks/RESULTS.md`` (Scale).
     """
     try:
         ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30

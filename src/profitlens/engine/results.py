@@ -38,8 +38,8 @@ def arrow_table(table) -> pa.Table:
     """The rows of ``table`` as one Arrow table with the expression's column types.
 
     On Spark, Ibis's own ``to_pyarrow`` collects the result as a pandas frame and converts it
-    to Arrow, holding a large result several times over in the driver's memory (past 12 GB for
-    a million customers' P&L). Here Spark hands it over as Arrow (``DataFrame.toArrow``), once.
+    to Arrow, holding a large result several times over in the driver's memory. Here Spark
+    hands it over as Arrow (``DataFrame.toArrow``), once.
     """
     backend = table._find_backend(use_default=True)
     if backend.name != "pyspark":

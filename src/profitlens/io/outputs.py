@@ -122,8 +122,8 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
         so the two overlap. What it adds to ``info`` (a report that could not be drawn) is
         written to ``run_info.json`` after it.
     database : bool, default True
-        Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; at a
-        million customers it takes about 15 s, ``benchmarks/RESULTS.md``).
+        Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; what
+        it costs is measured in ``benchmarks/RESULTS.md``).
     """
     out_dir = Path(out_dir).resolve()
     if out_dir.exists() and not out_dir.is_dir():

@@ -42,8 +42,8 @@ def customer_pnl(parts: dict[str, ir.Table]) -> ir.Table:
     -----
     The parts are stacked side by side (one column per line, 0 where a part has none) and
     summed in one aggregate: plain sums, no per-line filters. Parts of one row per invoice line
-    or payment are best summed first (:func:`per_customer_period`): at a million customers the
-    17.8M invoice lines become 4.4M rows, and the P&L takes 10 s less.
+    or payment are best summed first (:func:`per_customer_period`), which shrinks the invoice
+    lines several-fold before the aggregate (figures in ``benchmarks/RESULTS.md``).
     """
     zero = ibis.literal(0.0)
 
