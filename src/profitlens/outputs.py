@@ -7,6 +7,7 @@ gives byte-identical CSVs.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -119,10 +120,11 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
         Called once every table is written, before the DuckDB file and ``finish``: nothing
         reads ``tables`` after it, so it may free what computed them (the engine's memory).
     finish : callable, optional
-        Called with the folder of the new outputs once the tables are written (the report),
-        while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
-        so the two overlap. What it adds to ``info`` (a report that could not be drawn) is
-        written to ``run_info.json`` after it.
+        Called with the folder of the new outputs once the tables are written (the state of an
+        incremental run), while the DuckDB file is loaded in another thread; what it adds to
+        ``info`` is written to ``run_info.json`` after it. The report is drawn after the swap
+        (:func:`profitlens.pipeline.run`), so that nothing its renderer does can lose the
+        tables.
     database : bool, default True
         Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; at a
         million customers it takes about 15 s, ``benchmarks/RESULTS.md``).
@@ -141,15 +143,14 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             written()
         info["files"] = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
                                + ([DATABASE] if database else []))
-        _write_info(tmp, info)
-        steps = [step for step, on in (("database", database), ("report", finish)) if on]
-        if progress and steps:
-            progress("write " + " and ".join(steps))
+        write_run_info(tmp, info)
+        if progress and database:
+            progress("write database")
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(write_database, tmp, list(tables)) if database else None
             if finish:
                 finish(tmp)
-                _write_info(tmp, info)    # with what finish added to info
+                write_run_info(tmp, info)    # with what finish added to info
             if loading:
                 loading.result()
         _swap(tmp, out_dir)
@@ -159,8 +160,11 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
     return out_dir
 
 
-def _write_info(folder: Path, info: dict) -> None:
-    (folder / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+def write_run_info(folder: Path, info: dict) -> None:
+    """Write ``run_info.json`` into ``folder`` whole or not at all (a temporary file renamed)."""
+    tmp = folder / f".run_info.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, folder / "run_info.json")
 
 
 def _swap(new: Path, target: Path) -> None:
