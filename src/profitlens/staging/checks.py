@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 
 from ..contract import TableSpec
 from ..engine import ROW, cache, engine_name
-from .parse import LARGEST, present, raw_text
+from .parse import LARGEST, present, raw_text, visible
 
 QUARANTINE_SCHEMA = ibis.schema({
     "table": "string", "row": "int64", "column": "string", "value": "string", "reason": "string"})
@@ -177,7 +177,7 @@ def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,
     parts = []
     for flag, check in zip(flags, checks):
         hit = bad.filter(bad[flag]).select(ROW).join(raw, ROW)
-        value = (raw_text(hit[check.column]) if check.column in raw.columns
+        value = (visible(raw_text(hit[check.column])) if check.column in raw.columns
                  else ibis.null("string"))
         parts.append(hit.select(
             table=ibis.literal(name), row=hit[ROW].cast("int64"),

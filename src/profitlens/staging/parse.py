@@ -17,6 +17,9 @@ from ..errors import ContractError
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 #: numbers of this size or more cannot be read (:func:`parse_value`)
 LARGEST = 1e15
+#: the control characters no text may hold (tab, line feed and carriage return may):
+#: :mod:`.controls`
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
 
 
 def require_columns(raw: ir.Table, spec: TableSpec, path: Path) -> None:
@@ -34,6 +37,12 @@ def raw_text(column: ir.Value) -> ir.StringValue:
     """A raw value as text, null when absent or blank."""
     text = column if column.type().is_string() else column.cast("string")
     return ibis.ifelse(is_given(text), text, ibis.null("string"))
+
+
+def visible(value: ir.StringValue) -> ir.StringValue:
+    """``value`` with each control character of :data:`CONTROL` replaced by U+FFFD, as the
+    quarantine lists it (a NUL in a CSV cell breaks the tools that open it)."""
+    return value.re_replace(CONTROL, "\ufffd")
 
 
 def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = None) -> ir.Value:
