@@ -19,13 +19,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pyarrow.csv as pacsv
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from profitlens.cli import app
 from profitlens.contract import DATE, FLOAT, STRING, TABLES
+from profitlens.outputs import read_output
 
 BASE = Path(__file__).parent / "data" / "fuzz"
 AS_OF = "2026-03-31"
@@ -129,8 +130,9 @@ def data_rows(path: Path) -> int:
         return sum(1 for row in csv.reader(fh) if row) - 1
 
 
-def check_run(folder: Path, out: Path, unusable: dict[str, set[int]]) -> None:
-    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--as-of", AS_OF])
+def check_run(folder: Path, out: Path, unusable: dict[str, set[int]], *options: str) -> None:
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--as-of", AS_OF,
+                                 *options])
     assert result.exit_code == 0, result.output
     info = json.loads((out / "run_info.json").read_text())
     assert "report_error" not in info
@@ -140,7 +142,7 @@ def check_run(folder: Path, out: Path, unusable: dict[str, set[int]]) -> None:
     assert "<script>" not in report and "onclick" not in report.replace("onclick=&quot;", "")
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", report)
     assert b"\x00" not in (out / "quarantine.csv").read_bytes()
-    quarantine = pacsv.read_csv(out / "quarantine.csv").to_pandas()
+    quarantine = read_output(out, "quarantine")
     assert set(info["rows"]) == set(BASE_TABLES)
     for name, counts in info["rows"].items():
         rows = data_rows(folder / f"{name}.csv")
@@ -151,16 +153,32 @@ def check_run(folder: Path, out: Path, unusable: dict[str, set[int]]) -> None:
         assert unusable[name] <= listed, (name, sorted(unusable[name] - listed))
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(spoiled_company())
-def test_junk_in_any_cell_is_quarantined_and_every_row_accounted_for(company):
+def run_spoiled(company, *options: str) -> None:
     changes, repeats, files = company
     with tempfile.TemporaryDirectory(prefix="profitlens-fuzz-") as tmp:
         folder = Path(tmp) / "data"
         folder.mkdir()
         unusable = write_company(folder, changes, repeats, files)
-        check_run(folder, Path(tmp) / "out", unusable)
+        check_run(folder, Path(tmp) / "out", unusable, *options)
+
+
+#: a run of the small company takes about 4 s of CPU and its report 3 s more: 15 examples
+#: are about two minutes (``slow``); the fast variant tries 4 of them
+BUDGET = {"deadline": None, "derandomize": True, "database": None,
+            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+
+
+@settings(max_examples=4, **BUDGET)
+@given(spoiled_company())
+def test_junk_in_any_cell_is_quarantined_and_every_row_accounted_for(company):
+    run_spoiled(company, "--no-database")
+
+
+@pytest.mark.slow
+@settings(max_examples=15, **BUDGET)
+@given(spoiled_company())
+def test_junk_in_any_cell_more_examples(company):
+    run_spoiled(company, "--no-database")
 
 
 def test_every_junk_value_in_every_column_at_once(tmp_path):

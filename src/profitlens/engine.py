@@ -304,9 +304,12 @@ def read_csv_text(path: Path) -> pa.Table:
         header = next(csv.reader(fh), None)
     if not header:
         raise ContractError(f"{path}: empty file; expected a header row")
-    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in header},
-        strings_can_be_null=True, null_values=[""]))
+    # a quoted value may hold a line break (a name, a note); allowing it costs no measurable
+    # time, and without it such a file fails to read or, across a block boundary, misreads
+    return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                          convert_options=pacsv.ConvertOptions(
+                              column_types={name: pa.string() for name in header},
+                              strings_can_be_null=True, null_values=[""]))
 
 
 def _read_spark(con, path: Location, name: str):

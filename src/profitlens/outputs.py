@@ -224,7 +224,9 @@ def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
             options = pacsv.ConvertOptions(
                 include_columns=columns, strings_can_be_null=True,
                 column_types={c: pa.string() for c in TEXT_COLUMNS})
-            return pacsv.read_csv(csv, convert_options=options).to_pandas()
+            return pacsv.read_csv(
+                csv, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=options).to_pandas()
     except (pa.ArrowException, OSError) as exc:  # unreadable or truncated: name the file
         raise ProfitlensError(f"{parquet if parquet.is_file() else csv}: cannot be read "
                               f"({exc})") from None
