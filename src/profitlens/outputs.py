@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from .engine import record_batches
 from .errors import ProfitlensError
+from .guard.exchange import exchange
 from .incremental import STATE, is_state
 
 SORT_KEYS = {
@@ -181,11 +182,8 @@ def _swap(new: Path, target: Path) -> None:
     for item in target.iterdir():
         if item.name not in earlier and not (new / item.name).exists():
             shutil.move(str(item), new / item.name)
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    exchange(new, target)          # one step: there is always an output folder
+    shutil.rmtree(new, ignore_errors=True)
 
 
 def _written_by_earlier_run(folder: Path) -> set[str]:
