@@ -3,12 +3,13 @@
 A small company holding every table and every column of the contract (``tests/data/fuzz``)
 has cells replaced by junk (NUL and other control characters, emoji, right-to-left marks,
 10,000-character strings, SQL and HTML fragments, unreadable numbers and dates, blank keys),
-rows duplicated, a BOM and CRLF line ends, and is then run through ``profitlens run``. Each
-run must exit 0, write every table and the report, and account for every row: rows read = the
-file's data rows (counted here with Python's csv module) = used + quarantined, with every
-quarantined row listed in the quarantine, and with the rows that cannot be used (a control
-character in text, an unreadable number or date, a blank required value, a repeated key)
-among them. The budget is fixed (``derandomize``), so CI runs the same examples every time.
+rows duplicated, rows of the wrong length, a BOM and CRLF line ends, and is then run through
+``profitlens run``. Each run must exit 0, write every table and the report, and account for
+every row: rows read = the file's data rows (counted here with Python's csv module) = used +
+quarantined, with every quarantined row listed in the quarantine, and with the rows that cannot
+be used (a control character in text, an unreadable number or date, a blank required value, a
+repeated key, a row of the wrong length) among them. The budget is fixed (``derandomize``), so
+CI runs the same examples every time.
 """
 from __future__ import annotations
 
@@ -79,7 +80,9 @@ def spoiled_company(draw):
         changes[name, row, column] = draw(junk_for(kind))
     repeats = draw(st.lists(st.sampled_from([(n, r) for n, r, _ in CELLS]), max_size=3,
                             unique=True))
-    files = {name: (draw(st.booleans()), draw(st.sampled_from(LINE_ENDS)))
+    # a BOM or not, the line ends, and a row of the wrong length (a stray comma) or not
+    files = {name: (draw(st.booleans()), draw(st.sampled_from(LINE_ENDS)),
+                    draw(st.sampled_from([0, 0, 0, 1, -1])))
              for name in BASE_TABLES}
     return changes, repeats, files
 
@@ -106,7 +109,10 @@ def write_company(folder: Path, changes, repeats, files) -> dict[str, set[int]]:
                 untouched = all((name, i, k) not in changes for k in spec.key)
                 if spec.key and untouched or i + 1 in bad:
                     bad.add(len(rows))
-        bom, line_end = files[name]
+        bom, line_end, ragged = files[name]
+        if ragged:
+            rows.append(list(rows[0])[:ragged] if ragged < 0 else [*rows[0], "stray"])
+            bad.add(len(rows))
         with open(folder / f"{name}.csv", "w", newline="",
                   encoding="utf-8-sig" if bom else "utf-8") as fh:
             writer = csv.writer(fh, lineterminator=line_end)
@@ -189,7 +195,7 @@ def test_every_junk_value_in_every_column_at_once(tmp_path):
         kind = TABLES[name].columns[column]
         pool = NUMBER_JUNK if kind == FLOAT else DATE_JUNK if kind == DATE else TEXT_JUNK
         changes[name, row, column] = pool[n % len(pool)]
-    files = {name: (True, "\r\n") for name in BASE_TABLES}
+    files = {name: (True, "\r\n", 1) for name in BASE_TABLES}
     folder = tmp_path / "data"
     folder.mkdir()
     unusable = write_company(folder, changes, [(name, 1) for name in BASE_TABLES

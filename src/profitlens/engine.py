@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .errors import ContractError, ProfitlensError
+from .guard.ragged import is_ragged_error, read_ragged_csv
 
 ENGINES = ("duckdb", "spark")
 ROW = "_row"
@@ -306,10 +307,15 @@ def read_csv_text(path: Path) -> pa.Table:
         raise ContractError(f"{path}: empty file; expected a header row")
     # a quoted value may hold a line break (a name, a note); allowing it costs no measurable
     # time, and without it such a file fails to read or, across a block boundary, misreads
-    return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                          convert_options=pacsv.ConvertOptions(
-                              column_types={name: pa.string() for name in header},
-                              strings_can_be_null=True, null_values=[""]))
+    try:
+        return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                              convert_options=pacsv.ConvertOptions(
+                                  column_types={name: pa.string() for name in header},
+                                  strings_can_be_null=True, null_values=[""]))
+    except pa.ArrowInvalid as exc:
+        if not is_ragged_error(exc):
+            raise
+        return read_ragged_csv(path)    # rows of the wrong length: staging quarantines them
 
 
 def _read_spark(con, path: Location, name: str):

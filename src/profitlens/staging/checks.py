@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 
 from ..contract import TableSpec
 from ..engine import ROW, cache, engine_name
+from ..guard.ragged import RAGGED
 from .parse import LARGEST, present, raw_text, visible
 
 QUARANTINE_SCHEMA = ibis.schema({
@@ -41,6 +42,10 @@ class Check:
 def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
     """Missing required values, unparseable values and repeated keys."""
     checks = []
+    if RAGGED in parsed.columns:
+        first = next(iter(spec.columns))
+        checks.append(Check(first, parsed[RAGGED], "the row has more or fewer values than the "
+                            "header, so they cannot be matched to columns"))
     for name, kind in spec.columns.items():
         if present(name) not in parsed.columns:
             continue

@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 from ..contract import DATE, FLOAT, STRING, TableSpec
 from ..engine import ROW
 from ..errors import ContractError
+from ..guard.ragged import RAGGED
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 #: numbers of this size or more cannot be read (:func:`parse_value`)
@@ -101,4 +102,5 @@ def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
             columns[name] = parse_value(raw[name], kind, given[present(name)])
         else:
             columns[name] = ibis.null(kind if kind != STRING else "string")
-    return raw.select(raw[ROW], **columns, **given)
+    ragged = [RAGGED] if RAGGED in raw.columns else []     # a row of the wrong length
+    return raw.select(raw[ROW], *ragged, **columns, **given)
