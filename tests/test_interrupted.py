@@ -17,6 +17,7 @@ import pytest
 
 import profitlens
 from profitlens.generate import generate_company
+from profitlens.guard.leftovers import remove_leftovers
 from profitlens.outputs import read_output
 
 pytestmark = pytest.mark.slow
@@ -76,6 +77,8 @@ def test_a_run_stopped_while_writing_leaves_the_previous_outputs(previous, how, 
         assert len(read_output(out, name).columns) > 0
     if how == signal.SIGTERM:          # caught: the half-written folder is removed
         assert temporary_folders(out) == []
-    else:                              # cannot be caught: a hidden folder is left
-        for tmp in temporary_folders(out):
-            subprocess.run(["rm", "-rf", str(tmp)], check=True)
+    else:           # cannot be caught: a hidden folder is left, which the next run removes
+        left = temporary_folders(out)
+        assert len(left) == 1
+        assert remove_leftovers(out) == left and temporary_folders(out) == []
+

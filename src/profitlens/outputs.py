@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from .engine import record_batches
 from .errors import ProfitlensError
 from .guard.exchange import exchange
+from .guard.leftovers import claim, release, remove_leftovers
 from .incremental import STATE, is_state
 
 SORT_KEYS = {
@@ -134,7 +135,9 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
     if out_dir.exists() and not out_dir.is_dir():
         raise ProfitlensError(f"{out_dir}: exists and is not a folder; choose an --out folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)          # of runs into out_dir that were killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    lock = claim(tmp)
     try:
         for name, table in tables.items():
             if progress:
@@ -154,9 +157,12 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
                 write_run_info(tmp, info)    # with what finish added to info
             if loading:
                 loading.result()
+        release(tmp, lock)
+        lock = None
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        release(tmp, lock)
         raise
     return out_dir
 
