@@ -6,7 +6,7 @@ process on the spot: the half-written output folder beside ``--out`` stays on di
 blocks run: :func:`profitlens.outputs.write_outputs` removes its temporary folder and the
 report's child process is stopped. The previous outputs are untouched either way; a SIGKILL,
 which no process can catch, leaves the temporary folder (a hidden ``.OUT-…`` folder beside
-``--out``, safe to delete).
+``--out``), which the next run into ``--out`` removes (:mod:`.leftovers`).
 """
 from __future__ import annotations
 
