@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from profitlens.cli import app
 from profitlens.outputs import read_output
-from profitlens.pipeline import load_data
+from profitlens.pipeline import load_data, run
 from profitlens.report.safe_text import xml_safe_spec
 from profitlens.staging.controls import columns_to_check, has_control_bytes
 
@@ -95,3 +95,15 @@ def test_chart_specifications_reach_the_renderer_without_characters_xml_forbids(
     assert xml_safe_spec(spec) == {"data": {"values": [{"s\ufffd": "a\ufffdb\ufffd\ufffd\tc\n",
                                                         "n": 1.5}]},
                                    "title": ["x\ufffd"]}
+
+
+def test_text_that_looks_like_html_is_shown_as_written_in_the_report(tiny, tmp_path):
+    set_cell(tiny / "customers.csv", 2, "name", "<script>alert('x')</script>")
+    set_cell(tiny / "customers.csv", 3, "segment", "<img src=x onerror=alert(1)>")
+    set_cell(tiny / "invoice_lines.csv", 1, "customer_id", "<b>A</b>")     # quarantined
+    out = tmp_path / "out"
+    run(tiny, out, as_of=AS_OF, report=True, database=False)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page        # in tables and chart labels
+    assert "&lt;b&gt;A&lt;/b&gt;" in page
+    assert "<script>" not in page and "<img" not in page and "<b>A</b>" not in page
