@@ -115,7 +115,11 @@ def write_company(folder: Path, changes, repeats, files) -> dict[str, set[int]]:
             bad.add(len(rows))
         with open(folder / f"{name}.csv", "w", newline="",
                   encoding="utf-8-sig" if bom else "utf-8") as fh:
-            writer = csv.writer(fh, lineterminator=line_end)
+            # a carriage return in a value is quoted only when it is in the line end: quote
+            # every value then, as a CSV file must (else both readers see a line break there)
+            carriage = any("\r" in value for row in rows for value in row)
+            writer = csv.writer(fh, lineterminator=line_end,
+                                quoting=csv.QUOTE_ALL if carriage else csv.QUOTE_MINIMAL)
             writer.writerow(header)
             writer.writerows(rows)
     return unusable

@@ -32,11 +32,20 @@ def terminated_as_exit() -> Iterator[None]:
         yield
         return
 
+    stopped = []
+
     def stop(_signum, _frame):
+        stopped.append(True)
         raise SystemExit(EXIT_CODE)
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         yield
+    except BaseException:
+        # DuckDB turns an exception raised by a signal handler during a query into its own
+        # InterruptException: stopped is stopped, whatever the exception that got here
+        if stopped:
+            raise SystemExit(EXIT_CODE) from None
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
