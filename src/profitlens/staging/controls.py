@@ -92,7 +92,9 @@ def _file_has_control(path: Path) -> bool:
 
 def _parquet_columns_with_control(path: Path, columns: list[str]) -> list[str]:
     found: set[str] = set()
-    file = pq.ParquetFile(path)
+    # a dictionary-encoded column is read as its dictionary: only its distinct values are
+    # decoded and scanned (most text columns but identifiers), not one string per row
+    file = pq.ParquetFile(path, read_dictionary=_dictionary_columns(path, columns))
     for group in range(file.metadata.num_row_groups):
         wanted = [c for c in columns if c not in found]
         if not wanted:
@@ -101,6 +103,15 @@ def _parquet_columns_with_control(path: Path, columns: list[str]) -> list[str]:
         found.update(c for c in wanted if any(_text_has_control(chunk)
                                               for chunk in table.column(c).chunks))
     return [c for c in columns if c in found]
+
+
+def _dictionary_columns(path: Path, columns: list[str]) -> list[str]:
+    """Those of ``columns`` dictionary-encoded in every row group of Parquet file ``path``."""
+    metadata = pq.ParquetFile(path).metadata
+    index = {metadata.schema.column(j).path: j for j in range(metadata.num_columns)}
+    return [c for c in columns if c in index and all(
+        metadata.row_group(g).column(index[c]).has_dictionary_page
+        for g in range(metadata.num_row_groups))]
 
 
 def _text_has_control(array: pa.Array) -> bool:
