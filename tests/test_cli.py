@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -36,23 +37,41 @@ def test_no_database_leaves_out_the_duckdb_file(tiny, tmp_path):
     assert_tables_agree(TINY / "expected", out)
 
 
-def test_a_report_that_cannot_be_drawn_leaves_the_tables_written(tiny, tmp_path, monkeypatch):
-    import profitlens.report
+def run_with_report_child(tiny, out, monkeypatch, code: str):
+    """``profitlens run`` of ``tiny`` whose report's child process runs Python ``code`` (given
+    the output folder as ``sys.argv[1]``); the result and ``report_error``."""
+    from profitlens.guard import report
 
-    def fail(out_dir, path=None):
-        (out_dir / "report.html").write_text("half a report")
-        raise RuntimeError("chart renderer unavailable")
-    monkeypatch.setattr(profitlens.report, "write_report", fail)
-    out = tmp_path / "out"
+    monkeypatch.setattr(report, "_command", lambda folder: [sys.executable, "-c", code,
+                                                            str(folder)])
     result = runner.invoke(app, ["run", str(tiny), "--out", str(out), "--as-of", "2026-03-31"],
-                           env={"COLUMNS": "200"})
+                           env={"COLUMNS": "300"})
     assert result.exit_code == 0, result.output
+    assert not list(out.glob("*report.html*"))          # nor a half-written file
+    assert_tables_agree(TINY / "expected", out)
+    return result, json.loads((out / "run_info.json").read_text())["report_error"]
+
+
+def test_a_report_that_cannot_be_drawn_leaves_the_tables_written(tiny, tmp_path, monkeypatch):
+    # the child fails as a Python exception is reported: one line on standard error
+    fail = ("import pathlib, sys; pathlib.Path(sys.argv[1], 'report.html').write_text('half'); "
+            "sys.exit('report failed: RuntimeError: chart renderer unavailable')")
+    result, error = run_with_report_child(tiny, tmp_path / "out", monkeypatch, fail)
     assert ("report.html not written (RuntimeError: chart renderer unavailable); the output "
             "tables are written") in result.output
-    assert not (out / "report.html").exists()
-    assert (json.loads((out / "run_info.json").read_text())["report_error"]
-            == "RuntimeError: chart renderer unavailable")
-    assert_tables_agree(TINY / "expected", out)
+    assert error == "RuntimeError: chart renderer unavailable"
+
+
+def test_a_renderer_that_aborts_the_process_leaves_the_tables_written(tiny, tmp_path,
+                                                                      monkeypatch):
+    # what vl-convert's panics do: abort the process with a temporary report half written
+    crash = ("import os, pathlib, sys; pathlib.Path(sys.argv[1], '.report.html.7.tmp')"
+             ".write_text('half'); print(\"thread panicked at text.rs: Failed to parse\", "
+             "file=sys.stderr, flush=True); os.abort()")
+    result, error = run_with_report_child(tiny, tmp_path / "out", monkeypatch, crash)
+    assert error == ("the chart renderer's process stopped with SIGABRT (thread panicked at "
+                     "text.rs: Failed to parse)")
+    assert "report.html not written" in result.output
 
 
 def test_incremental_runs_say_what_they_recomputed(tiny, tmp_path):

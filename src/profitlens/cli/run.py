@@ -9,6 +9,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ..engine import data_location, is_uri
 from ..errors import ContractError
+from profitlens.guard.stop import terminated_as_exit
 from profitlens.pipeline.stages import run as run_pipeline
 from .app import app, console, user_errors
 from .summary import print_summary
@@ -41,7 +42,7 @@ def run(
     """
     data, out = data_location(data_dir), _local_output(out)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with terminated_as_exit(), Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("starting", total=None)
 
         def stage(name: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from profitlens.report.headline import COST_OF_ACTIVITIES, headline
@@ -55,8 +56,8 @@ def print_summary(out: Path, info: dict) -> None:
     if (out / "report.html").exists():
         console.print(f"Report: [bold]{(out / 'report.html').resolve()}[/]")
     if "report_error" in info:
-        console.print(f"[yellow]report.html not written[/] ({info['report_error']}); the output "
-                      "tables are written")
+        console.print(f"[yellow]report.html not written[/] ({escape(info['report_error'])}); the "
+                      "output tables are written")
 
 
 def print_increment(increment: dict) -> None:

@@ -10,6 +10,7 @@ import pyarrow.csv as pacsv
 from profitlens.engine.backends import engine_name
 from profitlens.engine.locations import Location, _first_line, check_engine_reads, suffix
 from profitlens.errors import ContractError
+from profitlens.guard.ragged import is_ragged_error, read_ragged_csv
 
 
 ROW = "_row"
@@ -51,9 +52,17 @@ def read_csv_text(path: Path) -> pa.Table:
         header = next(csv.reader(fh), None)
     if not header:
         raise ContractError(f"{path}: empty file; expected a header row")
-    return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in header},
-        strings_can_be_null=True, null_values=[""]))
+    # a quoted value may hold a line break (a name, a note); allowing it costs no measurable
+    # time, and without it such a file fails to read or, across a block boundary, misreads
+    try:
+        return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                              convert_options=pacsv.ConvertOptions(
+                                  column_types={name: pa.string() for name in header},
+                                  strings_can_be_null=True, null_values=[""]))
+    except pa.ArrowInvalid as exc:
+        if not is_ragged_error(exc):
+            raise
+        return read_ragged_csv(path)    # rows of the wrong length: staging quarantines them
 
 
 def _read_spark(con, path: Location, name: str):

@@ -7,6 +7,7 @@ gives byte-identical CSVs.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -23,6 +24,8 @@ import pyarrow.parquet as pq
 from profitlens.engine import record_batches
 from profitlens.errors import ProfitlensError
 from profitlens.output_tables import OUTPUTS
+from profitlens.guard.exchange import exchange
+from profitlens.guard.leftovers import claim, release, remove_leftovers
 
 DATABASE = "profitlens.duckdb"
 #: the folder an incremental run keeps its state in, inside the output folder
@@ -117,10 +120,11 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
         Called once every table is written, before the DuckDB file and ``finish``: nothing
         reads ``tables`` after it, so it may free what computed them (the engine's memory).
     finish : callable, optional
-        Called with the folder of the new outputs once the tables are written (the report),
-        while the DuckDB file is loaded in another thread: DuckDB works outside Python's GIL,
-        so the two overlap. What it adds to ``info`` (a report that could not be drawn) is
-        written to ``run_info.json`` after it.
+        Called with the folder of the new outputs once the tables are written (the state of an
+        incremental run), while the DuckDB file is loaded in another thread; what it adds to
+        ``info`` is written to ``run_info.json`` after it. The report is drawn after the swap
+        (:func:`profitlens.pipeline.stages.run`), so that nothing its renderer does can lose the
+        tables.
     database : bool, default True
         Also load the tables into ``profitlens.duckdb`` (a queryable copy of the Parquet; what
         it costs is measured in ``benchmarks/RESULTS.md``).
@@ -129,7 +133,9 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
     if out_dir.exists() and not out_dir.is_dir():
         raise ProfitlensError(f"{out_dir}: exists and is not a folder; choose an --out folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out_dir)          # of runs into out_dir that were killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    lock = claim(tmp)
     try:
         for name, table in tables.items():
             if progress:
@@ -139,26 +145,31 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             written()
         info["files"] = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
                                + ([DATABASE] if database else []))
-        _write_info(tmp, info)
-        steps = [step for step, on in (("database", database), ("report", finish)) if on]
-        if progress and steps:
-            progress("write " + " and ".join(steps))
+        write_run_info(tmp, info)
+        if progress and database:
+            progress("write database")
         with ThreadPoolExecutor(max_workers=1) as pool:
             loading = pool.submit(write_database, tmp, list(tables)) if database else None
             if finish:
                 finish(tmp)
-                _write_info(tmp, info)    # with what finish added to info
+                write_run_info(tmp, info)    # with what finish added to info
             if loading:
                 loading.result()
+        release(tmp, lock)
+        lock = None
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        release(tmp, lock)
         raise
     return out_dir
 
 
-def _write_info(folder: Path, info: dict) -> None:
-    (folder / "run_info.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+def write_run_info(folder: Path, info: dict) -> None:
+    """Write ``run_info.json`` into ``folder`` whole or not at all (a temporary file renamed)."""
+    tmp = folder / f".run_info.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, folder / "run_info.json")
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -175,11 +186,8 @@ def _swap(new: Path, target: Path) -> None:
     for item in target.iterdir():
         if item.name not in earlier and not (new / item.name).exists():
             shutil.move(str(item), new / item.name)
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    exchange(new, target)          # one step: there is always an output folder
+    shutil.rmtree(new, ignore_errors=True)
 
 
 def _written_by_earlier_run(folder: Path) -> set[str]:
@@ -218,7 +226,9 @@ def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
             options = pacsv.ConvertOptions(
                 include_columns=columns, strings_can_be_null=True,
                 column_types={c: pa.string() for c in TEXT_COLUMNS})
-            return pacsv.read_csv(csv, convert_options=options).to_pandas()
+            return pacsv.read_csv(
+                csv, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=options).to_pandas()
     except (pa.ArrowException, OSError) as exc:  # unreadable or truncated: name the file
         raise ProfitlensError(f"{parquet if parquet.is_file() else csv}: cannot be read "
                               f"({exc})") from None

@@ -31,9 +31,10 @@ from profitlens.intermediate.sales_lines import sales_lines
 from profitlens.marts.customer_pnl import customer_pnl, per_customer_period
 from profitlens.marts.customer_summary import customer_summary, with_columns
 from profitlens.marts.resource_usage import resource_usage
-from profitlens.io.outputs import write_outputs
+from profitlens.io.outputs import write_outputs, write_run_info
 from profitlens.periods import calendar_table, period_calendar, period_of
 from profitlens.staging import Staged, extreme_dates, stage_data
+from profitlens.report.isolated import draw_report
 
 Progress = Callable[[str], None]
 #: the fingerprint streams carrying cost depends on through the end of each period
@@ -213,9 +214,10 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     Parameters
     ----------
     report : bool
-        Also write ``report.html`` (while the DuckDB file of the outputs is written). A report
-        that cannot be drawn is left out, not raised: the tables are written and the returned
-        ``report_error`` says why.
+        Also write ``report.html``, once the tables are in place, in a child process
+        (:func:`profitlens.report.isolated.draw_report`). A report that cannot be drawn, even
+        one whose renderer crashes, is left out, not raised: the tables are written and the
+        returned ``report_error`` (also in ``run_info.json``) says why.
     incremental : bool
         Recompute only the (period, customer group) cells whose rows changed since the last
         incremental run into ``out_dir`` and read the others back from its outputs (everything
@@ -254,10 +256,13 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     if contract.increment is not None:
         info["incremental"] = contract.increment.info()
         finish.append(contract.increment.save)
-    if report:
-        finish.append(_report_writer(info))
-    write_outputs(tables, Path(out_dir), info, progress=say, finish=_in_turn(finish),
-                  written=_releaser(staged.con), database=database)
+    out = write_outputs(tables, Path(out_dir), info, progress=say, finish=_in_turn(finish),
+                        written=_releaser(staged.con), database=database)
+    if report:        # the tables are in place: a report that fails or crashes cannot lose them
+        say("write report")
+        if error := draw_report(out):
+            info["report_error"] = error
+            write_run_info(out, info)
     return info
 
 
@@ -277,21 +282,3 @@ def _releaser(con) -> Callable[[], None] | None:
     DuckDB file and the report do not need memory beside its cached tables; None for Spark,
     whose session may be the user's and outlive the run."""
     return (lambda: release_cached(con)) if engine_name(con) == "duckdb" else None
-
-
-def _report_writer(info: dict) -> Callable[[Path], None]:
-    """What writes ``report.html`` into the folder of the new outputs.
-
-    The report is drawn from the tables already written; when it cannot be drawn (a chart
-    renderer missing or failing), the tables are still worth having, so the run goes on without
-    the report and ``info["report_error"]`` says why (the command prints it).
-    """
-    def write(folder: Path) -> None:
-        try:
-            from profitlens.report import write_report  # Altair and the chart renderer load only here
-
-            write_report(folder)
-        except Exception as exc:  # noqa: BLE001 - any failure of the report, named to the user
-            (folder / "report.html").unlink(missing_ok=True)
-            info["report_error"] = f"{type(exc).__name__}: {exc}"
-    return write

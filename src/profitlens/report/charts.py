@@ -13,6 +13,8 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from .safe_text import xml_safe_spec
+
 ACCENT = "#1f5a96"
 ACCENT_LIGHT = "#9dbbdc"
 LOSS = "#b42318"
@@ -281,7 +283,7 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict:
 def spec_to_svg(spec: dict, description: str, id_prefix: str) -> str:
     """:func:`to_svg` of a :func:`chart_spec`; draws no Altair object, so it can run in another
     thread than the one building the charts."""
-    svg = vl_convert.vegalite_to_svg(spec)
+    svg = vl_convert.vegalite_to_svg(xml_safe_spec(spec))   # the renderer aborts on a NUL
     prefix = f"{id_prefix}-"
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
     for old in sorted(ids, key=len, reverse=True):

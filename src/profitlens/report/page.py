@@ -11,6 +11,7 @@ from ..contract import PNL_COLUMNS
 from . import figures
 from .formatting import NumberFormat, plural, signed
 from .outputs import OutputFolder
+from .safe_text import xml_safe
 from .sections import ReportContext, Section, applicable_sections
 
 SUMMARY_COLUMNS = ("customer_id", "name", "segment", *PNL_COLUMNS, "rank")
@@ -32,14 +33,14 @@ def render_report(out_dir: Path) -> str:
         rendered = [(s, s.render(ctx)) for s in applicable_sections(folder)]
         rendered = [(s, body) for s, body in rendered if body]
         template = Template(_package_text("template.html"))
-        return ctx.finish(template.substitute(
+        return xml_safe(ctx.finish(template.substitute(
             title="Customer profitability report",
             style=_package_text("style.css"),
             meta=escape(_meta_line(folder.run_info, headline)),
             headline=headline_cards(headline, fmt),
             toc=_toc([s for s, _ in rendered]),
             sections="\n".join(_section(s, body) for s, body in rendered),
-        ))
+        )))
 
 
 def headline_cards(h: figures.Headline, fmt: NumberFormat) -> str:

@@ -17,6 +17,7 @@ from ..costmodel import CostModel
 from ..engine import Location, child, data_location, files_in, is_folder, read_raw
 from ..errors import ContractError
 from .checks import QUARANTINE_SCHEMA, basic_checks, finalize, with_first_rows
+from .controls import control_checks
 from .parse import parsed_table, require_columns
 from .rules import domain_checks, future_checks, prepare, reference_checks, with_references
 
@@ -168,7 +169,8 @@ def stage_data(data_dir: Location, con, model: CostModel,
         spec = TABLES[name]
         p = with_first_rows(with_references(name, parsed[name], valid), spec.key,
                             parsed[name])
-        checks = (basic_checks(p, spec) + domain_checks(name, p, model)
+        checks = (basic_checks(p, spec) + control_checks(p, spec, files[name], raw[name])
+                  + domain_checks(name, p, model)
                   + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
         valid[name], table_parts = finalize(name, p, parsed[name], raw[name], checks,
                                             list(spec.columns))

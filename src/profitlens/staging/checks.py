@@ -13,7 +13,8 @@ import ibis.expr.types as ir
 
 from ..contract import TableSpec
 from ..engine import ROW, cache, engine_name
-from .parse import LARGEST, present, raw_text
+from ..guard.ragged import RAGGED
+from .parse import LARGEST, present, raw_text, visible
 
 QUARANTINE_SCHEMA = ibis.schema({
     "table": "string", "row": "int64", "column": "string", "value": "string", "reason": "string"})
@@ -41,6 +42,10 @@ class Check:
 def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
     """Missing required values, unparseable values and repeated keys."""
     checks = []
+    if RAGGED in parsed.columns:
+        first = next(iter(spec.columns))
+        checks.append(Check(first, parsed[RAGGED], "the row has more or fewer values than the "
+                            "header, so they cannot be matched to columns"))
     for name, kind in spec.columns.items():
         if present(name) not in parsed.columns:
             continue
@@ -177,7 +182,7 @@ def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,
     parts = []
     for flag, check in zip(flags, checks):
         hit = bad.filter(bad[flag]).select(ROW).join(raw, ROW)
-        value = (raw_text(hit[check.column]) if check.column in raw.columns
+        value = (visible(raw_text(hit[check.column])) if check.column in raw.columns
                  else ibis.null("string"))
         parts.append(hit.select(
             table=ibis.literal(name), row=hit[ROW].cast("int64"),

@@ -13,10 +13,14 @@ import ibis.expr.types as ir
 from ..contract import DATE, FLOAT, STRING, TableSpec
 from ..engine import ROW
 from ..errors import ContractError
+from ..guard.ragged import RAGGED
 
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 #: numbers of this size or more cannot be read (:func:`parse_value`)
 LARGEST = 1e15
+#: the control characters no text may hold (tab, line feed and carriage return may):
+#: :mod:`.controls`
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
 
 
 def require_columns(raw: ir.Table, spec: TableSpec, path: Path) -> None:
@@ -34,6 +38,12 @@ def raw_text(column: ir.Value) -> ir.StringValue:
     """A raw value as text, null when absent or blank."""
     text = column if column.type().is_string() else column.cast("string")
     return ibis.ifelse(is_given(text), text, ibis.null("string"))
+
+
+def visible(value: ir.StringValue) -> ir.StringValue:
+    """``value`` with each control character of :data:`CONTROL` replaced by U+FFFD, as the
+    quarantine lists it (a NUL in a CSV cell breaks the tools that open it)."""
+    return value.re_replace(CONTROL, "\ufffd")
 
 
 def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = None) -> ir.Value:
@@ -92,4 +102,5 @@ def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
             columns[name] = parse_value(raw[name], kind, given[present(name)])
         else:
             columns[name] = ibis.null(kind if kind != STRING else "string")
-    return raw.select(raw[ROW], **columns, **given)
+    ragged = [RAGGED] if RAGGED in raw.columns else []     # a row of the wrong length
+    return raw.select(raw[ROW], *ragged, **columns, **given)
