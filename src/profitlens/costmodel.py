@@ -35,6 +35,8 @@ class Resource(_Strict):
 
     cost: float = Field(ge=0)
     capacity_minutes: float = Field(gt=0)
+    #: False when its cost does not fall with its use within the decision horizon
+    reducible: bool = True
 
 
 class Activity(_Strict):
@@ -80,6 +82,46 @@ class Commission(_Strict):
         return value
 
 
+class Referrals(_Strict):
+    """``referrals:`` settings: the share of a referred customer credited to its referral."""
+
+    attribution: float = Field(default=0.5, ge=0, le=1)
+
+
+class Decisions(_Strict):
+    """``decisions:`` settings of keep / reprice / serve differently / end (docs/decisions.md).
+
+    recent_periods
+        P&L periods (ending with the as-of period) whose mean is a customer's run rate.
+    churn_per_price_rise
+        Chance that a price rise of 100 % loses the customer; a rise p carries
+        min(1, churn_per_price_rise x p).
+    max_price_rise
+        The largest price rise offered; a customer needing more is not repriced.
+    referral_loss_share
+        Share of its referral value lost when a customer is ended.
+    """
+
+    recent_periods: int = Field(default=12, ge=1)
+    churn_per_price_rise: float = Field(default=1.0, ge=0)
+    max_price_rise: float = Field(default=0.5, gt=0)
+    referral_loss_share: float = Field(default=1.0, ge=0, le=1)
+
+
+def check_substitutions(substitutions: dict[str, str], activities: dict) -> None:
+    """``serve_differently`` maps activities with rows to other activities with rows."""
+    for old, new in substitutions.items():
+        for name in (old, new):
+            if name not in activities:
+                raise ValueError(f"serve_differently: unknown activity {name!r}; activities "
+                                 f"defined: {', '.join(sorted(activities)) or 'none'}")
+            if activities[name].per != "row":
+                raise ValueError(f"serve_differently: activity {name!r} is charged per "
+                                 "invoice; only activities with rows can be moved")
+        if old == new:
+            raise ValueError(f"serve_differently: {old!r} is moved to itself")
+
+
 class CostModel(_Strict):
     """The whole cost model; see DATA_CONTRACT.md section 2."""
 
@@ -94,6 +136,9 @@ class CostModel(_Strict):
     credit: dict | None = None
     trends: dict | None = None
     clv: dict | None = None
+    referrals: Referrals = Field(default_factory=Referrals)
+    serve_differently: dict[str, str] = Field(default_factory=dict)
+    decisions: Decisions = Field(default_factory=Decisions)
 
     @model_validator(mode="after")
     def _resources_exist(self) -> "CostModel":
@@ -104,6 +149,7 @@ class CostModel(_Strict):
                 raise ValueError(
                     f"activity {name!r} uses unknown resource {unknown[0]!r}; "
                     f"resources defined: {', '.join(sorted(known)) or 'none'}")
+        check_substitutions(self.serve_differently, self.activities)
         return self
 
     def rate(self, resource: str) -> float:
