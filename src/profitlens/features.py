@@ -19,12 +19,14 @@ from .clv.summary import (calibration_holdout_summary, in_customer_order, purcha
 from .clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from .clv.value import customer_cost_to_serve, fit_lifetime_value
 from .credit.analysis import analyse_credit
+from .decisions.feature import decision_feature
 from .engine import cache
 from .errors import ProfitlensError
 from .marts.customer_credit import customer_summary_columns
 from .marts.trends import customer_summary_trend_columns, customer_trends
 from .models import TRANSACTION_MODELS
 from .periods import period_calendar
+from .referrals.feature import referral_feature
 from .staging import extreme_dates
 
 CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
@@ -40,6 +42,8 @@ class Features:
     tables: dict[str, ir.Table] = field(default_factory=dict)
     summary_columns: list[ir.Table] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    #: per-customer frames a later feature reads (``clv``: the lifetime-value table)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def trends_feature(contract, features: Features) -> None:
@@ -110,6 +114,7 @@ def clv_feature(contract, features: Features) -> None:
                 period=staged.model.period, customers=cohort,
                 contractual="auto" if segments else "none", purchases=bought)
             clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
+            features.frames["clv"] = result.table
             if result.notes:
                 features.notes["clv"] = " ".join(result.notes)
         except ProfitlensError as exc:  # too little data, or a model that cannot be fitted
@@ -204,7 +209,7 @@ def frame_table(frame: pd.DataFrame) -> ir.Table:
     return ibis.memtable(frame, schema=schema)
 
 
-FEATURES = (trends_feature, credit_feature, clv_feature)
+FEATURES = (trends_feature, credit_feature, clv_feature, referral_feature, decision_feature)
 
 
 def feature_tables(contract, progress=None) -> Features:
