@@ -11,3 +11,7 @@ class ContractError(ProfitlensError):
 
 class CostModelError(ProfitlensError):
     """``costmodel.yaml`` is missing, unreadable or inconsistent."""
+
+
+class ScenarioError(ProfitlensError):
+    """A what-if scenario file is unreadable, names an unknown key or an unknown customer."""

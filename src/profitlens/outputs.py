@@ -30,6 +30,7 @@ SORT_KEYS = {
     "resource_usage": ["resource", "period"],
     "quarantine": ["table", "row", "column", "reason"],
     "customer_activity": ["customer_id", "period"],
+    "decisions": ["customer_id", "option"],
 }
 DATABASE = "profitlens.duckdb"
 REPORT = "report.html"

@@ -5,10 +5,12 @@ from .app import app, user_errors
 from . import run as _run  # noqa: F401  (registers `run`)
 from .clv import clv
 from .credit import credit
+from .decisions import decisions
 from .generate import generate
 from .trends import trends
+from .whatif import whatif
 
-for _command in (generate, trends, credit, clv):
+for _command in (generate, trends, credit, clv, decisions, whatif):
     app.command()(user_errors(_command))
 
 __all__ = ["app"]
