@@ -59,7 +59,12 @@ def _reason(row, chosen: str, settings: Decisions) -> str:
 def recommendations(values: pd.DataFrame, settings: Decisions) -> pd.DataFrame:
     """customer_id, recommendation, recommendation_reason of :func:`option_values` rows."""
     chosen = choose(values)
-    reasons = [_reason(row, option, settings)
-               for row, option in zip(values.itertuples(index=False), chosen)]
+    profit = values["profit"].to_numpy(float)
+    simple = (profit >= 0) & (values["alive_months"].to_numpy(float) > 0) & ~(
+        values["monthly_saving"].to_numpy(float) > 0)
+    reasons = np.array([f"earns {_money(x)} a month" for x in profit], dtype=object)
+    rest = ~simple
+    reasons[rest] = [_reason(row, option, settings) for row, option in zip(
+        values.loc[rest].itertuples(index=False), chosen[rest])]
     return pd.DataFrame({"customer_id": values["customer_id"].to_numpy(),
                          "recommendation": chosen, "recommendation_reason": reasons})

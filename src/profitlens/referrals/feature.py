@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ibis
-import pandas as pd
 
 from .graph import CHAIN_COLUMNS, referral_chains
 from .value import customer_referral_value, referral_summary, referred_values
@@ -20,11 +19,14 @@ def referral_feature(contract, features) -> None:
 
     Reads the lifetime values of the clv feature (``features.frames["clv"]``, absent when no
     model could be fitted) and leaves ``features.frames["referrals"]`` (the summary columns)
-    and ``features.frames["summary"]`` (customer_id, profit) for the decisions.
+    for the decisions.
     """
     staged = contract.staged
     referrals = staged.tables["referrals"]
-    summary = contract.tables["customer_summary"]
+    profits = contract.tables["customer_summary"].select(
+        "customer_id", "segment", "profit", "acquisition_cost").to_pyarrow()
+    summary = ibis.memtable(profits)
+    profits = profits.select(["customer_id", "profit"]).to_pandas()
     clv = features.frames.get("clv")
     clv_table = None
     if clv is not None:
@@ -32,7 +34,6 @@ def referral_feature(contract, features) -> None:
                                   schema={"customer_id": "string", "clv_profit": "float64"})
     values = referred_values(referrals, summary, clv_table, staged.model.referrals.attribution)
     by_referrer = customer_referral_value(values).execute()
-    profits = summary.select("customer_id", "profit").execute()
     columns = referral_summary(profits, by_referrer, clv)
     edges = referrals.select("referrer_id", "referred_id").execute()
     chains = referral_chains(edges["referrer_id"].astype(str), edges["referred_id"].astype(str))
@@ -44,5 +45,3 @@ def referral_feature(contract, features) -> None:
     features.tables["referral_chains"] = ibis.memtable(chains, schema=CHAIN_SCHEMA)
     features.summary_columns.append(ibis.memtable(columns, schema=SUMMARY_SCHEMA))
     features.frames["referrals"] = columns
-    features.frames["summary"] = profits
-    _ = pd  # pandas frames flow through here
