@@ -99,7 +99,8 @@ class Decisions(_Strict):
     max_price_rise
         The largest price rise offered; a customer needing more is not repriced.
     referral_loss_share
-        Share of its referral value lost when a customer is ended.
+        Share of the referral value of the customers it brought that is lost (they may follow
+        it out) when a customer is ended; its referrals to come are lost besides.
     """
 
     recent_periods: int = Field(default=12, ge=1)

@@ -63,8 +63,9 @@ def test_ending_is_not_recommended_when_referral_value_exceeds_the_losses(out):
     # R referred Q: 0.5 x Q's profit to date (3 x 3000) + 0.5 x acquisition saved (0)
     assert summary.loc["R", "referral_value"] == pytest.approx(4500)
     assert summary.loc["R", "recommendation"] == "keep"
-    assert decisions.loc[("R", "end"), "referral_value_lost"] == pytest.approx(4500)
-    assert decisions.loc[("R", "end"), "npv"] == pytest.approx(-4500)
+    # the customers it brought (4500) and its referrals to come: 4500 x A / max(4 months, 36)
+    assert decisions.loc[("R", "end"), "referral_value_lost"] == pytest.approx(4500 + 4500)
+    assert decisions.loc[("R", "end"), "npv"] == pytest.approx(-9000)
     assert decisions.loc[("R", "keep"), "npv"] == pytest.approx(-A * 115)   # -4140
     assert summary.loc["R", "value_quadrant"] == "advocate"
 

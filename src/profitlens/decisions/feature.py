@@ -11,6 +11,7 @@ from .recommend import recommendations
 
 #: the lifetime-value horizon (profitlens.clv.value.fit_lifetime_value's default)
 HORIZON_MONTHS = 36
+DAYS_PER_MONTH = 365.25 / 12
 DECISIONS_SCHEMA = {"customer_id": "string", "option": "string", "npv": "float64",
                     "recommended": "boolean", "monthly_profit": "float64",
                     "price_change": "float64", "churn_risk": "float64",
@@ -41,17 +42,19 @@ def decision_feature(contract, features) -> None:
     staged = contract.staged
     model = staged.model
     inputs = decision_inputs(contract, model)
-    columns = ["customer_id"] + [c for c in ("ended_on",)
-                                 if c in staged.tables["customers"].columns]
+    columns = ["customer_id", "acquired_on"] + [c for c in ("ended_on",)
+                                                if c in staged.tables["customers"].columns]
     customers = staged.tables["customers"].select(*columns).execute()
     customers["customer_id"] = customers["customer_id"].astype(str)
     inputs = inputs.merge(customers, on="customer_id", how="left")
+    days = (pd.Timestamp(staged.as_of) - pd.to_datetime(inputs["acquired_on"])).dt.days
+    inputs["tenure_months"] = days.clip(lower=0).fillna(0).to_numpy(float) / DAYS_PER_MONTH
     inputs["alive_months"] = alive_months(inputs, features.frames.get("clv"), staged.as_of,
                                           model.annual_discount_rate)
     referrals = features.frames["referrals"].set_index("customer_id")
     for column in ("referral_value", "referrals_made"):
         inputs[column] = referrals[column].reindex(inputs["customer_id"]).fillna(0).to_numpy()
-    values = option_values(inputs, model.decisions, model.serve_differently)
+    values = option_values(inputs, model.decisions, model.serve_differently, HORIZON_MONTHS)
     chosen = recommendations(values, model.decisions)
     table = decisions_table(values, chosen["recommendation"].to_numpy())
     features.tables["decisions"] = ibis.memtable(table, schema=DECISIONS_SCHEMA)

@@ -12,7 +12,13 @@ RV its referral value::
     reprice            (1 - c) * A * (pi + p * (revenue - commission)) + c * end,
                        p = -pi / (revenue - commission): the price change that breaks even,
                        c = min(1, churn_per_price_rise * p): the chance the rise loses it
-    end                -A * f - referral_loss_share * max(RV, 0)
+    end                -A * f - referral value lost
+    referral value lost = referral_loss_share * RV+  +  RV+ * A / max(tenure, H)
+
+with RV+ = max(RV, 0), tenure the customer's months since its acquisition and H the horizon
+in months: the customers it brought, who may follow it out (the share of them at risk), and
+the referrals it would still make, at the rate it has made them so far (measured over at
+least the horizon, so that one early referral is not extrapolated).
 
 Every option keeps paying the non-reducible cost f: its resources are not cut within the
 horizon, so a customer that is ended leaves it as unused capacity. Hence end - keep =
@@ -21,7 +27,7 @@ only that), the referral value lost (its future referrals and the customers it b
 may follow it out). Serving differently saves what the moved activities cost on reducible
 resources less what the new ones do. At the break-even price the kept branch is worth 0.
 
-A profitable customer (pi >= 0) is kept. Otherwise the option with the highest NPV (to the
+A profitable customer (pi >= 0, to the cent) is kept. Otherwise the option with the highest NPV (to the
 cent) is recommended; ties go to keep, then serve_differently, reprice, end.
 """
 from __future__ import annotations
@@ -48,19 +54,21 @@ def annuity_months(horizon_months: int, annual_discount_rate: float) -> float:
     return float(((1.0 + annual_discount_rate) ** (-m / 12.0)).sum())
 
 
-def option_values(inputs: pd.DataFrame, settings: Decisions,
-                  substitutions: dict[str, str]) -> pd.DataFrame:
+def option_values(inputs: pd.DataFrame, settings: Decisions, substitutions: dict[str, str],
+                  horizon_months: int) -> pd.DataFrame:
     """The NPV of each option and the figures behind it, one row per customer.
 
     Parameters
     ----------
     inputs : DataFrame
         :func:`~profitlens.decisions.inputs.decision_inputs` with ``alive_months`` (A),
-        ``referral_value`` and ``referrals_made``.
+        ``tenure_months``, ``referral_value`` and ``referrals_made``.
     settings : Decisions
         The cost model's ``decisions:``.
     substitutions : dict
         The cost model's ``serve_differently``.
+    horizon_months : int
+        The lifetime-value horizon.
 
     Returns
     -------
@@ -77,7 +85,9 @@ def option_values(inputs: pd.DataFrame, settings: Decisions,
     pi = m - r - f
     out["profit"] = pi
     out["npv_keep"] = a * pi
-    rv_lost = settings.referral_loss_share * np.maximum(out["referral_value"].to_numpy(float), 0)
+    rv = np.maximum(out["referral_value"].to_numpy(float), 0.0)
+    tenure = np.maximum(out["tenure_months"].to_numpy(float), horizon_months)
+    rv_lost = settings.referral_loss_share * rv + rv * a / tenure
     end = -a * f - rv_lost
     out["contribution_lost"], out["reducible_cost_saved"] = a * m, a * r
     out["non_reducible_cost_kept"], out["referral_value_lost"] = a * f, rv_lost
@@ -106,7 +116,7 @@ def choose(values: pd.DataFrame) -> np.ndarray:
     npv = np.column_stack([values[f"npv_{o}"].to_numpy(float) for o in OPTIONS])
     cents = np.where(np.isnan(npv), -np.inf, np.round(npv, 2))
     best = np.argmax(cents, axis=1)                  # the first of equals: the tie order
-    best = np.where(values["profit"].to_numpy(float) >= 0, 0, best)
+    best = np.where(np.round(values["profit"].to_numpy(float), 2) >= 0, 0, best)
     return np.array(OPTIONS, dtype=object)[best]
 
 

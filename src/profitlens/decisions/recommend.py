@@ -27,7 +27,7 @@ def _reason(row, chosen: str, settings: Decisions) -> str:
     if row.alive_months <= 0:
         return "no business expected over the horizon (the customer has left); nothing to decide"
     parts = []
-    if row.profit >= 0:
+    if round(row.profit, 2) >= 0:
         parts.append(f"earns {_money(row.profit)} a month")
         if chosen == "keep" and row.monthly_saving > 0:
             parts.append(f"serving it differently ({row.substitutions}) would save "
@@ -60,7 +60,7 @@ def recommendations(values: pd.DataFrame, settings: Decisions) -> pd.DataFrame:
     """customer_id, recommendation, recommendation_reason of :func:`option_values` rows."""
     chosen = choose(values)
     profit = values["profit"].to_numpy(float)
-    simple = (profit >= 0) & (values["alive_months"].to_numpy(float) > 0) & ~(
+    simple = (np.round(profit, 2) >= 0) & (values["alive_months"].to_numpy(float) > 0) & ~(
         values["monthly_saving"].to_numpy(float) > 0)
     reasons = np.array([f"earns {_money(x)} a month" for x in profit], dtype=object)
     rest = ~simple
