@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from decision_company import AS_OF, write_company
 
 from profitlens.pipeline import run
-
-from decision_company import AS_OF, write_company
 
 A = 36.0     # discount rate 0, no lifetime-value model: the whole 36-month horizon
 

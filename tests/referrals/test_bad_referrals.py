@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from test_quarantine import append_rows
 
 from profitlens.pipeline import run
-from test_quarantine import append_rows
 
 
 def test_cycles_self_referrals_and_unknown_customers_go_to_quarantine(tiny, tmp_path):

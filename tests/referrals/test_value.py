@@ -7,8 +7,12 @@ import pandas as pd
 import pytest
 
 from profitlens.referrals.graph import cyclic_referred, referral_chains
-from profitlens.referrals.value import (customer_referral_value, referral_summary,
-                                        referred_values, value_quadrants)
+from profitlens.referrals.value import (
+    customer_referral_value,
+    referral_summary,
+    referred_values,
+    value_quadrants,
+)
 
 SUMMARY = pd.DataFrame({
     "customer_id": ["A", "B", "C", "D", "E", "F", "G"],

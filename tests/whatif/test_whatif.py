@@ -15,7 +15,7 @@ from profitlens.pipeline import run
 from profitlens.whatif import run_whatif
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "decisions"))
-from decision_company import write_company  # noqa: E402
+from decision_company import write_company
 
 AS_OF = dt.date(2026, 3, 31)
 

@@ -99,7 +99,7 @@ def referral_chains(referrer: Sequence, referred: Sequence) -> pd.DataFrame:
     direct = np.bincount(parent[has], minlength=n)
     chain = np.zeros(n, np.int64)
     for level in range(int(depth.max(initial=0)), 0, -1):   # deepest first, add up the tree
-        at = np.flatnonzero((depth == level))
+        at = np.flatnonzero(depth == level)
         np.add.at(chain, parent[at], chain[at] + 1)
     referrer_id = [str(nodes[p]) if p >= 0 else None for p in parent]
     return pd.DataFrame({"customer_id": nodes, "referrer_id": referrer_id,

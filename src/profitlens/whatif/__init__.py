@@ -17,7 +17,7 @@ from .apply import scenario_staged
 from .compare import comparison_tables
 from .scenario import Scenario, read_scenario, scenario_model
 
-__all__ = ["run_whatif", "Scenario", "read_scenario"]
+__all__ = ["Scenario", "read_scenario", "run_whatif"]
 
 
 def run_whatif(data_dir, scenario_file: Path, out_dir: Path, as_of: dt.date | None = None,
