@@ -75,7 +75,7 @@ def test_serving_differently_prices_the_substitute_at_the_same_rates(out):
     summary, decisions, _ = out
     assert summary.loc["V", "recommendation"] == "serve_differently"
     row = decisions.loc[("V", "serve_differently")]
-    assert row["substitutions"] == "visit -> call"
+    assert row["substitutions"] == "3 visit -> call"
     assert row["monthly_saving"] == pytest.approx(120 - 15)     # 30 min x 0.5 on cheap
     assert row["npv"] == pytest.approx(A * (-70 + 105))
 

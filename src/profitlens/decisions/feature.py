@@ -54,7 +54,7 @@ def decision_feature(contract, features) -> None:
     referrals = features.frames["referrals"].set_index("customer_id")
     for column in ("referral_value", "referrals_made"):
         inputs[column] = referrals[column].reindex(inputs["customer_id"]).fillna(0).to_numpy()
-    values = option_values(inputs, model.decisions, model.serve_differently, HORIZON_MONTHS)
+    values = option_values(inputs, model.decisions, HORIZON_MONTHS)
     chosen = recommendations(values, model.decisions)
     table = decisions_table(values, chosen["recommendation"].to_numpy())
     features.tables["decisions"] = ibis.memtable(table, schema=DECISIONS_SCHEMA)

@@ -14,7 +14,8 @@ month of:
   ``moved_reducible`` (what the customer's rows of the substituted activities cost, in all
   and on reducible resources), ``new_cost`` and ``new_reducible`` (what the same rows would
   cost as the activities they move to, by those activities' time equations, priced with the
-  same TDABC rates per resource and period), and ``moved_rows`` (how many rows).
+  same TDABC rates per resource and period), ``moved_rows`` (how many rows) and
+  ``substitutions`` (the substitutions used, with their rows).
 
 Acquisition cost is left out: it is sunk. Referral rewards are left out: they pay for new
 customers, not for serving this one.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from .. import allocation
@@ -91,7 +93,8 @@ def fixed_costs(contract, model: CostModel, rates: ir.Table, periods: list[str])
 
 
 def moved_costs(contract, model: CostModel, rates: ir.Table, periods: list[str]) -> ir.Table:
-    """customer_id, moved_rows, moved_cost, moved_reducible, new_cost, new_reducible (sums)."""
+    """customer_id, moved_rows, moved_cost, moved_reducible, new_cost, new_reducible (sums),
+    and ``_moved<i>``: the rows of the i-th substitution of ``serve_differently``."""
     t = contract.staged.tables
     moves = model.serve_differently
     rows = t["activities"].filter(t["activities"].activity.isin(list(moves))
@@ -104,11 +107,24 @@ def moved_costs(contract, model: CostModel, rates: ir.Table, periods: list[str])
         occurrences = allocation.activity_occurrences(table, contract.invoices, row_model)
         charged = _served(allocation.charged_occurrences(occurrences, t["customers"]), periods)
         if out is None:
-            out = charged.group_by("customer_id").agg(moved_rows=charged.count())
+            out = charged.group_by("customer_id").agg(
+                moved_rows=charged.count(),
+                **{f"_moved{i}": charged.count(where=charged.activity == old)
+                   for i, old in enumerate(moves)})
         for part in (_charged_cost(charged, model, rates, None, f"{prefix}_cost"),
                      _charged_cost(charged, model, rates, reducible, f"{prefix}_reducible")):
             out = out.left_join(part, "customer_id").drop("customer_id_right")
     return out
+
+
+def substitutions_used(sums: pd.DataFrame, moves: dict[str, str]) -> pd.Series:
+    """``3 site_visit -> video_call``: each substitution a customer has rows for, with how
+    many rows it moves (from the ``_moved<i>`` counts of :func:`moved_costs`)."""
+    parts = [np.where(sums[f"_moved{i}"].to_numpy() > 0,
+                      [f"{int(n)} {old} -> {new}" for n in sums[f"_moved{i}"]], "")
+             for i, (old, new) in enumerate(moves.items())]
+    text = [", ".join(p for p in row if p) or None for row in zip(*parts)]
+    return pd.Series(text, index=sums.index, dtype=object)
 
 
 def decision_inputs(contract, model: CostModel) -> pd.DataFrame:
@@ -130,6 +146,10 @@ def decision_inputs(contract, model: CostModel) -> pd.DataFrame:
     for table in extra:
         sums = table.execute()
         sums = sums.set_index(sums["customer_id"].astype(str)).drop(columns="customer_id")
+        if "moved_rows" in sums:
+            frame["substitutions"] = substitutions_used(sums, model.serve_differently) \
+                .reindex(frame.index)
+            sums = sums.drop(columns=[c for c in sums.columns if c.startswith("_moved")])
         for column in sums.columns:
             value = sums[column].reindex(frame.index).fillna(0.0).astype(float)
             frame[column] = value if column == "moved_rows" else value / frame["months"]
@@ -137,6 +157,8 @@ def decision_inputs(contract, model: CostModel) -> pd.DataFrame:
                    "new_reducible"):
         if column not in frame:
             frame[column] = 0.0
+    if "substitutions" not in frame:
+        frame["substitutions"] = None
     frame["margin"] = frame["revenue"] - frame["cogs"] - frame["commission"] \
         - frame["credit_cost"]
     frame["activity_cost"] = frame[list(SERVICE_LINES)].sum(axis=1)

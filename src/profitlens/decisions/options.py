@@ -54,7 +54,7 @@ def annuity_months(horizon_months: int, annual_discount_rate: float) -> float:
     return float(((1.0 + annual_discount_rate) ** (-m / 12.0)).sum())
 
 
-def option_values(inputs: pd.DataFrame, settings: Decisions, substitutions: dict[str, str],
+def option_values(inputs: pd.DataFrame, settings: Decisions,
                   horizon_months: int) -> pd.DataFrame:
     """The NPV of each option and the figures behind it, one row per customer.
 
@@ -65,8 +65,6 @@ def option_values(inputs: pd.DataFrame, settings: Decisions, substitutions: dict
         ``tenure_months``, ``referral_value`` and ``referrals_made``.
     settings : Decisions
         The cost model's ``decisions:``.
-    substitutions : dict
-        The cost model's ``serve_differently``.
     horizon_months : int
         The lifetime-value horizon.
 
@@ -75,7 +73,7 @@ def option_values(inputs: pd.DataFrame, settings: Decisions, substitutions: dict
     DataFrame
         The inputs with ``profit`` (pi), ``npv_<option>`` (NaN when the option is not open:
         no price rise up to ``max_price_rise`` breaks even; no activity to move),
-        ``price_change``, ``churn_risk``, ``monthly_saving``, ``substitutions`` and the end
+        ``price_change``, ``churn_risk``, ``monthly_saving`` and the end
         figures ``contribution_lost``, ``reducible_cost_saved``, ``non_reducible_cost_kept``,
         ``referral_value_lost``.
     """
@@ -106,8 +104,6 @@ def option_values(inputs: pd.DataFrame, settings: Decisions, substitutions: dict
     moves = out["moved_rows"].to_numpy(float) > 0
     out["monthly_saving"] = np.where(moves, saving, np.nan)
     out["npv_serve_differently"] = np.where(moves, a * (pi + saving), np.nan)
-    text = ", ".join(f"{old} -> {new}" for old, new in substitutions.items())
-    out["substitutions"] = np.where(moves, text, None)
     return out
 
 
