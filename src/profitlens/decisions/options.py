@@ -112,7 +112,9 @@ def choose(values: pd.DataFrame) -> np.ndarray:
     npv = np.column_stack([values[f"npv_{o}"].to_numpy(float) for o in OPTIONS])
     cents = np.where(np.isnan(npv), -np.inf, np.round(npv, 2))
     best = np.argmax(cents, axis=1)                  # the first of equals: the tie order
-    best = np.where(np.round(values["profit"].to_numpy(float), 2) >= 0, 0, best)
+    profit = np.round(values["profit"].to_numpy(float), 2)
+    gain = cents[np.arange(len(best)), best] - cents[:, 0]
+    best = np.where((profit >= 0) | (gain < np.abs(profit)), 0, best)
     return np.array(OPTIONS, dtype=object)[best]
 
 

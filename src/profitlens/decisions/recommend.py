@@ -24,8 +24,9 @@ def _money(x: float) -> str:
 
 
 def _reason(row, chosen: str, settings: Decisions) -> str:
-    if row.alive_months <= 0:
-        return "no business expected over the horizon (the customer has left); nothing to decide"
+    if row.alive_months < 1:
+        return ("less than a month of business expected over the horizon (it has most likely "
+                "left); nothing to gain by acting")
     parts = []
     if round(row.profit, 2) >= 0:
         parts.append(f"earns {_money(row.profit)} a month")
@@ -60,7 +61,7 @@ def recommendations(values: pd.DataFrame, settings: Decisions) -> pd.DataFrame:
     """customer_id, recommendation, recommendation_reason of :func:`option_values` rows."""
     chosen = choose(values)
     profit = values["profit"].to_numpy(float)
-    simple = (np.round(profit, 2) >= 0) & (values["alive_months"].to_numpy(float) > 0) & ~(
+    simple = (np.round(profit, 2) >= 0) & (values["alive_months"].to_numpy(float) >= 1) & ~(
         values["monthly_saving"].to_numpy(float) > 0)
     reasons = np.array([f"earns {_money(x)} a month" for x in profit], dtype=object)
     rest = ~simple
