@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 from decision_company import AS_OF, write_company
+from typer.testing import CliRunner
 
 from profitlens.cli import app
 from profitlens.pipeline import run

@@ -27,8 +27,10 @@ only that), the referral value lost (its future referrals and the customers it b
 may follow it out). Serving differently saves what the moved activities cost on reducible
 resources less what the new ones do. At the break-even price the kept branch is worth 0.
 
-A profitable customer (pi >= 0, to the cent) is kept. Otherwise the option with the highest NPV (to the
-cent) is recommended; ties go to keep, then serve_differently, reprice, end.
+A profitable customer (pi >= 0, to the cent) is kept. Otherwise the option with the highest
+NPV (to the cent) is recommended; ties go to keep, then serve_differently, reprice, end. An
+option that gains less over keeping than one month of the customer's loss is not worth acting
+on (a customer that has most likely left, A near 0): the customer is kept.
 """
 from __future__ import annotations
 

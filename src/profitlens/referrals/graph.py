@@ -11,7 +11,8 @@ Examples
 >>> cyclic_referred(np.array(["A", "B", "A", "D"]), np.array(["B", "A", "C", "D"])).tolist()
 ['A', 'B', 'D']
 >>> chains = referral_chains(["A", "B", "C"], ["B", "C", "D"])
->>> chains.set_index("customer_id").loc[["A", "C"], ["root_id", "depth", "chain_referrals"]]  # doctest: +NORMALIZE_WHITESPACE
+>>> columns = ["root_id", "depth", "chain_referrals"]
+>>> chains.set_index("customer_id").loc[["A", "C"], columns]  # doctest: +NORMALIZE_WHITESPACE
             root_id  depth  chain_referrals
 customer_id
 A                 A      0                3
