@@ -75,9 +75,10 @@ def random_company(seed: int, period: str = "month", with_commissions: bool = Fa
         else:
             row["customer_id"] = rnd.choice(ids)
         activities.append(row)
-    referrals = [{"referrer_id": rnd.choice(ids), "referred_id": referred, "referred_on": day(),
-                  "reward": rnd.choice([None, money(5, 100)])}
-                 for referred in rnd.sample(ids, rnd.randint(0, len(ids)))]
+    # a referrer is an earlier customer of the list: no self-referral, no cycle
+    referrals = [{"referrer_id": rnd.choice(ids[:ids.index(referred)]), "referred_id": referred,
+                  "referred_on": day(), "reward": rnd.choice([None, money(5, 100)])}
+                 for referred in rnd.sample(ids[1:], rnd.randint(0, len(ids) - 1))]
     data = {"customers": customers, "prospects": prospects, "invoice_lines": lines,
             "payments": payments, "activities": activities, "referrals": referrals}
     dates = ([l["invoice_date"] for l in lines] + [p["paid_on"] for p in payments]

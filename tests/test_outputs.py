@@ -56,14 +56,15 @@ def test_without_the_database_no_duckdb_file_is_left(tiny, tmp_path):
     assert files == info["files"]
     assert "profitlens.duckdb" not in files and "customer_pnl.parquet" in files
     assert {p.name for p in out.iterdir()} == {*files, "run_info.json"}
-    assert stages[-1] == "write customer_clv"       # nothing announced after the tables
+    # nothing announced after the tables
+    assert stages[-1].startswith("write ") and f"{stages[-1][6:]}.parquet" in files
     run(tiny, out, as_of=AS_OF, database=False, report=True, progress=stages.append)
     assert stages[-1] == "write report" and (out / "report.html").is_file()
 
 
 def test_the_engine_is_released_once_the_tables_are_written(tiny, tmp_path, monkeypatch):
     """The DuckDB file and the report are made after the engine's memory is freed."""
-    from profitlens.pipeline import stages as pipeline
+    from profitlens.pipeline.stages import stages as pipeline
 
     engines, written = [], []
     real_connect, real_database = pipeline.connect, outputs.write_database

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .contract import CATEGORIES
 from .errors import CostModelError
-from .settings import CreditPolicy, LifetimeValueSettings, TrendSettings
+from .settings import CreditPolicy, Decisions, LifetimeValueSettings, Referrals, TrendSettings
 
 #: what `profitlens init` writes where only the company knows the number
 PLACEHOLDER = "TODO"
@@ -39,6 +39,8 @@ class Resource(_Strict):
 
     cost: float = Field(ge=0)
     capacity_minutes: float = Field(gt=0)
+    #: False when its cost does not fall with its use within the decision horizon
+    reducible: bool = True
 
 
 class Activity(_Strict):
@@ -84,6 +86,20 @@ class Commission(_Strict):
         return value
 
 
+def check_substitutions(substitutions: dict[str, str], activities: dict) -> None:
+    """``serve_differently`` maps activities with rows to other activities with rows."""
+    for old, new in substitutions.items():
+        for name in (old, new):
+            if name not in activities:
+                raise ValueError(f"serve_differently: unknown activity {name!r}; activities "
+                                 f"defined: {', '.join(sorted(activities)) or 'none'}")
+            if activities[name].per != "row":
+                raise ValueError(f"serve_differently: activity {name!r} is charged per "
+                                 "invoice; only activities with rows can be moved")
+        if old == new:
+            raise ValueError(f"serve_differently: {old!r} is moved to itself")
+
+
 class CostModel(_Strict):
     """The whole cost model; see DATA_CONTRACT.md section 2."""
 
@@ -98,6 +114,9 @@ class CostModel(_Strict):
     credit: CreditPolicy = Field(default_factory=CreditPolicy)
     trends: TrendSettings = Field(default_factory=TrendSettings)
     clv: LifetimeValueSettings = Field(default_factory=LifetimeValueSettings)
+    referrals: Referrals = Field(default_factory=Referrals)
+    serve_differently: dict[str, str] = Field(default_factory=dict)
+    decisions: Decisions = Field(default_factory=Decisions)
 
     @model_validator(mode="after")
     def _resources_exist(self) -> "CostModel":
@@ -108,6 +127,7 @@ class CostModel(_Strict):
                 raise ValueError(
                     f"activity {name!r} uses unknown resource {unknown[0]!r}; "
                     f"resources defined: {', '.join(sorted(known)) or 'none'}")
+        check_substitutions(self.serve_differently, self.activities)
         return self
 
     def rate(self, resource: str) -> float:

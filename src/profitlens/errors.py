@@ -28,3 +28,7 @@ class NotFittedError(ValueError, AttributeError):
 
 class MappingError(ProfitlensError):
     """An import mapping (``profitlens import --mapping``) cannot be used as written."""
+
+
+class ScenarioError(ProfitlensError):
+    """A what-if scenario file is unreadable, names an unknown key or an unknown customer."""

@@ -1,4 +1,5 @@
-"""Typed sections of ``costmodel.yaml`` for the analyses: ``credit:``, ``trends:`` and ``clv:``.
+"""Typed sections of ``costmodel.yaml`` for the analyses: ``credit:``, ``trends:``, ``clv:``,
+``referrals:`` and ``decisions:``.
 
 Every section has defaults, so a cost model without it behaves as documented; a key that is not
 listed here is refused with its location (``credit: unknown key 'bucket_days'``) instead of being
@@ -161,3 +162,30 @@ class LifetimeValueSettings(Section):
     @classmethod
     def _text(cls, value):
         return [str(v) for v in value or []]
+
+
+class Referrals(Section):
+    """``referrals:`` settings: the share of a referred customer credited to its referral."""
+
+    attribution: float = Field(default=0.5, ge=0, le=1)
+
+
+class Decisions(Section):
+    """``decisions:`` settings of keep / reprice / serve differently / end (docs/decisions.md).
+
+    recent_periods
+        P&L periods (ending with the as-of period) whose mean is a customer's run rate.
+    churn_per_price_rise
+        Chance that a price rise of 100 % loses the customer; a rise p carries
+        min(1, churn_per_price_rise x p).
+    max_price_rise
+        The largest price rise offered; a customer needing more is not repriced.
+    referral_loss_share
+        Share of the referral value of the customers it brought that is lost (they may follow
+        it out) when a customer is ended; its referrals to come are lost besides.
+    """
+
+    recent_periods: int = Field(default=12, ge=1)
+    churn_per_price_rise: float = Field(default=1.0, ge=0)
+    max_price_rise: float = Field(default=0.5, gt=0)
+    referral_loss_share: float = Field(default=1.0, ge=0, le=1)

@@ -5,11 +5,13 @@ from .app import app, user_errors
 from . import run as _run  # noqa: F401  (registers `run`)
 from .clv import clv
 from .credit import credit
+from .decisions import decisions
 from .generate import generate
 from .importer import import_, init
 from .trends import trends
+from .whatif import whatif
 
-for _command in (generate, trends, credit, clv):
+for _command in (generate, trends, credit, clv, decisions, whatif):
     app.command()(user_errors(_command))
 app.command("import")(user_errors(import_))
 app.command()(user_errors(init))

@@ -26,7 +26,7 @@ from .payments import draw_payments, payments_table
 from .planted import plant_defaulters, plant_turning
 from .prospects import assign_customers, draw_prospects, draw_pursuits, prospects_table
 from .purchases import simulate_purchases
-from .referrals import draw_referrals, referrals_table
+from .referrals import draw_referrals, plant_advocates_customers, referrals_table
 from .resources import ResourceLedger, costmodel_yaml, resource_costs_table
 from .writer import TableSink, schema_for, write_table
 
@@ -149,6 +149,7 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first):
     forced = assign_customers(rng, pros, n)
     cust = draw_customers(rng, n, window, forced)
     refs = draw_referrals(rng, cust)
+    plant_advocates_customers(cust, refs)
     purchases = simulate_purchases(rng, cust, window)
     plant_turning(rng, cust, window)
     inv = draw_invoices(rng, purchases, cust, window)

@@ -144,6 +144,8 @@ PAYERS = (
 # planted behaviours (shares of customers)
 HIGH_SERVICE_SHARE, HIGH_SERVICE_FACTOR = 0.06, 9.0
 HEAVY_REFERRER_SHARE, HEAVY_REFERRER_WEIGHT = 0.02, 25.0
+# the customers a heavy referrer brings: service propensity and typical order scaled by these
+ADVOCATE_SERVICE_FACTOR, ADVOCATE_ORDER_FACTOR = 0.3, 1.5
 TURNING_SHARE = 0.03              # of all customers (all the candidates when fewer qualify)
 # a turning customer is clearly profitable before its turn: its expected operating profit per
 # month (gross margin less its expected cost to serve) is at least this many EUR and this share

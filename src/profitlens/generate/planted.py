@@ -3,7 +3,7 @@
 * A **turning** customer is clearly profitable before its turn and clearly loss-making after it.
   Candidates are alive at the end, were acquired at least 120 days before the turn month, buy
   at least once per four months on average, are neither high-service customers nor heavy
-  referrers, and their *expected operating profit* per month before the turn, P = expected gross
+  referrers (nor brought by one), and their *expected operating profit* per month before the turn, P = expected gross
   margin (``expected_monthly_margin``, at the mean seasonality) minus their expected cost to
   serve under the generated cost model (``expected_monthly_cost_to_serve``: commission,
   account management, service, fulfilment, credit notes, returns, carrying cost), is at least
@@ -50,6 +50,7 @@ def plant_turning(rng: np.random.Generator, cust: dict[str, np.ndarray],
             cust, idx, complaint_factor=_TURNING_COMPLAINTS, wage=wage)
         ok = (cust["alive"] & (cust["acquired_day"] <= starts - 120)
               & (cust["lam"] * 30.4 >= 0.25) & ~cust["high_service"] & ~cust["heavy_referrer"]
+              & ~cust["advocate_brought"]
               & (profit >= np.maximum(cfg.TURNING_MIN_PROFIT,
                                       cfg.TURNING_MIN_PROFIT_SHARE * margin)))
         pick = ok & (rng.random(n) < cfg.TURNING_SHARE / max(ok.mean(), 1e-9))

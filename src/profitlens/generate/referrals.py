@@ -40,3 +40,21 @@ def referrals_table(refs: dict[str, np.ndarray], cust_ids: pa.Array) -> pa.Table
         "referred_on": dates(refs["day"][order]),
         "reward": floats(refs["reward"][order]),
     })
+
+
+def plant_advocates_customers(cust: dict[str, np.ndarray], refs: dict[str, np.ndarray]) -> None:
+    """The customers a heavy referrer brought are like it: loyal to the supplier and easy to
+    serve (referred customers are more valuable: Schmitt, Skiera & Van den Bulte 2011). None of
+    them is a high-service customer; their service propensity is scaled by
+    ``ADVOCATE_SERVICE_FACTOR``, their typical order by ``ADVOCATE_ORDER_FACTOR``, and they pay
+    promptly; none of them turns (``cust["advocate_brought"]``, read by the turning plant).
+    Their purchase process (BG/NBD rates) is untouched."""
+    referred = refs["referred"][cust["heavy_referrer"][refs["referrer"]]]
+    cust["advocate_brought"] = np.zeros(len(cust["lam"]), bool)
+    cust["advocate_brought"][referred] = True
+    high = cust["high_service"][referred]
+    cust["service"][referred] *= cfg.ADVOCATE_SERVICE_FACTOR / np.where(
+        high, cfg.HIGH_SERVICE_FACTOR, 1.0)
+    cust["high_service"][referred] = False
+    cust["order_median"][referred] *= cfg.ADVOCATE_ORDER_FACTOR
+    cust["payer"][referred] = 0

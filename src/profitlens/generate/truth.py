@@ -139,7 +139,8 @@ computes it with the `costmodel.yaml` next to the data):
   carrying cost of its receivables at its payer type; resources at cost per capacity minute)
   is at least 50 EUR and at least a quarter of M. Only customers that are alive at the end,
   were acquired at least 120 days before the turn month, buy at least once per four months on
-  average and are neither high-service customers nor heavy referrers are candidates; the
+  average and are neither high-service customers nor heavy referrers (nor brought by one) are
+  candidates; the
   turn month is 1/4 into the window or later and at least four months before the as-of month.
 - **From `turn_period` on it sells less and costs more.** It keeps buying as often as before
   (the purchase counts follow the BG/NBD process), but its order values shrink linearly to a
@@ -162,6 +163,11 @@ missed invoice's due date and never after the as-of date.
 ## heavy_referrers
 Customers planted with 25 times the usual chance of being named as referrer; `referrals` and
 `rewards` are what they actually referred and were paid inside the window.
+The customers they bring are like them: easy to serve and loyal (their service propensity is
+0.3 times an ordinary customer's, none is a high-service customer, their typical order is 1.5
+times what it would be, they pay promptly and none of them turns; their purchase process is
+untouched), so a heavy referrer's referral value
+(profitlens's `customer_summary.referral_value`) should rank in the top decile.
 
 ## high_service_customers
 Customers whose service propensity is six times the usual (before customer-level noise);

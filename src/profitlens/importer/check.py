@@ -42,7 +42,7 @@ def validate_folder(data_dir: Path) -> Validation:
     Raises
     ------
     ProfitlensError
-        As :func:`profitlens.pipeline.stages.stages.stages.load_data` (e.g. a cost model with placeholders left).
+        As :func:`profitlens.pipeline.stages.load_data` (e.g. a cost model with placeholders left).
     """
     staged = load_data(Path(data_dir))
     distinct = staged.quarantine.select("table", "row", "reason").distinct()

@@ -28,6 +28,8 @@ from profitlens.models import TRANSACTION_MODELS
 from profitlens.periods import period_calendar
 from profitlens.output_tables import OUTPUTS
 from profitlens.staging import extreme_dates
+from profitlens.decisions.feature import decision_feature
+from profitlens.referrals.feature import referral_feature
 
 #: the lifetime-value columns (of customer_clv) that customer_summary carries too
 CLV_SUMMARY = {c: kind for c, kind in OUTPUTS["customer_clv"].columns.items() if c != "customer_id"}
@@ -42,6 +44,8 @@ class Features:
     tables: dict[str, ir.Table] = field(default_factory=dict)
     summary_columns: list[ir.Table] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
+    #: per-customer frames a later feature reads (``clv``: the lifetime-value table)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def trends_feature(contract, features: Features) -> None:
@@ -119,6 +123,7 @@ def clv_feature(contract, features: Features) -> None:
                 shrinkage_periods=settings.shrinkage_periods,
                 contractual="auto" if segments else "none", purchases=bought)
             clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
+            features.frames["clv"] = result.table
             if result.notes:
                 features.notes["clv"] = " ".join(result.notes)
         except ProfitlensError as exc:  # too little data, or a model that cannot be fitted
@@ -213,7 +218,7 @@ def frame_table(frame: pd.DataFrame) -> ir.Table:
     return ibis.memtable(frame, schema=schema)
 
 
-FEATURES = (trends_feature, credit_feature, clv_feature)
+FEATURES = (trends_feature, credit_feature, clv_feature, referral_feature, decision_feature)
 
 
 def feature_tables(contract, progress=None) -> Features:

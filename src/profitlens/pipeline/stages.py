@@ -102,7 +102,8 @@ class Contract:
     increment: Increment | None = None
 
 
-def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Contract:
+def contract_tables(staged: Staged, incremental_from: Path | None = None,
+                    calendar: pd.DataFrame | None = None) -> Contract:
     """customer_pnl, customer_summary, resource_usage, quarantine and customer_activity.
 
     Parameters
@@ -113,9 +114,12 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
         An output folder of an earlier incremental run: the P&L and activity of only the
         (period, customer group) cells whose rows changed since are computed, the others are
         read back from it (:mod:`profitlens.pipeline.incremental`).
+    calendar : DataFrame, optional
+        The periods of the run (:func:`period_range`, by default); a what-if scenario keeps
+        its base run's.
     """
     t, model = staged.tables, staged.model
-    calendar = period_range(staged)
+    calendar = period_range(staged) if calendar is None else calendar
     cal = calendar_table(calendar)
     inv = cache(invoices(t["invoice_lines"], model.payment_terms_days))
     rates = activity_costs.resource_rates(model, t["resource_costs"], cal)

@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 from ..costmodel import CostModel
 from ..engine import ROW
 from ..periods import PATTERNS
+from ..referrals.graph import cyclic_referred
 from .checks import Check
 from .parse import present
 
@@ -76,7 +77,28 @@ def domain_checks(name: str, p: ir.Table, model: CostModel) -> list[Check]:
             Check("resource", p.resource.notnull() & ~p.resource.isin(list(model.resources)),
                   "unknown resource {value} (not in costmodel.yaml)"),
         ]
+    if name == "referrals":
+        return referral_checks(p)
     return []
+
+
+def referral_checks(p: ir.Table) -> list[Check]:
+    """A customer who referred itself, and the referrals of a cycle (A brought B, B brought A):
+    who brought whom cannot be told, so every row of the cycle is set aside."""
+    checks = [Check("referred_id", p.referred_id == p.referrer_id,
+                    "self-referral: customer {value} is named as its own referrer")]
+    first = ((p._first_row.isnull() | (p[ROW] == p._first_row)) if "_first_row" in p.columns
+             else ibis.literal(True))
+    edges = p.filter(p.referrer_id.notnull() & p.referred_id.notnull()
+                     & (p.referrer_id != p.referred_id) & first)
+    edges = edges.select("referrer_id", "referred_id").to_pyarrow()
+    cyclic = cyclic_referred(edges["referrer_id"].to_numpy(zero_copy_only=False),
+                             edges["referred_id"].to_numpy(zero_copy_only=False))
+    if cyclic.size:
+        checks.append(Check("referred_id", p.referred_id.isin(cyclic.tolist()) & first,
+                            "referral cycle: customer {value} is among those who brought its "
+                            "own referrer; who brought whom cannot be told"))
+    return checks
 
 
 def with_references(name: str, p: ir.Table, valid: dict[str, ir.Table]) -> ir.Table:
