@@ -1,7 +1,7 @@
 """Every output table of a run, declared once: its name, grain (key), columns, types and order.
 
 The writer sorts every table by its ``order`` (a table not declared here, by its first
-column). ``tests/test_output_tables.py`` checks every output of
+column; one declared without an order, as it comes). ``tests/test_output_tables.py`` checks every output of
 a run against these declarations (dbt's schema tests, in Python): key unique and not null,
 columns and types as declared, rows in the declared order.
 
@@ -34,7 +34,8 @@ class OutputTable:
         Column names in order, each with its Arrow type (``string``, ``int64``, ``double``,
         ``bool``, ``date32[day]``, ``timestamp[us]``).
     order : tuple of str
-        Columns the writer sorts the rows by, ascending.
+        Columns the writer sorts the rows by, ascending; empty: the rows are written in the
+        order their analysis gives (a statement's lines).
     optional : tuple of str
         Columns present only when their feature ran (later features' columns).
     null_key : tuple of str
@@ -58,6 +59,8 @@ _TREND_SUMMARY = {"trend_status": "string", "turn_period": "string", "profit_at_
                   "main_driver": "string"}
 _CREDIT_SUMMARY = {"credit_exposure": "double", "overdue_balance": "double",
                    "expected_credit_loss": "double", "liability": "bool"}
+_REFERRALS = {"referrals_made": "int64", "referral_value": "double", "value_quadrant": "string"}
+_DECISION = {"recommendation": "string", "recommendation_reason": "string"}
 _CLV = {"p_alive": "double", "expected_purchases_12m": "double", "clv_revenue": "double",
         "clv_profit": "double"}
 
@@ -71,9 +74,9 @@ _TABLES = (
         "customer_summary", "customer", ("customer_id",),
         {"customer_id": "string", "segment": "string", **_money(PNL_COLUMNS),
          "rank": "int64", "cumulative_profit_share": "double", **_TREND_SUMMARY,
-         **_CREDIT_SUMMARY, **_CLV},
+         **_CREDIT_SUMMARY, **_CLV, **_REFERRALS, **_DECISION},
         ("rank",),
-        optional=(*_TREND_SUMMARY, *_CREDIT_SUMMARY, *_CLV)),
+        optional=(*_TREND_SUMMARY, *_CREDIT_SUMMARY, *_CLV, *_REFERRALS, *_DECISION)),
     OutputTable(
         "resource_usage", "resource and period", ("resource", "period"),
         {"resource": "string", "period": "string", "cost": "double",
@@ -149,6 +152,36 @@ _TABLES = (
          "actual_total": "double", "predicted_total": "double", "total_error_pct": "double",
          "mae": "double", "rmse": "double", "correlation": "double"},
         ("calibration_end",)),
+)
+
+_TABLES += (
+    OutputTable(
+        "referral_chains", "customer in the referral graph (referred or referring)",
+        ("customer_id",),
+        {"customer_id": "string", "referrer_id": "string", "root_id": "string",
+         "depth": "int64", "direct_referrals": "int64", "chain_referrals": "int64",
+         "referral_value": "double"},
+        ("customer_id",)),
+    OutputTable(
+        "decisions", "customer and option (keep, reprice, serve_differently, end)",
+        ("customer_id", "option"),
+        {"customer_id": "string", "option": "string", "npv": "double", "recommended": "bool",
+         "monthly_profit": "double", "price_change": "double", "churn_risk": "double",
+         "substitutions": "string", "monthly_saving": "double", "contribution_lost": "double",
+         "reducible_cost_saved": "double", "non_reducible_cost_kept": "double",
+         "referral_value_lost": "double"},
+        ("customer_id", "option")),
+    OutputTable(
+        "scenario_comparison", "customer of the base or the scenario run (profitlens whatif)",
+        ("customer_id",),
+        {"customer_id": "string", "base_profit": "double", "scenario_profit": "double",
+         "change": "double", **_money(f"{c}_change" for c in PNL_COLUMNS if c != "profit")},
+        ("customer_id",)),
+    OutputTable(
+        "scenario_totals", "P&L line, and unused capacity, in statement order (whatif)",
+        ("line",),
+        {"line": "string", "base": "double", "scenario": "double", "change": "double"},
+        ()),
 )
 
 #: every output table by name

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profitlens.referrals.graph import cyclic_referred, referral_chains
+from profitlens.referral_graph import cyclic_referred, referral_chains
 from profitlens.referrals.value import (
     customer_referral_value,
     referral_summary,

@@ -46,7 +46,10 @@ def write_table(table: ir.Table, folder: Path, name: str) -> None:
     writers release the GIL), while the engine produces the next batch.
     """
     declared = OUTPUTS.get(name)
-    ordered = table.order_by(list(declared.order) if declared else list(table.columns)[:1])
+    if declared is None:
+        ordered = table.order_by(list(table.columns)[:1])
+    else:
+        ordered = table.order_by(list(declared.order)) if declared.order else table
     schema = ordered.schema().to_pyarrow()
     with pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw, \
             pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw, \

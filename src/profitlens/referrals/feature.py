@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ibis
 
-from .graph import CHAIN_COLUMNS, referral_chains
+from profitlens.referral_graph import CHAIN_COLUMNS, referral_chains
 from .value import customer_referral_value, referral_summary, referred_values
 
 CHAIN_SCHEMA = {"customer_id": "string", "referrer_id": "string", "root_id": "string",

@@ -15,7 +15,7 @@ import ibis.expr.types as ir
 from ..costmodel import CostModel
 from ..engine import ROW
 from ..periods import PATTERNS
-from ..referrals.graph import cyclic_referred
+from ..referral_graph import cyclic_referred
 from .checks import Check
 from .parse import present
 
