@@ -48,22 +48,40 @@ def noise_scale(Y: np.ndarray, trim: float = NOISE_TRIM, floor: float = 0.01) ->
     >>> float(noise_scale(Y)[0]).__round__(2)
     2.07
     """
-    D = np.diff(Y, axis=1)
-    valid = ~np.isnan(D)
-    m = valid.sum(axis=1)
+    n_rows = len(Y)
+    rows = np.arange(n_rows)
+    D = np.sort(np.diff(Y, axis=1), axis=1)                   # NaN sort last
+    m = (~np.isnan(D)).sum(axis=1)
+    half = np.maximum(m - 1, 0)
+    centre = (D[rows, half // 2] + D[rows, (half + 1) // 2]) / 2
+    D -= centre[:, None]
+    E = np.sort(D * D, axis=1)
+    drop = np.where(m > 1, np.maximum(np.ceil(trim * m), 1), 0).astype(np.int64)
+    kept = m - drop
+    E[np.arange(E.shape[1])[None, :] >= kept[:, None]] = 0.0
+    count = (~np.isnan(Y)).sum(axis=1)
     with np.errstate(all="ignore"):
-        centre = np.nanmedian(np.where(valid.any(axis=1)[:, None], D, 0.0), axis=1)
-        E = np.sort(np.where(valid, (D - centre[:, None]) ** 2, np.inf), axis=1)
-        drop = np.where(m > 1, np.maximum(np.ceil(trim * m), 1), 0).astype(np.int64)
-        kept = m - drop
-        csum = np.concatenate([np.zeros((len(Y), 1)), np.cumsum(np.where(np.isinf(E), 0, E),
-                                                                axis=1)], axis=1)
-        mean_sq = csum[np.arange(len(Y)), kept] / kept
-        p = drop / np.maximum(m, 1)
-        share = stats.chi2.cdf(stats.chi2.ppf(1 - p, 1), 3) / (1 - p)
-        sigma = np.sqrt(mean_sq / (2 * share))
-        base = floor + 1e-3 * np.nanmean(np.abs(Y), axis=1)
-    return np.where((kept > 0) & (sigma > base), sigma, np.nan_to_num(base, nan=floor))
+        sigma = np.sqrt(E.sum(axis=1) / kept / (2 * _kept_share(drop, m)))
+        base = floor + 1e-3 * np.abs(_zeroed(Y)).sum(axis=1) / np.maximum(count, 1)
+    return np.where((kept > 0) & (sigma > base), sigma, base)
+
+
+def _zeroed(Y: np.ndarray) -> np.ndarray:
+    """``Y`` with NaN as 0 (``np.nan_to_num`` also checks for infinities, several times
+    slower)."""
+    return np.where(np.isnan(Y), 0.0, Y)
+
+
+def _kept_share(drop: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Mean of a χ²₁ variable below its ``1 - p`` quantile, ``p = drop / m`` (1 when none is
+    dropped): ``P(χ²₃ ≤ q) / (1 - p)``. ``drop`` depends on ``m`` only, so this is computed
+    once per distinct ``m``."""
+    table = np.zeros(int(m.max(initial=0)) + 1)
+    table[m] = drop / np.maximum(m, 1)
+    with np.errstate(all="ignore"):
+        table = np.where(table > 0, stats.chi2.cdf(stats.chi2.ppf(1 - table, 1), 3)
+                         / (1 - table), 1.0)
+    return table[m]
 
 
 def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0) -> np.ndarray:
@@ -87,24 +105,32 @@ def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0) -> np.ndar
     """
     prev, mid, nxt = Y[:, :-2], Y[:, 1:-1], Y[:, 2:]
     lo = np.minimum(prev, nxt)                  # NaN without a neighbour: kept
+    S = np.sort(Y, axis=1)                      # NaN sort last
+    count = (~np.isnan(Y)).sum(axis=1)
+    q1 = S[np.arange(len(Y)), np.maximum(count - 1, 0) // 4]     # lower quartile (no interpolation)
+    limit = threshold * sigma[:, None]
     out = Y.copy()
     with np.errstate(invalid="ignore"):
-        q1 = np.nanpercentile(Y, 25, axis=1) if Y.size else np.zeros(len(Y))
-    limit = threshold * sigma[:, None]
-    spike = (mid < lo - limit) & (mid < q1[:, None] - limit)
+        spike = (mid < lo - limit) & (mid < q1[:, None] - limit)
     out[:, 1:-1] = np.where(spike, lo, mid)
     return out
 
 
-def _cumulative(Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Prefix sums of the values and their squares, NaN as 0, with a leading 0 column."""
-    Z = np.nan_to_num(Y)
-    zero = np.zeros((len(Y), 1))
-    return (np.concatenate([zero, np.cumsum(Z, axis=1)], axis=1),
-            np.concatenate([zero, np.cumsum(Z * Z, axis=1)], axis=1))
+def prefix_sums(Y: np.ndarray, squares: bool = False) -> np.ndarray:
+    """Prefix sums along the rows of ``Y`` (NaN as 0), transposed: ``C[j, r]`` is the sum of
+    row ``r``'s first ``j`` values (of their squares with ``squares``), ``C[0] = 0``.
+
+    Laid out periods × rows, every step adds two contiguous vectors; numpy's ``cumsum`` along
+    the short axis of a tall matrix runs row by row and is many times slower.
+    """
+    T = _zeroed(Y.T)
+    C = np.zeros((len(T) + 1, T.shape[1]))
+    for j, column in enumerate(T):
+        np.add(C[j], column * column if squares else column, out=C[j + 1])
+    return C
 
 
-def segment_bounds(Y: np.ndarray, penalty: float = 3.0, min_size: int = 2,
+def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
                    sigma: np.ndarray | None = None) -> np.ndarray:
     """Segments of constant mean of each row of ``Y``, from the last backwards.
 
@@ -113,7 +139,12 @@ def segment_bounds(Y: np.ndarray, penalty: float = 3.0, min_size: int = 2,
     column of the ``k``-th segment counted from the last (``k = 0``), so that segment ``k`` is
     columns ``B[:, k + 1]`` to ``B[:, k] - 1``; once a row's first column is reached the rest
     repeat it (empty segments). The segmentation minimises the criterion of the module
-    docstring; ``sigma`` defaults to :func:`noise_scale`.
+    docstring; ``sigma`` defaults to :func:`noise_scale`. A row with fewer than ``min_size``
+    values is one segment.
+
+    The recursion of optimal partitioning, ``F(t) = min_s F(s) + cost(s, t) + β``, runs over
+    the end ``t`` and the start ``s`` of the last segment: ``n² / 2`` steps, each a handful of
+    operations on contiguous vectors over all rows.
 
     Examples
     --------
@@ -124,34 +155,37 @@ def segment_bounds(Y: np.ndarray, penalty: float = 3.0, min_size: int = 2,
     """
     n_rows, n = Y.shape
     sigma = noise_scale(Y) if sigma is None else sigma
-    C1, C2 = _cumulative(Y / sigma[:, None])
+    scaled = Y / sigma[:, None]
+    C1, C2 = prefix_sums(scaled), prefix_sums(scaled, squares=True)
     first = n - (~np.isnan(Y)).sum(axis=1)
     beta = penalty * np.log(np.maximum(n - first, 2))
-    F = np.full((n_rows, n + 1), np.inf)
-    F[np.arange(n_rows), first] = -beta
-    back = np.zeros((n_rows, n + 1), dtype=np.int16)
+    # G(s) = F(s) - C2(s), the part of a segment's cost fixed by its start (C2 is 0 up to a
+    # row's first value): F(t) = C2(t) + β + min_s G(s) - (C1(t) - C1(s))² / (t - s)
+    G = np.full((n + 1, n_rows), np.inf)
+    G[first, np.arange(n_rows)] = -beta
+    back = np.zeros((n + 1, n_rows), dtype=np.int16)
+    S1, best = np.empty(n_rows), np.empty(n_rows)
+    better = np.empty(n_rows, dtype=bool)
     for t in range(min_size, n + 1):
-        s = np.arange(t - min_size + 1)
-        S1 = C1[:, t, None] - C1[:, s]
-        total = F[:, s] + (C2[:, t, None] - C2[:, s]) - S1 * S1 / (t - s) + beta[:, None]
-        best = np.argmin(total, axis=1)
-        F[:, t] = np.where(t == first, F[:, t], total[np.arange(n_rows), best])
-        back[:, t] = best
+        best.fill(np.inf)
+        arg = back[t]
+        for s in range(t - min_size + 1):
+            np.subtract(C1[t], C1[s], out=S1)
+            np.multiply(S1, S1, out=S1)
+            np.multiply(S1, -1.0 / (t - s), out=S1)
+            S1 += G[s]
+            np.less(S1, best, out=better)
+            np.copyto(best, S1, where=better)
+            np.copyto(arg, s, where=better)
+        G[t] = np.where(first == t, G[t], best + beta)
     depth = n // min_size + 1
     B = np.empty((n_rows, depth + 1), dtype=np.int64)
     B[:, 0] = n
     rows = np.arange(n_rows)
     for k in range(depth):
         here = B[:, k]
-        B[:, k + 1] = np.where(here > first, np.maximum(back[rows, here], first), here)
+        B[:, k + 1] = np.where(here > first, np.maximum(back[here, rows], first), here)
     return B
-
-
-def segment_sums(Y: np.ndarray, start: np.ndarray, stop: np.ndarray):
-    """``(count, sum)`` of each row's columns ``start`` to ``stop - 1`` (NaN cells as 0)."""
-    C1, _ = _cumulative(Y)
-    rows = np.arange(len(Y))
-    return stop - start, C1[rows, stop] - C1[rows, start]
 
 
 def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.ndarray,
@@ -164,13 +198,14 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     Every split leaves at least one period on each side.
     """
     n = Y.shape[1]
-    C1, C2 = _cumulative(Y / sigma[:, None])
+    scaled = Y / sigma[:, None]
+    C1, C2 = prefix_sums(scaled), prefix_sums(scaled, squares=True)
     rows = np.arange(len(Y))
 
     def cost(a, b):
-        s1 = C1[rows, b] - C1[rows, a]
+        s1 = C1[b, rows] - C1[a, rows]
         with np.errstate(invalid="ignore", divide="ignore"):
-            return C2[rows, b] - C2[rows, a] - np.where(b > a, s1 * s1 / (b - a), 0.0)
+            return C2[b, rows] - C2[a, rows] - np.where(b > a, s1 * s1 / (b - a), 0.0)
 
     best = cost(lo, tau) + cost(tau, hi)
     crit = stats.chi2.ppf(level, 1)
@@ -184,4 +219,5 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     return low, high
 
 
-__all__ = ["NOISE_TRIM", "noise_scale", "despike", "segment_bounds", "segment_sums", "location_range"]
+__all__ = ["NOISE_TRIM", "noise_scale", "despike", "prefix_sums", "segment_bounds",
+           "location_range"]

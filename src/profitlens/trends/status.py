@@ -55,7 +55,7 @@ import numpy as np
 
 from profitlens.trends.blocks import row_blocks
 from profitlens.trends.changepoint import (
-    despike, location_range, noise_scale, segment_bounds)
+    despike, location_range, noise_scale, prefix_sums, segment_bounds)
 
 STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable",
             "recovered")
@@ -202,20 +202,21 @@ def _block_status(Y: np.ndarray, r: StatusRules) -> StatusResult:
     n_rows, n = Y.shape
     rows = np.arange(n_rows)
     history = (~np.isnan(Y)).sum(axis=1)
+    rolling = np.where(np.isnan(Y[:, -r.window:]), 0.0, Y[:, -r.window:]).sum(axis=1)
     Y = despike(Y, noise_scale(Y, trim=0.25), r.spike)
     sigma = noise_scale(Y)
     B = segment_bounds(Y, r.penalty, r.min_size, sigma)
-    C = np.concatenate([np.zeros((n_rows, 1)), np.cumsum(np.nan_to_num(Y), axis=1)], axis=1)
+    C = prefix_sums(Y)
 
     def run(lo, hi):
         """(count, mean, t) of columns lo to hi - 1."""
         count = hi - lo
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (C[rows, hi] - C[rows, lo]) / count
+            mean = (C[hi, rows] - C[lo, rows]) / count
         return count, mean, mean * np.sqrt(count) / sigma
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = (C[rows[:, None], B[:, :-1]] - C[rows[:, None], B[:, 1:]]) / (B[:, :-1] - B[:, 1:])
+        means = (C[B[:, :-1], rows[:, None]] - C[B[:, 1:], rows[:, None]]) / (B[:, :-1] - B[:, 1:])
     filled = B[:, :-1] > B[:, 1:]
     zero = np.zeros(n_rows, dtype=np.int64)
     n_loss = _leading_run(filled & (means < 0), zero)
@@ -270,8 +271,7 @@ def _block_status(Y: np.ndarray, r: StatusRules) -> StatusResult:
         status=status, turn_idx=turn_idx, turn_low=low, turn_high=high, history=history,
         noise=sigma, segments=filled.sum(axis=1), mean_before=np.where(n_gain > 0, mu_gain, nan),
         mean_after=np.where(n_loss > 0, mu_loss, nan), t_after=np.where(n_loss > 0, t_loss, nan),
-        level=level, slope=slope, slope_t=slope_t,
-        rolling=np.nan_to_num(Y)[:, -r.window:].sum(axis=1))
+        level=level, slope=slope, slope_t=slope_t, rolling=rolling)
 
 
 __all__ = ["STATUSES", "StatusRules", "StatusResult", "trailing_slope", "trimmed_mean",
