@@ -48,22 +48,41 @@ def noise_scale(Y: np.ndarray, trim: float = NOISE_TRIM, floor: float = 0.01) ->
     >>> float(noise_scale(Y)[0]).__round__(2)
     2.07
     """
+    return noise_scales(Y, (trim,), floor)[0]
+
+
+def noise_scales(Y: np.ndarray, trims: tuple[float, ...], floor: float = 0.01) -> list:
+    """:func:`noise_scale` of ``Y`` for each of ``trims``, sorting the differences once.
+
+    Sorted, the differences lie furthest from their median at the two ends, so the largest
+    squared deviations are dropped by walking in from both ends.
+    """
     n_rows = len(Y)
     rows = np.arange(n_rows)
     D = np.sort(np.diff(Y, axis=1), axis=1)                   # NaN sort last
     m = (~np.isnan(D)).sum(axis=1)
     half = np.maximum(m - 1, 0)
-    centre = (D[rows, half // 2] + D[rows, (half + 1) // 2]) / 2
-    D -= centre[:, None]
-    E = np.sort(D * D, axis=1)
-    drop = np.where(m > 1, np.maximum(np.ceil(trim * m), 1), 0).astype(np.int64)
-    kept = m - drop
-    E[np.arange(E.shape[1])[None, :] >= kept[:, None]] = 0.0
-    count = (~np.isnan(Y)).sum(axis=1)
-    with np.errstate(all="ignore"):
-        sigma = np.sqrt(E.sum(axis=1) / kept / (2 * _kept_share(drop, m)))
-        base = floor + 1e-3 * np.abs(_zeroed(Y)).sum(axis=1) / np.maximum(count, 1)
-    return np.where((kept > 0) & (sigma > base), sigma, base)
+    D -= ((D[rows, half // 2] + D[rows, (half + 1) // 2]) / 2)[:, None]
+    total = np.nansum(D * D, axis=1) if D.size else np.zeros(n_rows)
+    count = m + (m > 0)
+    base = floor + 1e-3 * np.abs(_zeroed(Y)).sum(axis=1) / np.maximum(count, 1)
+    out = []
+    for trim in trims:
+        drop = np.where(m > 1, np.maximum(np.ceil(trim * m), 1), 0).astype(np.int64)
+        kept_sq = total.copy()
+        left, right = np.zeros(n_rows, dtype=np.int64), np.maximum(m - 1, 0)
+        for step in range(int(drop.max(initial=0))):
+            active = step < drop
+            lo, hi = D[rows, left] ** 2, D[rows, right] ** 2
+            take_left = lo >= hi
+            kept_sq -= np.where(active, np.where(take_left, lo, hi), 0.0)
+            left += active & take_left
+            right -= active & ~take_left
+        kept = m - drop
+        with np.errstate(all="ignore"):
+            sigma = np.sqrt(np.maximum(kept_sq, 0.0) / kept / (2 * _kept_share(drop, m)))
+        out.append(np.where((kept > 0) & (sigma > base), sigma, base))
+    return out
 
 
 def _zeroed(Y: np.ndarray) -> np.ndarray:
@@ -84,7 +103,8 @@ def _kept_share(drop: np.ndarray, m: np.ndarray) -> np.ndarray:
     return table[m]
 
 
-def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0) -> np.ndarray:
+def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0
+            ) -> tuple[np.ndarray, np.ndarray]:
     """``Y`` with each isolated downward spike raised to the lower of its two neighbours.
 
     A downward spike (a write-off, a credit note) is an interior value more than
@@ -95,25 +115,29 @@ def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0) -> np.ndar
     the run of good periods. The quartile keeps a lumpy buyer's quiet month between two order
     months, a level the series often visits, and upward spikes (its orders) are kept too. Two
     bad periods in a row are kept, and so is the last period, whose next neighbour is not
-    known yet.
+    known yet. Returns the cleaned ``Y`` and the indices of the rows that changed.
 
     Examples
     --------
     >>> import numpy as np
-    >>> despike(np.array([[10.0, 11, -500, 9, 500, 10]]), np.array([1.0]))[0].tolist()
-    [10.0, 11.0, 9.0, 9.0, 500.0, 10.0]
+    >>> out, changed = despike(np.array([[10.0, 11, -500, 9, 500, 10]]), np.array([1.0]))
+    >>> out[0].tolist(), changed.tolist()
+    ([10.0, 11.0, 9.0, 9.0, 500.0, 10.0], [0])
     """
     prev, mid, nxt = Y[:, :-2], Y[:, 1:-1], Y[:, 2:]
     lo = np.minimum(prev, nxt)                  # NaN without a neighbour: kept
-    S = np.sort(Y, axis=1)                      # NaN sort last
-    count = (~np.isnan(Y)).sum(axis=1)
-    q1 = S[np.arange(len(Y)), np.maximum(count - 1, 0) // 4]     # lower quartile (no interpolation)
-    limit = threshold * sigma[:, None]
-    out = Y.copy()
     with np.errstate(invalid="ignore"):
-        spike = (mid < lo - limit) & (mid < q1[:, None] - limit)
-    out[:, 1:-1] = np.where(spike, lo, mid)
-    return out
+        spike = mid < lo - threshold * sigma[:, None]
+    rows = np.flatnonzero(spike.any(axis=1))
+    out = Y.copy()
+    if len(rows):
+        S = np.sort(Y[rows], axis=1)            # NaN sort last
+        count = (~np.isnan(S)).sum(axis=1)
+        q1 = S[np.arange(len(rows)), np.maximum(count - 1, 0) // 4]   # lower quartile
+        spike = spike[rows] & (mid[rows] < (q1 - threshold * sigma[rows])[:, None])
+        out[rows, 1:-1] = np.where(spike, lo[rows], mid[rows])
+        rows = rows[spike.any(axis=1)]
+    return out, rows
 
 
 def prefix_sums(Y: np.ndarray, squares: bool = False) -> np.ndarray:
@@ -123,7 +147,8 @@ def prefix_sums(Y: np.ndarray, squares: bool = False) -> np.ndarray:
     Laid out periods × rows, every step adds two contiguous vectors; numpy's ``cumsum`` along
     the short axis of a tall matrix runs row by row and is many times slower.
     """
-    T = _zeroed(Y.T)
+    T = np.ascontiguousarray(Y.T)
+    np.copyto(T, 0.0, where=np.isnan(T))
     C = np.zeros((len(T) + 1, T.shape[1]))
     for j, column in enumerate(T):
         np.add(C[j], column * column if squares else column, out=C[j + 1])
@@ -188,6 +213,38 @@ def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
     return B
 
 
+def best_split(Y: np.ndarray, sigma: np.ndarray, penalty: float = 2.0, min_size: int = 3,
+               C: np.ndarray | None = None):
+    """The single best change in mean of each row, kept when it pays its penalty.
+
+    The first step of binary segmentation (Scott & Knott 1974, *Biometrics* 30:507): the split
+    ``t`` of a row's values into ``[first, t)`` and ``[t, n)``, each at least ``min_size``
+    long, that lowers the squared error the most; kept when the decrease, in units of ``σ²``,
+    exceeds the penalty of one more segment, ``penalty × log(n)`` (as in
+    :func:`segment_bounds`). Returns ``(split, mean_before, mean_after)``: ``split`` is -1 and
+    the means NaN where no split pays. ``C`` is :func:`prefix_sums` of ``Y`` when known.
+    """
+    n_rows, n = Y.shape
+    rows = np.arange(n_rows)
+    C = prefix_sums(Y) if C is None else C
+    first = n - (~np.isnan(Y)).sum(axis=1)
+    head, total = C[first, rows], C[n]
+    t = np.arange(min_size, n - min_size + 1)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        whole = (total - head) ** 2 / (n - first)
+        before = t - first
+        gain = (C[t[:, 0]] - head) ** 2 / before + (total - C[t[:, 0]]) ** 2 / (n - t) - whole
+        gain[before < min_size] = -np.inf
+        pick = np.argmax(gain, axis=0) if len(t) else np.zeros(n_rows, dtype=np.int64)
+        best_gain = gain[pick, rows] if len(t) else np.zeros(n_rows)
+        found = best_gain / sigma ** 2 > penalty * np.log(np.maximum(n - first, 2))
+        split = np.where(found, min_size + pick, -1)
+        at = np.maximum(split, 0)
+        mean_before = (C[at, rows] - head) / (at - first)
+        mean_after = (total - C[at, rows]) / (n - at)
+    return split, np.where(found, mean_before, np.nan), np.where(found, mean_after, np.nan)
+
+
 def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.ndarray,
                    hi: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Plausible positions of the change at column ``tau`` between segments ``[lo, tau)`` and
@@ -219,5 +276,5 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     return low, high
 
 
-__all__ = ["NOISE_TRIM", "noise_scale", "despike", "prefix_sums", "segment_bounds",
-           "location_range"]
+__all__ = ["NOISE_TRIM", "noise_scale", "noise_scales", "despike", "prefix_sums", "segment_bounds",
+           "best_split", "location_range"]

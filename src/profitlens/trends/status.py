@@ -6,25 +6,24 @@ dragged down by it says nothing about where the customer is going). Cells before
 first period are NaN; the last column is the as-of period. They follow section 5.1 of the data
 contract. For each customer with ``n`` periods:
 
-1. **Noise and segments.** The series' own period-to-period noise ``σ``
-   (:func:`profitlens.trends.changepoint.noise_scale`) sets the penalty of a segmentation into
-   runs of constant mean, each at least ``min_size`` periods long
-   (:func:`profitlens.trends.changepoint.segment_bounds`, the PELT criterion with
-   ``β = penalty × log n``).
-2. **The losing run and the run before it.** The *losing run* is the trailing segments whose
-   means are negative; the *earning run* is the segments before it whose means are not. A
-   run's evidence is its ``t = mean × √length / σ``.
-3. **Turn test, one-sided.** The customer *turned* when the losing run has at least
-   ``min_after`` periods, ``t ≤ -z_loss`` and more than half of its periods are losses (so one
-   write-off is never a turn, however large), and the earning run has at least ``min_before``
+1. **Noise and spikes.** The series' own period-to-period noise ``σ``
+   (:func:`profitlens.trends.changepoint.noise_scale`); an isolated bad period between good
+   ones (a write-off) is raised to its neighbours' level
+   (:func:`profitlens.trends.changepoint.despike`).
+2. **Level.** The single best change in mean, kept when it pays a penalty of
+   ``penalty × log n`` (in units of ``σ²``; :func:`profitlens.trends.changepoint.best_split`,
+   both sides at least ``min_before`` long). The current level is the trimmed mean
+   (:func:`trimmed_mean`) of the values after that change (of the whole series without one);
+   the least-squares slope of the last ``slope_periods`` periods, with its t-statistic.
+3. **Turn test, one-sided** (:mod:`profitlens.trends.runs`), for series with at least
+   ``min_after`` losing periods: the series is segmented into runs of constant mean, each at
+   least ``min_size`` long (:func:`profitlens.trends.changepoint.segment_bounds`, the PELT
+   criterion with the same penalty). The customer *turned* when its trailing losing run has
+   at least ``min_after`` periods, ``t = mean √length / σ ≤ -z_loss`` and more than half of
+   its periods are losses, and the earning run before it has at least ``min_before``
    periods and ``t ≥ z_gain``. How large the loss is next to the earlier profit does not
    matter. ``turn_period`` is the first period of the losing run; ``turn_low`` and
-   ``turn_high`` bound where the change could plausibly be
-   (:func:`profitlens.trends.changepoint.location_range`).
-4. **Level and slope.** The current level is the trimmed mean (:func:`trimmed_mean`) of the
-   last segment (with the one before when the last is shorter than ``min_before``: a segment
-   of two periods, one of them a write-off, does not set the level alone); the least-squares
-   slope of the last ``slope_periods`` periods, with its t-statistic.
+   ``turn_high`` bound where the change plausibly is.
 
 Status, first rule that applies:
 
@@ -33,12 +32,12 @@ Status, first rule that applies:
 ``turned_unprofitable``
     step 3.
 ``recovered``
-    the mirror image: an earning last run (``t ≥ z_loss``, more than half of its periods
-    profitable) after a losing run of at least ``min_before`` periods (``t ≤ -z_gain``);
-    ``turn_period`` is where the earning run began.
+    the mirror image of step 3: an earning last run (``t ≥ z_loss``, more than half of its
+    periods profitable) after a losing run of at least ``min_before`` periods
+    (``t ≤ -z_gain``); ``turn_period`` is where the earning run began.
 ``declining``
     still profitable (level > 0) and falling: the level is at least ``min_decline`` of the
-    previous segment's (positive) mean below it, or the slope's t is at most
+    mean before the change of step 2 (when positive) below it, or the slope's t is at most
     ``-slope_t_crit`` and the fitted line lost at least ``min_decline`` of its level over the
     window; or the customer made money (an earning run as in step 3) and its level is now
     zero or a loss that is not (yet) a turn.
@@ -55,7 +54,8 @@ import numpy as np
 
 from profitlens.trends.blocks import row_blocks
 from profitlens.trends.changepoint import (
-    despike, location_range, noise_scale, prefix_sums, segment_bounds)
+    NOISE_TRIM, best_split, despike, noise_scale, noise_scales, prefix_sums)
+from profitlens.trends.runs import Runs
 
 STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable",
             "recovered")
@@ -102,7 +102,6 @@ class StatusResult:
     turn_high: np.ndarray       # latest plausible column of the turn, -1 when none
     history: np.ndarray         # number of periods in the series
     noise: np.ndarray           # σ, the series' period-to-period noise
-    segments: np.ndarray        # number of segments of constant mean
     mean_before: np.ndarray     # mean of the earning run before the losing run (NaN: none)
     mean_after: np.ndarray      # mean of the losing run (NaN: none)
     t_after: np.ndarray         # its t = mean √length / σ
@@ -147,19 +146,21 @@ def trailing_slope(Y: np.ndarray, periods: int):
 
 
 def trimmed_mean(Y: np.ndarray) -> np.ndarray:
-    """Mean of each row's non-NaN cells without its ``n // 10`` lowest and highest values.
+    """Mean of each row's non-NaN cells without its lowest and its highest value (all of them
+    when there are fewer than 3).
 
-    One write-off in a year of monthly profit does not decide whether a customer is profitable;
-    a lumpy buyer's order months (a quarter of its months) still count.
+    One write-off does not decide whether a customer is profitable, nor one exceptional order;
+    a lumpy buyer's order months still count.
     """
-    n = (~np.isnan(Y)).sum(axis=1)
-    trim = n // 10
-    S = np.cumsum(np.nan_to_num(np.sort(Y, axis=1)), axis=1)     # NaN sorts last
-    S = np.concatenate([np.zeros((len(Y), 1)), S], axis=1)
-    rows = np.arange(len(Y))
-    kept = n - 2 * trim
+    valid = ~np.isnan(Y)
+    n = valid.sum(axis=1)
+    total = np.where(valid, Y, 0.0).sum(axis=1)
+    low = np.where(valid, Y, np.inf).min(axis=1, initial=np.inf)
+    high = np.where(valid, Y, -np.inf).max(axis=1, initial=-np.inf)
+    trimmed = n >= 3
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(kept > 0, (S[rows, n - trim] - S[rows, trim]) / kept, np.nan)
+        return np.where(n > 0, np.where(trimmed, total - low - high, total)
+                        / np.where(trimmed, n - 2, n), np.nan)
 
 
 def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusResult:
@@ -181,96 +182,44 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
                            for name in StatusResult.__dataclass_fields__})
 
 
-def _leading_run(flags: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Index of the first column ``k >= start`` of each row where ``flags`` is False."""
-    k = np.arange(flags.shape[1] + 1)[None, :]
-    padded = np.concatenate([flags, np.zeros((len(flags), 1), dtype=bool)], axis=1)
-    return np.argmin(padded | (k < start[:, None]), axis=1)
-
-
-def _run_median(Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, upper: bool) -> np.ndarray:
-    """Upper (or lower) median of each row's columns ``lo`` to ``hi - 1`` (NaN when empty)."""
-    cols = np.arange(Y.shape[1])[None, :]
-    S = np.sort(np.where((cols >= lo[:, None]) & (cols < hi[:, None]), Y, np.nan), axis=1)
-    count = hi - lo
-    pick = np.clip(count // 2 if upper else (count - 1) // 2, 0, Y.shape[1] - 1)
-    return np.where(count > 0, S[np.arange(len(Y)), pick], np.nan)
-
-
 def _block_status(Y: np.ndarray, r: StatusRules) -> StatusResult:
     """:func:`profit_status` of the rows of one block."""
     n_rows, n = Y.shape
-    rows = np.arange(n_rows)
     history = (~np.isnan(Y)).sum(axis=1)
     rolling = np.where(np.isnan(Y[:, -r.window:]), 0.0, Y[:, -r.window:]).sum(axis=1)
-    Y = despike(Y, noise_scale(Y, trim=0.25), r.spike)
-    sigma = noise_scale(Y)
-    B = segment_bounds(Y, r.penalty, r.min_size, sigma)
+    rough, sigma = noise_scales(Y, (0.25, NOISE_TRIM))
+    Y, changed = despike(Y, rough, r.spike)
+    sigma[changed] = noise_scale(Y[changed])
     C = prefix_sums(Y)
 
-    def run(lo, hi):
-        """(count, mean, t) of columns lo to hi - 1."""
-        count = hi - lo
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (C[hi, rows] - C[lo, rows]) / count
-        return count, mean, mean * np.sqrt(count) / sigma
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = (C[B[:, :-1], rows[:, None]] - C[B[:, 1:], rows[:, None]]) / (B[:, :-1] - B[:, 1:])
-    filled = B[:, :-1] > B[:, 1:]
-    zero = np.zeros(n_rows, dtype=np.int64)
-    n_loss = _leading_run(filled & (means < 0), zero)
-    n_gain = _leading_run(filled & (means >= 0), n_loss) - n_loss
-    start_loss, start_gain = B[rows, n_loss], B[rows, n_loss + n_gain]
-    k_loss, mu_loss, t_loss = run(start_loss, np.full(n_rows, n))
-    k_gain, mu_gain, t_gain = run(start_gain, start_loss)
-    made_money = (k_gain >= r.min_before) & (t_gain >= r.z_gain)
-    turned = ((n_loss > 0) & (k_loss >= r.min_after) & (t_loss <= -r.z_loss) & made_money
-              & (_run_median(Y, start_loss, np.full(n_rows, n), upper=True) < 0))
-
-    n_up = _leading_run(filled & (means > 0), zero)
-    n_down = _leading_run(filled & (means <= 0), n_up) - n_up
-    start_up, start_down = B[rows, n_up], B[rows, n_up + n_down]
-    k_up, _, t_up = run(start_up, np.full(n_rows, n))
-    k_down, _, t_down = run(start_down, start_up)
-    recovered = ((n_up > 0) & (k_up >= r.min_after) & (t_up >= r.z_loss)
-                 & (_run_median(Y, start_up, np.full(n_rows, n), upper=False) > 0)
-                 & (k_down >= r.min_before) & (t_down <= -r.z_gain))
-
-    short = (B[:, 0] - B[:, 1]) < r.min_before
+    split, mu_split, _ = best_split(Y, sigma, r.penalty, r.min_before, C)
     cols = np.arange(n)[None, :]
-    level_from = np.where(short, B[:, 2], B[:, 1])
-    level = trimmed_mean(np.where(cols >= level_from[:, None], Y, np.nan))
+    level = trimmed_mean(np.where(cols >= split[:, None], Y, np.nan))
     slope, slope_t, fit_start, fit_end = trailing_slope(Y, r.slope_periods)
     with np.errstate(invalid="ignore", divide="ignore"):
         lost = (fit_start - fit_end) / np.abs(fit_start)
-        previous = np.where(short, 2, 1)             # the segment before the level's
-        before = means[rows, previous]
-        step_down = filled[rows, previous] & (before > 0) & (
-            before - level >= r.min_decline * before)
+        step_down = (mu_split > 0) & (mu_split - level >= r.min_decline * mu_split)
     sloping = (slope_t <= -r.slope_t_crit) & (fit_start > 0) & (lost >= r.min_decline)
 
     status = np.full(n_rows, UNPROFITABLE, dtype=np.int8)
     status[level > 0] = PROFITABLE
-    status[((level > 0) & (step_down | sloping))
-           | ((level <= 0) & (n_loss > 0) & made_money)] = DECLINING
-    status[recovered] = RECOVERED
-    status[turned] = TURNED
+    status[(level > 0) & (step_down | sloping)] = DECLINING
+    runs = Runs.empty(n_rows)
+    # a turn, a recovery or a fall to nothing needs at least min_after periods without profit
+    losses = np.flatnonzero((Y <= 0).sum(axis=1) >= r.min_after)
+    if len(losses):
+        runs.fill(losses, Y[losses], sigma[losses], C[:, losses], level[losses], r)
+    status[runs.declining] = DECLINING
+    status[runs.recovered] = RECOVERED
+    status[runs.turned] = TURNED
     status[history < r.min_history] = NEW
-
-    is_turned, is_recovered = status == TURNED, status == RECOVERED
-    turn_idx = np.where(is_turned, start_loss, np.where(is_recovered, start_up, -1))
-    low, high = np.full(n_rows, -1), np.full(n_rows, -1)
-    for flag, k in ((is_turned, n_loss), (is_recovered, n_up)):
-        if flag.any():
-            lo, hi = B[rows, k + 1][flag], B[rows, np.maximum(k - 1, 0)][flag]
-            low[flag], high[flag] = location_range(Y[flag], sigma[flag], lo, turn_idx[flag],
-                                                   hi, r.range_level)
-    nan = np.nan
+    turn_idx = np.where(status == TURNED, runs.start_loss,
+                        np.where(status == RECOVERED, runs.start_gain, -1))
+    keep = (status == TURNED) | (status == RECOVERED)
     return StatusResult(
-        status=status, turn_idx=turn_idx, turn_low=low, turn_high=high, history=history,
-        noise=sigma, segments=filled.sum(axis=1), mean_before=np.where(n_gain > 0, mu_gain, nan),
-        mean_after=np.where(n_loss > 0, mu_loss, nan), t_after=np.where(n_loss > 0, t_loss, nan),
+        status=status, turn_idx=turn_idx, turn_low=np.where(keep, runs.low, -1),
+        turn_high=np.where(keep, runs.high, -1), history=history, noise=sigma,
+        mean_before=runs.mean_before, mean_after=runs.mean_after, t_after=runs.t_after,
         level=level, slope=slope, slope_t=slope_t, rolling=rolling)
 
 

@@ -1,0 +1,129 @@
+"""Losing and earning runs of a segmented profit series: the turn test of section 5.1.
+
+A series is segmented into runs of constant mean (:func:`profitlens.trends.changepoint.
+segment_bounds`). The *losing run* is its trailing segments whose means are negative; the
+*earning run* is the segments before that whose means are not. A run's evidence is its
+``t = mean × √length / σ`` with ``σ`` the series' own noise.
+
+- **Turned**: the losing run has at least ``min_after`` periods, ``t ≤ -z_loss`` and more than
+  half of its periods are losses (its upper median is negative: one write-off, however large,
+  is not a run of losses); the earning run has at least ``min_before`` periods and
+  ``t ≥ z_gain``. The turn period is the losing run's first period; its plausible range is
+  :func:`profitlens.trends.changepoint.location_range` of the change between the last
+  earning and the first losing segment.
+- **Recovered**: the mirror image (an earning last run after a losing run).
+- **Declining** (loss after profit): the customer made money (an earning run as above), its
+  level is now zero or a loss, but the loss is not (yet) a turn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from profitlens.trends.changepoint import location_range, segment_bounds
+
+
+@dataclass
+class Runs:
+    """Per-customer outcome of the run tests (arrays of length n_customers)."""
+
+    turned: np.ndarray
+    recovered: np.ndarray
+    declining: np.ndarray
+    start_loss: np.ndarray      # first column of the losing run (-1: none)
+    start_gain: np.ndarray      # first column of the trailing earning run (-1: none)
+    low: np.ndarray             # plausible range of the turn or recovery (-1: none)
+    high: np.ndarray
+    mean_before: np.ndarray     # mean of the earning run before the losing run (NaN: none)
+    mean_after: np.ndarray      # mean of the losing run (NaN: none)
+    t_after: np.ndarray         # its t (NaN: none)
+
+    @classmethod
+    def empty(cls, n_rows: int) -> "Runs":
+        values = {bool: False, int: -1, float: np.nan}
+        kinds = (bool,) * 3 + (int,) * 4 + (float,) * 3
+        return cls(*(np.full(n_rows, values[k], dtype=k) for k in kinds))
+
+    def fill(self, where: np.ndarray, Y: np.ndarray, sigma: np.ndarray, C: np.ndarray,
+             level: np.ndarray, rules) -> None:
+        """Run the tests on the rows ``Y`` (``where`` in the block) and store their outcome.
+
+        ``C`` is :func:`profitlens.trends.changepoint.prefix_sums` of ``Y``; ``level`` the
+        current level of each row; ``rules`` a :class:`profitlens.trends.status.StatusRules`.
+        """
+        for name, values in run_tests(Y, sigma, C, level, rules).items():
+            getattr(self, name)[where] = values
+
+
+def _leading_run(flags: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Index of the first column ``k >= start`` of each row where ``flags`` is False."""
+    k = np.arange(flags.shape[1] + 1)[None, :]
+    padded = np.concatenate([flags, np.zeros((len(flags), 1), dtype=bool)], axis=1)
+    return np.argmin(padded | (k < start[:, None]), axis=1)
+
+
+def _run_median(Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, upper: bool) -> np.ndarray:
+    """Upper (or lower) median of each row's columns ``lo`` to ``hi - 1`` (NaN when empty)."""
+    cols = np.arange(Y.shape[1])[None, :]
+    S = np.sort(np.where((cols >= lo[:, None]) & (cols < hi[:, None]), Y, np.nan), axis=1)
+    count = hi - lo
+    pick = np.clip(count // 2 if upper else (count - 1) // 2, 0, Y.shape[1] - 1)
+    return np.where(count > 0, S[np.arange(len(Y)), pick], np.nan)
+
+
+def run_tests(Y, sigma, C, level, r) -> dict[str, np.ndarray]:
+    """The fields of :class:`Runs` for the rows of ``Y`` (see :meth:`Runs.fill`)."""
+    n_rows, n = Y.shape
+    rows = np.arange(n_rows)
+    end = np.full(n_rows, n)
+    B = segment_bounds(Y, r.penalty, r.min_size, sigma)
+
+    def run(lo, hi):
+        """(count, mean, t) of columns lo to hi - 1."""
+        count = hi - lo
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (C[hi, rows] - C[lo, rows]) / count
+        return count, mean, mean * np.sqrt(count) / sigma
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = ((C[B[:, :-1], rows[:, None]] - C[B[:, 1:], rows[:, None]])
+                 / (B[:, :-1] - B[:, 1:]))
+    filled = B[:, :-1] > B[:, 1:]
+    zero = np.zeros(n_rows, dtype=np.int64)
+
+    n_loss = _leading_run(filled & (means < 0), zero)
+    n_gain = _leading_run(filled & (means >= 0), n_loss) - n_loss
+    start_loss, start_gain = B[rows, n_loss], B[rows, n_loss + n_gain]
+    k_loss, mu_loss, t_loss = run(start_loss, end)
+    k_gain, mu_gain, t_gain = run(start_gain, start_loss)
+    made_money = (k_gain >= r.min_before) & (t_gain >= r.z_gain)
+    turned = ((n_loss > 0) & (k_loss >= r.min_after) & (t_loss <= -r.z_loss) & made_money
+              & (_run_median(Y, start_loss, end, upper=True) < 0))
+
+    n_up = _leading_run(filled & (means > 0), zero)
+    n_down = _leading_run(filled & (means <= 0), n_up) - n_up
+    start_up, start_down = B[rows, n_up], B[rows, n_up + n_down]
+    k_up, _, t_up = run(start_up, end)
+    k_down, _, t_down = run(start_down, start_up)
+    recovered = ((n_up > 0) & (k_up >= r.min_after) & (t_up >= r.z_loss)
+                 & (_run_median(Y, start_up, end, upper=False) > 0)
+                 & (k_down >= r.min_before) & (t_down <= -r.z_gain) & ~turned)
+
+    low, high = np.full(n_rows, -1), np.full(n_rows, -1)
+    for flag, k, tau in ((turned, n_loss, start_loss), (recovered, n_up, start_up)):
+        if flag.any():
+            lo, hi = B[rows, k + 1][flag], B[rows, np.maximum(k - 1, 0)][flag]
+            low[flag], high[flag] = location_range(Y[flag], sigma[flag], lo, tau[flag], hi,
+                                                   r.range_level)
+    nan = np.nan
+    return {"turned": turned, "recovered": recovered,
+            "declining": (level <= 0) & (n_loss > 0) & made_money & ~turned & ~recovered,
+            "start_loss": np.where(n_loss > 0, start_loss, -1),
+            "start_gain": np.where(n_up > 0, start_up, -1), "low": low, "high": high,
+            "mean_before": np.where(n_gain > 0, mu_gain, nan),
+            "mean_after": np.where(n_loss > 0, mu_loss, nan),
+            "t_after": np.where(n_loss > 0, t_loss, nan)}
+
+
+__all__ = ["Runs", "run_tests"]
