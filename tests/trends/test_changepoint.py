@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from profitlens.trends.changepoint import (
-    best_split, despike, location_range, noise_scale, prefix_sums, segment_bounds)
+    despike, location_range, noise_scale, prefix_sums, segment_bounds)
 
 
 def sse(v):
@@ -131,21 +131,3 @@ def test_prefix_sums():
     assert prefix_sums(Y)[:, 0].tolist() == [0, 0, 1, 3, 6, 10]
     assert prefix_sums(Y, squares=True)[:, 0].tolist() == [0, 0, 1, 5, 14, 30]
     assert prefix_sums(Y)[:, 1].tolist() == [0, 1, 2, 3, 4, 5]
-
-
-def test_best_split_by_definition():
-    rng = np.random.default_rng(4)
-    Y = rng.normal(0, 1, (300, 12)) + np.where(np.arange(12) >= rng.integers(3, 10, (300, 1)),
-                                               rng.normal(0, 3, (300, 1)), 0.0)
-    Y[:50, :4] = np.nan
-    sigma = rng.uniform(0.5, 1.5, 300)
-    split, before, after = best_split(Y, sigma, penalty=2.0, min_size=3)
-    for i in range(300):
-        v = Y[i][~np.isnan(Y[i])]
-        gains = {t: sse(v) - sse(v[:t]) - sse(v[t:]) for t in range(3, len(v) - 2)}
-        t = max(gains, key=gains.get)
-        if gains[t] / sigma[i] ** 2 > 2.0 * np.log(len(v)):
-            assert split[i] == t + 12 - len(v)
-            assert (before[i], after[i]) == pytest.approx((v[:t].mean(), v[t:].mean()))
-        else:
-            assert split[i] == -1 and np.isnan(before[i])

@@ -213,38 +213,6 @@ def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
     return B
 
 
-def best_split(Y: np.ndarray, sigma: np.ndarray, penalty: float = 2.0, min_size: int = 3,
-               C: np.ndarray | None = None):
-    """The single best change in mean of each row, kept when it pays its penalty.
-
-    The first step of binary segmentation (Scott & Knott 1974, *Biometrics* 30:507): the split
-    ``t`` of a row's values into ``[first, t)`` and ``[t, n)``, each at least ``min_size``
-    long, that lowers the squared error the most; kept when the decrease, in units of ``σ²``,
-    exceeds the penalty of one more segment, ``penalty × log(n)`` (as in
-    :func:`segment_bounds`). Returns ``(split, mean_before, mean_after)``: ``split`` is -1 and
-    the means NaN where no split pays. ``C`` is :func:`prefix_sums` of ``Y`` when known.
-    """
-    n_rows, n = Y.shape
-    rows = np.arange(n_rows)
-    C = prefix_sums(Y) if C is None else C
-    first = n - (~np.isnan(Y)).sum(axis=1)
-    head, total = C[first, rows], C[n]
-    t = np.arange(min_size, n - min_size + 1)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        whole = (total - head) ** 2 / (n - first)
-        before = t - first
-        gain = (C[t[:, 0]] - head) ** 2 / before + (total - C[t[:, 0]]) ** 2 / (n - t) - whole
-        gain[before < min_size] = -np.inf
-        pick = np.argmax(gain, axis=0) if len(t) else np.zeros(n_rows, dtype=np.int64)
-        best_gain = gain[pick, rows] if len(t) else np.zeros(n_rows)
-        found = best_gain / sigma ** 2 > penalty * np.log(np.maximum(n - first, 2))
-        split = np.where(found, min_size + pick, -1)
-        at = np.maximum(split, 0)
-        mean_before = (C[at, rows] - head) / (at - first)
-        mean_after = (total - C[at, rows]) / (n - at)
-    return split, np.where(found, mean_before, np.nan), np.where(found, mean_after, np.nan)
-
-
 def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.ndarray,
                    hi: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Plausible positions of the change at column ``tau`` between segments ``[lo, tau)`` and
@@ -277,4 +245,4 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
 
 
 __all__ = ["NOISE_TRIM", "noise_scale", "noise_scales", "despike", "prefix_sums", "segment_bounds",
-           "best_split", "location_range"]
+           "location_range"]

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from profitlens.trends.changepoint import location_range, segment_bounds
+from profitlens.trends.changepoint import (
+    NOISE_TRIM, despike, location_range, noise_scale, noise_scales, prefix_sums, segment_bounds)
 
 
 @dataclass
@@ -38,21 +39,20 @@ class Runs:
     mean_before: np.ndarray     # mean of the earning run before the losing run (NaN: none)
     mean_after: np.ndarray      # mean of the losing run (NaN: none)
     t_after: np.ndarray         # its t (NaN: none)
+    noise: np.ndarray           # σ (NaN: not tested)
+    level: np.ndarray           # current level (NaN: not tested)
+    step_down: np.ndarray       # level at least min_decline below the segment before
 
     @classmethod
     def empty(cls, n_rows: int) -> "Runs":
         values = {bool: False, int: -1, float: np.nan}
-        kinds = (bool,) * 3 + (int,) * 4 + (float,) * 3
+        kinds = (bool,) * 3 + (int,) * 4 + (float,) * 5 + (bool,)
         return cls(*(np.full(n_rows, values[k], dtype=k) for k in kinds))
 
-    def fill(self, where: np.ndarray, Y: np.ndarray, sigma: np.ndarray, C: np.ndarray,
-             level: np.ndarray, rules) -> None:
-        """Run the tests on the rows ``Y`` (``where`` in the block) and store their outcome.
-
-        ``C`` is :func:`profitlens.trends.changepoint.prefix_sums` of ``Y``; ``level`` the
-        current level of each row; ``rules`` a :class:`profitlens.trends.status.StatusRules`.
-        """
-        for name, values in run_tests(Y, sigma, C, level, rules).items():
+    def fill(self, where: np.ndarray, Y: np.ndarray, rules) -> None:
+        """Run the tests on the rows ``Y`` (``where`` in the block) and store their outcome;
+        ``rules`` is a :class:`profitlens.trends.status.StatusRules`."""
+        for name, values in run_tests(Y, rules).items():
             getattr(self, name)[where] = values
 
 
@@ -72,11 +72,15 @@ def _run_median(Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, upper: bool) -> n
     return np.where(count > 0, S[np.arange(len(Y)), pick], np.nan)
 
 
-def run_tests(Y, sigma, C, level, r) -> dict[str, np.ndarray]:
+def run_tests(Y, r) -> dict[str, np.ndarray]:
     """The fields of :class:`Runs` for the rows of ``Y`` (see :meth:`Runs.fill`)."""
     n_rows, n = Y.shape
     rows = np.arange(n_rows)
     end = np.full(n_rows, n)
+    rough, sigma = noise_scales(Y, (0.25, NOISE_TRIM))
+    Y, changed = despike(Y, rough, r.spike)
+    sigma[changed] = noise_scale(Y[changed])
+    C = prefix_sums(Y)
     B = segment_bounds(Y, r.penalty, r.min_size, sigma)
 
     def run(lo, hi):
@@ -101,6 +105,15 @@ def run_tests(Y, sigma, C, level, r) -> dict[str, np.ndarray]:
     turned = ((n_loss > 0) & (k_loss >= r.min_after) & (t_loss <= -r.z_loss) & made_money
               & (_run_median(Y, start_loss, end, upper=True) < 0))
 
+    # the level: the last segment's trimmed mean, with the one before when it is short (two
+    # periods, one of them a write-off in the as-of period, do not set the level alone)
+    short = (B[:, 0] - B[:, 1]) < r.min_before
+    level = trimmed_mean(np.where(np.arange(n)[None, :] >= np.where(short, B[:, 2], B[:, 1])
+                                  [:, None], Y, np.nan))
+    previous = np.where(short, 2, 1)
+    before = means[rows, previous]
+    step_down = filled[rows, previous] & (before > 0) & (before - level >= r.min_decline * before)
+
     n_up = _leading_run(filled & (means > 0), zero)
     n_down = _leading_run(filled & (means <= 0), n_up) - n_up
     start_up, start_down = B[rows, n_up], B[rows, n_up + n_down]
@@ -123,7 +136,26 @@ def run_tests(Y, sigma, C, level, r) -> dict[str, np.ndarray]:
             "start_gain": np.where(n_up > 0, start_up, -1), "low": low, "high": high,
             "mean_before": np.where(n_gain > 0, mu_gain, nan),
             "mean_after": np.where(n_loss > 0, mu_loss, nan),
-            "t_after": np.where(n_loss > 0, t_loss, nan)}
+            "t_after": np.where(n_loss > 0, t_loss, nan), "noise": sigma, "level": level,
+            "step_down": step_down}
 
 
-__all__ = ["Runs", "run_tests"]
+def trimmed_mean(Y: np.ndarray) -> np.ndarray:
+    """Mean of each row's non-NaN cells without its lowest and its highest value (all of them
+    when there are fewer than 3).
+
+    One write-off does not decide whether a customer is profitable, nor one exceptional order;
+    a lumpy buyer's order months still count.
+    """
+    valid = ~np.isnan(Y)
+    n = valid.sum(axis=1)
+    total = np.where(valid, Y, 0.0).sum(axis=1)
+    low = np.where(valid, Y, np.inf).min(axis=1, initial=np.inf)
+    high = np.where(valid, Y, -np.inf).max(axis=1, initial=-np.inf)
+    trimmed = n >= 3
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.where(trimmed, total - low - high, total)
+                        / np.where(trimmed, n - 2, n), np.nan)
+
+
+__all__ = ["Runs", "run_tests", "trimmed_mean"]

@@ -53,9 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from profitlens.trends.blocks import row_blocks
-from profitlens.trends.changepoint import (
-    NOISE_TRIM, best_split, despike, noise_scale, noise_scales, prefix_sums)
-from profitlens.trends.runs import Runs
+from profitlens.trends.runs import Runs, trimmed_mean
 
 STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable",
             "recovered")
@@ -101,7 +99,7 @@ class StatusResult:
     turn_low: np.ndarray        # earliest plausible column of the turn, -1 when none
     turn_high: np.ndarray       # latest plausible column of the turn, -1 when none
     history: np.ndarray         # number of periods in the series
-    noise: np.ndarray           # σ, the series' period-to-period noise
+    noise: np.ndarray           # σ, the series' noise (NaN where not needed: see step 3)
     mean_before: np.ndarray     # mean of the earning run before the losing run (NaN: none)
     mean_after: np.ndarray      # mean of the losing run (NaN: none)
     t_after: np.ndarray         # its t = mean √length / σ
@@ -145,24 +143,6 @@ def trailing_slope(Y: np.ndarray, periods: int):
 
 
 
-def trimmed_mean(Y: np.ndarray) -> np.ndarray:
-    """Mean of each row's non-NaN cells without its lowest and its highest value (all of them
-    when there are fewer than 3).
-
-    One write-off does not decide whether a customer is profitable, nor one exceptional order;
-    a lumpy buyer's order months still count.
-    """
-    valid = ~np.isnan(Y)
-    n = valid.sum(axis=1)
-    total = np.where(valid, Y, 0.0).sum(axis=1)
-    low = np.where(valid, Y, np.inf).min(axis=1, initial=np.inf)
-    high = np.where(valid, Y, -np.inf).max(axis=1, initial=-np.inf)
-    trimmed = n >= 3
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, np.where(trimmed, total - low - high, total)
-                        / np.where(trimmed, n - 2, n), np.nan)
-
-
 def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusResult:
     """Apply the status rules of the module docstring to every row of ``Y``.
 
@@ -177,50 +157,55 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
     ('turned_unprofitable', 7)
     """
     Y = np.asarray(Y, dtype=float)
-    results = [_block_status(Y[rows], rules) for rows in row_blocks(len(Y))]
-    return StatusResult(**{name: np.concatenate([getattr(r, name) for r in results])
-                           for name in StatusResult.__dataclass_fields__})
+    blocks = [_block_statistics(Y[rows], rules) for rows in row_blocks(len(Y))]
+    stats = {name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]}
+    history, level = stats["history"], stats["level"]
+    # the run tests only where they can change the status, gathered from all blocks so that
+    # their per-period loops run over full blocks
+    tested = np.flatnonzero(stats.pop("worth_testing") & (history >= rules.min_history))
+    runs = Runs.empty(len(Y))
+    for part in row_blocks(len(tested)):
+        runs.fill(tested[part], Y[tested[part]], rules)
+    level[tested] = runs.level[tested]
 
-
-def _block_status(Y: np.ndarray, r: StatusRules) -> StatusResult:
-    """:func:`profit_status` of the rows of one block."""
-    n_rows, n = Y.shape
-    history = (~np.isnan(Y)).sum(axis=1)
-    rolling = np.where(np.isnan(Y[:, -r.window:]), 0.0, Y[:, -r.window:]).sum(axis=1)
-    rough, sigma = noise_scales(Y, (0.25, NOISE_TRIM))
-    Y, changed = despike(Y, rough, r.spike)
-    sigma[changed] = noise_scale(Y[changed])
-    C = prefix_sums(Y)
-
-    split, mu_split, _ = best_split(Y, sigma, r.penalty, r.min_before, C)
-    cols = np.arange(n)[None, :]
-    level = trimmed_mean(np.where(cols >= split[:, None], Y, np.nan))
-    slope, slope_t, fit_start, fit_end = trailing_slope(Y, r.slope_periods)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lost = (fit_start - fit_end) / np.abs(fit_start)
-        step_down = (mu_split > 0) & (mu_split - level >= r.min_decline * mu_split)
-    sloping = (slope_t <= -r.slope_t_crit) & (fit_start > 0) & (lost >= r.min_decline)
-
-    status = np.full(n_rows, UNPROFITABLE, dtype=np.int8)
+    status = np.full(len(Y), UNPROFITABLE, dtype=np.int8)
     status[level > 0] = PROFITABLE
-    status[(level > 0) & (step_down | sloping)] = DECLINING
-    runs = Runs.empty(n_rows)
-    # a turn, a recovery or a fall to nothing needs at least min_after periods without profit
-    losses = np.flatnonzero((Y <= 0).sum(axis=1) >= r.min_after)
-    if len(losses):
-        runs.fill(losses, Y[losses], sigma[losses], C[:, losses], level[losses], r)
+    status[(level > 0) & (stats.pop("sloping") | runs.step_down)] = DECLINING
     status[runs.declining] = DECLINING
     status[runs.recovered] = RECOVERED
     status[runs.turned] = TURNED
-    status[history < r.min_history] = NEW
+    status[history < rules.min_history] = NEW
     turn_idx = np.where(status == TURNED, runs.start_loss,
                         np.where(status == RECOVERED, runs.start_gain, -1))
     keep = (status == TURNED) | (status == RECOVERED)
     return StatusResult(
         status=status, turn_idx=turn_idx, turn_low=np.where(keep, runs.low, -1),
-        turn_high=np.where(keep, runs.high, -1), history=history, noise=sigma,
+        turn_high=np.where(keep, runs.high, -1), noise=runs.noise,
         mean_before=runs.mean_before, mean_after=runs.mean_after, t_after=runs.t_after,
-        level=level, slope=slope, slope_t=slope_t, rolling=rolling)
+        **stats)
+
+
+def _worth_testing(Y: np.ndarray, rolling: np.ndarray, window: int) -> np.ndarray:
+    """Rows whose status the run tests can change: the last ``window`` periods earned nothing
+    or lost money (``rolling <= 0``: a turn or a fall to nothing), or they earned but an
+    earlier stretch of ``window`` periods did not (a recovery)."""
+    sums = sum(Y[:, j:Y.shape[1] - 2 * window + j + 1] for j in range(window))
+    with np.errstate(invalid="ignore"):
+        earlier = (sums <= 0).any(axis=1) if sums.size else np.zeros(len(Y), dtype=bool)
+    return (rolling <= 0) | earlier
+
+
+def _block_statistics(Y: np.ndarray, r: StatusRules) -> dict[str, np.ndarray]:
+    """History, rolling profit, level, slope and the two gates of one block of rows."""
+    history = (~np.isnan(Y)).sum(axis=1)
+    rolling = np.where(np.isnan(Y[:, -r.window:]), 0.0, Y[:, -r.window:]).sum(axis=1)
+    slope, slope_t, fit_start, fit_end = trailing_slope(Y, r.slope_periods)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lost = (fit_start - fit_end) / np.abs(fit_start)
+    return {"history": history, "rolling": rolling, "level": trimmed_mean(Y), "slope": slope,
+            "slope_t": slope_t,
+            "sloping": (slope_t <= -r.slope_t_crit) & (fit_start > 0) & (lost >= r.min_decline),
+            "worth_testing": _worth_testing(Y, rolling, r.window)}
 
 
 __all__ = ["STATUSES", "StatusRules", "StatusResult", "trailing_slope", "trimmed_mean",
