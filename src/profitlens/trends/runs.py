@@ -147,11 +147,11 @@ def trimmed_mean(Y: np.ndarray) -> np.ndarray:
     One write-off does not decide whether a customer is profitable, nor one exceptional order;
     a lumpy buyer's order months still count.
     """
-    valid = ~np.isnan(Y)
-    n = valid.sum(axis=1)
-    total = np.where(valid, Y, 0.0).sum(axis=1)
-    low = np.where(valid, Y, np.inf).min(axis=1, initial=np.inf)
-    high = np.where(valid, Y, -np.inf).max(axis=1, initial=-np.inf)
+    T = np.ascontiguousarray(Y.T)               # periods × rows: reductions over contiguous rows
+    valid = ~np.isnan(T)
+    n = valid.sum(axis=0)
+    total = np.where(valid, T, 0.0).sum(axis=0)
+    low, high = np.fmin.reduce(T, axis=0), np.fmax.reduce(T, axis=0)     # NaN ignored
     trimmed = n >= 3
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, np.where(trimmed, total - low - high, total)

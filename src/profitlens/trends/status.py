@@ -119,28 +119,25 @@ def trailing_slope(Y: np.ndarray, periods: int):
     Returns ``(slope, t, fitted_start, fitted_end)``; slope and t are NaN for rows with fewer
     than 3 values, t is ±inf for an exact non-flat line.
     """
-    W = Y[:, -periods:]
+    W = np.ascontiguousarray(Y[:, -periods:].T)     # periods × rows: sums over contiguous rows
     valid = ~np.isnan(W)
-    m = valid.sum(axis=1)
-    x = np.broadcast_to(np.arange(W.shape[1], dtype=float), W.shape)
-    Z = np.where(valid, W, 0.0)
+    m = valid.sum(axis=0)
+    x = np.arange(len(W), dtype=float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        xm = np.where(valid, x, 0.0).sum(axis=1) / m
-        ym = Z.sum(axis=1) / m
-        dx = np.where(valid, x - xm[:, None], 0.0)
-        dy = np.where(valid, W - ym[:, None], 0.0)
-        sxx, sxy = (dx * dx).sum(axis=1), (dx * dy).sum(axis=1)
+        xm = np.where(valid, x, 0.0).sum(axis=0) / m
+        ym = np.where(valid, W, 0.0).sum(axis=0) / m
+        dx = np.where(valid, x - xm, 0.0)
+        dy = np.where(valid, W - ym, 0.0)
+        sxx, sxy = (dx * dx).sum(axis=0), (dx * dy).sum(axis=0)
         slope = sxy / sxx
-        resid = np.where(valid, dy - slope[:, None] * dx, 0.0)
-        se = np.sqrt((resid * resid).sum(axis=1) / (m - 2) / sxx)
+        resid = dy - slope * dx
+        se = np.sqrt((resid * resid).sum(axis=0) / (m - 2) / sxx)
         t = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.sign(slope) * np.inf))
-        first_x = np.argmax(valid, axis=1).astype(float)
+        first_x = np.argmax(valid, axis=0).astype(float)
         start = ym + slope * (first_x - xm)
-        end = ym + slope * (W.shape[1] - 1 - xm)
+        end = ym + slope * (len(W) - 1 - xm)
     short = m < 3
     return tuple(np.where(short, np.nan, a) for a in (slope, t, start, end))
-
-
 
 
 def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusResult:
@@ -189,9 +186,10 @@ def _worth_testing(Y: np.ndarray, rolling: np.ndarray, window: int) -> np.ndarra
     """Rows whose status the run tests can change: the last ``window`` periods earned nothing
     or lost money (``rolling <= 0``: a turn or a fall to nothing), or they earned but an
     earlier stretch of ``window`` periods did not (a recovery)."""
-    sums = sum(Y[:, j:Y.shape[1] - 2 * window + j + 1] for j in range(window))
+    T = Y.T
+    sums = sum(T[j:len(T) - 2 * window + j + 1] for j in range(window))
     with np.errstate(invalid="ignore"):
-        earlier = (sums <= 0).any(axis=1) if sums.size else np.zeros(len(Y), dtype=bool)
+        earlier = (sums <= 0).any(axis=0) if sums.size else np.zeros(len(Y), dtype=bool)
     return (rolling <= 0) | earlier
 
 
