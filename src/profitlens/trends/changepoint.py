@@ -45,8 +45,8 @@ def noise_scale(Y: np.ndarray, trim: float = NOISE_TRIM, floor: float = 0.01) ->
     --------
     >>> import numpy as np
     >>> Y = np.array([[10.0, 12, 8, 11, 9, -50, -48, -52, -49, -51]])
-    >>> float(noise_scale(Y)[0]).__round__(2)
-    2.07
+    >>> round(float(noise_scale(Y)[0]), 2)          # noise about 2, a step of -60 ignored
+    3.07
     """
     return noise_scales(Y, (trim,), floor)[0]
 
@@ -219,7 +219,8 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     ``[tau, hi)`` of each row: ``(low, high)``, the first and last column ``c`` whose split
     ``[lo, c) | [c, hi)`` fits worse than the best by at most the ``level`` quantile of χ²₁
     (in units of ``σ²``): the likelihood-ratio confidence set of a change point's position
-    (Siegmund 1988, *Ann. Statist.* 16:487), with the other change points held where they are.
+    (Siegmund 1988, *International Statistical Review* 56:31), the other change points held
+    where they are.
     Every split leaves at least one period on each side.
     """
     n = Y.shape[1]
