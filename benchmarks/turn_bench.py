@@ -51,7 +51,7 @@ def quality(size: int, seed: int) -> None:
     print(scores(*args).to_string(**fmt), "\n")
     for by in ("family", "noise", "length"):
         print(scores(*args, by=(by,)).to_string(**fmt), "\n")
-    overall = scores(*args, by=("series",)).iloc[0]
+    overall = scores(*args, by=("bench",)).iloc[0]
     print(f"overall: precision {overall.precision:.3f}, recall {overall.recall:.3f}, false "
           f"alarms {overall.false_alarms:.4f}, within one period {overall.within_1:.3f}, "
           f"in range {overall.in_range:.3f}")

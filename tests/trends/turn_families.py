@@ -158,7 +158,8 @@ def _add_blips(rng, Y, mu, P, turn):
 
 def scores(bench: Bench, flagged: np.ndarray, turn_idx: np.ndarray, low: np.ndarray,
            high: np.ndarray, by=("family", "noise")):
-    """Detection figures per group of ``by`` (a pandas DataFrame, one row per group).
+    """Detection figures per group of ``by`` (a pandas DataFrame, one row per group;
+    ``("bench",)`` for the whole bench).
 
     ``precision``: flagged series that turn / flagged series; ``recall``: flagged / turns at
     least 2 periods before the as-of period; ``false_alarms``: flagged / series without a turn;
@@ -169,7 +170,8 @@ def scores(bench: Bench, flagged: np.ndarray, turn_idx: np.ndarray, low: np.ndar
     width = bench.Y.shape[1]
     eligible = bench.turn & (width - 1 - bench.turn_idx >= 2)
     hit = flagged & bench.turn
-    frame = pd.DataFrame({"family": bench.family, "noise": bench.noise, "length": bench.length,
+    frame = pd.DataFrame({"bench": "all", "family": bench.family, "noise": bench.noise,
+                          "length": bench.length,
                           "series": 1, "turns": eligible, "flagged": flagged, "hit": hit,
                           "found": flagged & eligible, "no_turn": ~bench.turn,
                           "false": flagged & ~bench.turn,
