@@ -14,8 +14,13 @@ customers × periods operating-profit matrix shaped like ``benchmarks/trends_ben
 company (revenue, cost of goods, seven cost lines, 5% of customers turning), interleaved,
 best of ``--repeat``.
 
+With ``--run OUT --data DATA`` the speed is measured on the operating-profit matrix of a real
+run instead (``customer_pnl`` of OUT, ``customers`` of DATA, the periods of its
+``run_info.json``).
+
 Usage: python benchmarks/turn_bench.py [--size 300] [--seed 1]
        python benchmarks/turn_bench.py --speed [--customers 1000000] [--periods 24]
+       python benchmarks/turn_bench.py --speed --run /work/bench/out1m --data /work/bench/c1000000
 """
 from __future__ import annotations
 
@@ -89,9 +94,23 @@ def baseline_rules(commit: str):
     return module
 
 
-def speed(customers: int, periods: int, baseline: str, repeat: int) -> None:
+def run_matrix(out: Path, data: Path) -> np.ndarray:
+    """The operating-profit matrix the trends mart builds for a run's outputs."""
+    import json
+
+    import ibis
+
+    from profitlens.marts.trends import operating_profit_matrix
+    periods = json.loads((out / "run_info.json").read_text())["periods"]
+    con = ibis.duckdb.connect()
+    customers = con.read_parquet(data / "customers.parquet")
+    customers = customers.mutate(acquired_on=customers.acquired_on.cast("date"))
+    return operating_profit_matrix(con.read_parquet(out / "customer_pnl.parquet"), customers,
+                                   periods)[1]
+
+
+def speed(Y: np.ndarray, what: str, baseline: str, repeat: int) -> None:
     old = baseline_rules(baseline)
-    Y = company_matrix(customers, periods)
     times = {"baseline": [], "new": []}
     for _ in range(repeat):
         for name, rules in (("baseline", old.profit_status), ("new", profit_status)):
@@ -100,7 +119,7 @@ def speed(customers: int, periods: int, baseline: str, repeat: int) -> None:
             times[name].append(time.perf_counter() - start)
     old_s, new_s = min(times["baseline"]), min(times["new"])
     labels, counts = np.unique(res.labels, return_counts=True)
-    print(f"{customers:,} customers × {periods} periods (synthetic company), best of {repeat}")
+    print(f"{len(Y):,} customers × {Y.shape[1]} periods ({what}), best of {repeat}")
     print(f"status rules at {baseline}: {old_s:.2f} s; new: {new_s:.2f} s; "
           f"ratio {new_s / old_s:.2f} (target <= 0.5)")
     print(f"run tests on {np.isfinite(res.noise).mean():.1%} of customers; statuses: "
@@ -116,9 +135,14 @@ def main(argv=None) -> None:
     parser.add_argument("--periods", type=int, default=24)
     parser.add_argument("--baseline", default="c98223e")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--run", type=Path, help="output folder of a run (with --data)")
+    parser.add_argument("--data", type=Path, help="data folder of that run")
     args = parser.parse_args(argv)
-    if args.speed:
-        speed(args.customers, args.periods, args.baseline, args.repeat)
+    if args.speed and args.run:
+        speed(run_matrix(args.run, args.data), f"run {args.run}", args.baseline, args.repeat)
+    elif args.speed:
+        speed(company_matrix(args.customers, args.periods), "synthetic company", args.baseline,
+              args.repeat)
     else:
         quality(args.size, args.seed)
 

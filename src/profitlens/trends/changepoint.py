@@ -188,28 +188,32 @@ def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
     # row's first value): F(t) = C2(t) + β + min_s G(s) - (C1(t) - C1(s))² / (t - s)
     G = np.full((n + 1, n_rows), np.inf)
     G[first, np.arange(n_rows)] = -beta
-    back = np.zeros((n + 1, n_rows), dtype=np.int16)
-    S1, best = np.empty(n_rows), np.empty(n_rows)
-    better = np.empty(n_rows, dtype=bool)
+    totals = np.empty((n + 1, n_rows))
     for t in range(min_size, n + 1):
-        best.fill(np.inf)
-        arg = back[t]
-        for s in range(t - min_size + 1):
-            np.subtract(C1[t], C1[s], out=S1)
-            np.multiply(S1, S1, out=S1)
-            np.multiply(S1, -1.0 / (t - s), out=S1)
-            S1 += G[s]
-            np.less(S1, best, out=better)
-            np.copyto(best, S1, where=better)
-            np.copyto(arg, s, where=better)
-        G[t] = np.where(first == t, G[t], best + beta)
+        k = t - min_size + 1                    # last segment [s, t) for s < k
+        part = totals[:k]
+        np.subtract(C1[t], C1[:k], out=part)
+        np.multiply(part, part, out=part)
+        part *= (-1.0 / (t - np.arange(k)))[:, None]
+        part += G[:k]
+        G[t] = np.where(first == t, G[t], np.minimum.reduce(part, axis=0) + beta)
+    # backwards from the last period: the start of the segment ending at t is the s attaining
+    # the minimum, recomputed for the rows not yet back at their first period
     depth = n // min_size + 1
     B = np.empty((n_rows, depth + 1), dtype=np.int64)
     B[:, 0] = n
-    rows = np.arange(n_rows)
+    starts = np.arange(n + 1)[:, None]
     for k in range(depth):
-        here = B[:, k]
-        B[:, k + 1] = np.where(here > first, np.maximum(back[here, rows], first), here)
+        here = B[:, k].copy()
+        rows = np.flatnonzero(here > first)
+        if len(rows):
+            t = here[rows]
+            c1 = C1[:, rows]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cost = (c1[t, np.arange(len(rows))] - c1) ** 2 * (-1.0 / (t - starts)) + G[:, rows]
+            cost[starts > t - min_size] = np.inf
+            here[rows] = np.maximum(np.argmin(cost, axis=0), first[rows])
+        B[:, k + 1] = here
     return B
 
 

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from profitlens.trends.blocks import row_blocks
+from profitlens.trends.changepoint import prefix_sums
 from profitlens.trends.runs import Runs, trimmed_mean
 
 STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable",
@@ -159,7 +160,8 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
     history, level = stats["history"], stats["level"]
     # the run tests only where they can change the status, gathered from all blocks so that
     # their per-period loops run over full blocks
-    tested = np.flatnonzero(stats.pop("worth_testing") & (history >= rules.min_history))
+    turn_gate, recovery_gate = stats.pop("turn_gate"), stats.pop("recovery_gate")
+    tested = np.flatnonzero((turn_gate | recovery_gate) & (history >= rules.min_history))
     runs = Runs.empty(len(Y))
     for part in row_blocks(len(tested)):
         runs.fill(tested[part], Y[tested[part]], rules)
@@ -168,9 +170,9 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
     status = np.full(len(Y), UNPROFITABLE, dtype=np.int8)
     status[level > 0] = PROFITABLE
     status[(level > 0) & (stats.pop("sloping") | runs.step_down)] = DECLINING
-    status[runs.declining] = DECLINING
-    status[runs.recovered] = RECOVERED
-    status[runs.turned] = TURNED
+    status[runs.declining & turn_gate] = DECLINING
+    status[runs.recovered & recovery_gate] = RECOVERED
+    status[runs.turned & turn_gate] = TURNED
     status[history < rules.min_history] = NEW
     turn_idx = np.where(status == TURNED, runs.start_loss,
                         np.where(status == RECOVERED, runs.start_gain, -1))
@@ -182,15 +184,19 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
         **stats)
 
 
-def _worth_testing(Y: np.ndarray, rolling: np.ndarray, window: int) -> np.ndarray:
-    """Rows whose status the run tests can change: the last ``window`` periods earned nothing
-    or lost money (``rolling <= 0``: a turn or a fall to nothing), or they earned but an
-    earlier stretch of ``window`` periods did not (a recovery)."""
-    T = Y.T
-    sums = sum(T[j:len(T) - 2 * window + j + 1] for j in range(window))
-    with np.errstate(invalid="ignore"):
-        earlier = (sums <= 0).any(axis=0) if sums.size else np.zeros(len(Y), dtype=bool)
-    return (rolling <= 0) | earlier
+def _stretches(Y: np.ndarray, min_length: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each row has a stretch of at least ``min_length`` periods ending by column
+    ``end`` that made money in total, and one that did not (NaN cells are no periods)."""
+    C = prefix_sums(Y)
+    C[: -1][np.isnan(Y.T)] = np.nan                  # a stretch starts at a row's first period
+    low, high = np.full(len(Y), np.inf), np.full(len(Y), -np.inf)
+    gained, lost = np.zeros(len(Y), dtype=bool), np.zeros(len(Y), dtype=bool)
+    for j in range(min_length, end + 1):
+        start = C[j - min_length]
+        low, high = np.fmin(low, start), np.fmax(high, start)
+        gained |= C[j] - low > 0
+        lost |= C[j] - high <= 0
+    return gained, lost
 
 
 def _block_statistics(Y: np.ndarray, r: StatusRules) -> dict[str, np.ndarray]:
@@ -200,10 +206,11 @@ def _block_statistics(Y: np.ndarray, r: StatusRules) -> dict[str, np.ndarray]:
     slope, slope_t, fit_start, fit_end = trailing_slope(Y, r.slope_periods)
     with np.errstate(invalid="ignore", divide="ignore"):
         lost = (fit_start - fit_end) / np.abs(fit_start)
+    gained, lost_money = _stretches(Y, r.min_before, Y.shape[1] - r.min_after)
     return {"history": history, "rolling": rolling, "level": trimmed_mean(Y), "slope": slope,
             "slope_t": slope_t,
             "sloping": (slope_t <= -r.slope_t_crit) & (fit_start > 0) & (lost >= r.min_decline),
-            "worth_testing": _worth_testing(Y, rolling, r.window)}
+            "turn_gate": (rolling <= 0) & gained, "recovery_gate": (rolling > 0) & lost_money}
 
 
 __all__ = ["STATUSES", "StatusRules", "StatusResult", "trailing_slope", "trimmed_mean",
