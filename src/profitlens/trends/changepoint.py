@@ -231,19 +231,20 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     scaled = Y / sigma[:, None]
     C1, C2 = prefix_sums(scaled), prefix_sums(scaled, squares=True)
     rows = np.arange(len(Y))
+    s_lo, q_lo, s_hi, q_hi = C1[lo, rows], C2[lo, rows], C1[hi, rows], C2[hi, rows]
 
-    def cost(a, b):
-        s1 = C1[b, rows] - C1[a, rows]
+    def split_cost(c1, c2, c):
+        """SSE of [lo, c) plus [c, hi), with the prefix sums c1, c2 at column c."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return C2[b, rows] - C2[a, rows] - np.where(b > a, s1 * s1 / (b - a), 0.0)
+            left = np.where(c > lo, (c1 - s_lo) ** 2 / (c - lo), 0.0)
+            right = np.where(hi > c, (s_hi - c1) ** 2 / (hi - c), 0.0)
+        return q_hi - q_lo - left - right
 
-    best = cost(lo, tau) + cost(tau, hi)
+    best = split_cost(C1[tau, rows], C2[tau, rows], tau)
     crit = stats.chi2.ppf(level, 1)
     low, high = tau.copy(), tau.copy()
     for c in range(1, n):
-        c_vec = np.full(len(Y), c)
-        inside = (c > lo) & (c < hi)
-        ok = inside & (cost(lo, c_vec) + cost(c_vec, hi) - best <= crit)
+        ok = (c > lo) & (c < hi) & (split_cost(C1[c], C2[c], c) - best <= crit)
         low = np.where(ok & (c < low), c, low)
         high = np.where(ok & (c > high), c, high)
     return low, high

@@ -63,13 +63,11 @@ def _leading_run(flags: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.argmin(padded | (k < start[:, None]), axis=1)
 
 
-def _run_median(Y: np.ndarray, lo: np.ndarray, hi: np.ndarray, upper: bool) -> np.ndarray:
-    """Upper (or lower) median of each row's columns ``lo`` to ``hi - 1`` (NaN when empty)."""
-    cols = np.arange(Y.shape[1])[None, :]
-    S = np.sort(np.where((cols >= lo[:, None]) & (cols < hi[:, None]), Y, np.nan), axis=1)
-    count = hi - lo
-    pick = np.clip(count // 2 if upper else (count - 1) // 2, 0, Y.shape[1] - 1)
-    return np.where(count > 0, S[np.arange(len(Y)), pick], np.nan)
+def _run_count(flags: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Number of True cells of each row of ``flags`` in columns ``lo`` to ``hi - 1``."""
+    C = prefix_sums(flags.astype(float))
+    rows = np.arange(len(flags))
+    return C[hi, rows] - C[lo, rows]
 
 
 def run_tests(Y, r) -> dict[str, np.ndarray]:
@@ -102,8 +100,9 @@ def run_tests(Y, r) -> dict[str, np.ndarray]:
     k_loss, mu_loss, t_loss = run(start_loss, end)
     k_gain, mu_gain, t_gain = run(start_gain, start_loss)
     made_money = (k_gain >= r.min_before) & (t_gain >= r.z_gain)
+    # more than half of the losing run are losses: its upper median is negative
     turned = ((n_loss > 0) & (k_loss >= r.min_after) & (t_loss <= -r.z_loss) & made_money
-              & (_run_median(Y, start_loss, end, upper=True) < 0))
+              & (2 * _run_count(Y < 0, start_loss, end) > k_loss))
 
     # the level: the last segment's trimmed mean, with the one before when it is short (two
     # periods, one of them a write-off in the as-of period, do not set the level alone)
@@ -120,7 +119,7 @@ def run_tests(Y, r) -> dict[str, np.ndarray]:
     k_up, _, t_up = run(start_up, end)
     k_down, _, t_down = run(start_down, start_up)
     recovered = ((n_up > 0) & (k_up >= r.min_after) & (t_up >= r.z_loss)
-                 & (_run_median(Y, start_up, end, upper=False) > 0)
+                 & (2 * _run_count(Y > 0, start_up, end) > k_up)
                  & (k_down >= r.min_before) & (t_down <= -r.z_gain) & ~turned)
 
     low, high = np.full(n_rows, -1), np.full(n_rows, -1)
