@@ -134,7 +134,7 @@ def trailing_slope(Y: np.ndarray, periods: int):
         resid = dy - slope * dx
         se = np.sqrt((resid * resid).sum(axis=0) / (m - 2) / sxx)
         t = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.sign(slope) * np.inf))
-        first_x = np.argmax(valid, axis=0).astype(float)
+        first_x = (len(W) - m).astype(float)         # NaN only before a series' start
         start = ym + slope * (first_x - xm)
         end = ym + slope * (len(W) - 1 - xm)
     short = m < 3
