@@ -6,24 +6,26 @@ dragged down by it says nothing about where the customer is going). Cells before
 first period are NaN; the last column is the as-of period. They follow section 5.1 of the data
 contract. For each customer with ``n`` periods:
 
-1. **Noise and spikes.** The series' own period-to-period noise ``σ``
-   (:func:`profitlens.trends.changepoint.noise_scale`); an isolated bad period between good
-   ones (a write-off) is raised to its neighbours' level
-   (:func:`profitlens.trends.changepoint.despike`).
-2. **Level.** The single best change in mean, kept when it pays a penalty of
-   ``penalty × log n`` (in units of ``σ²``; :func:`profitlens.trends.changepoint.best_split`,
-   both sides at least ``min_before`` long). The current level is the trimmed mean
-   (:func:`trimmed_mean`) of the values after that change (of the whole series without one);
-   the least-squares slope of the last ``slope_periods`` periods, with its t-statistic.
-3. **Turn test, one-sided** (:mod:`profitlens.trends.runs`), for series with at least
-   ``min_after`` losing periods: the series is segmented into runs of constant mean, each at
-   least ``min_size`` long (:func:`profitlens.trends.changepoint.segment_bounds`, the PELT
-   criterion with the same penalty). The customer *turned* when its trailing losing run has
-   at least ``min_after`` periods, ``t = mean √length / σ ≤ -z_loss`` and more than half of
-   its periods are losses, and the earning run before it has at least ``min_before``
-   periods and ``t ≥ z_gain``. How large the loss is next to the earlier profit does not
-   matter. ``turn_period`` is the first period of the losing run; ``turn_low`` and
-   ``turn_high`` bound where the change plausibly is.
+1. **Level and slope.** The current level is the trimmed mean (:func:`trimmed_mean`) of the
+   whole series; the least-squares slope of the last ``slope_periods`` periods, with its
+   t-statistic.
+2. **Which series are tested.** A turn (or a fall to nothing) needs the last ``window``
+   periods to have lost money or earned nothing in total (``rolling <= 0``) and an earlier
+   stretch of at least ``min_before`` periods, ending at least ``min_after`` periods before
+   the as-of period, that made money in total; a recovery needs the mirror image. Only these
+   series are tested (in a healthy company, a small share).
+3. **Turn test, one-sided** (:mod:`profitlens.trends.runs`): from the series' own noise
+   ``σ``, with isolated write-offs raised to their neighbours' level, the series is segmented
+   into runs of constant mean, each at least ``min_size`` long
+   (:func:`profitlens.trends.changepoint.segment_bounds`, the PELT criterion with penalty
+   ``penalty × log n`` in units of ``σ²``). The customer *turned* when its trailing losing
+   run has at least ``min_after`` periods, ``t = mean √length / σ ≤ -z_loss`` and more than
+   half of its periods are losses, and the earning run before it has at least
+   ``min_before`` periods and ``t ≥ z_gain``. How large the loss is next to the earlier
+   profit does not matter. ``turn_period`` is the first period of the losing run;
+   ``turn_low`` and ``turn_high`` bound where the change plausibly is. For tested series
+   the level is the last segment's trimmed mean (with the segment before when the last is
+   shorter than ``min_before``).
 
 Status, first rule that applies:
 
@@ -36,11 +38,11 @@ Status, first rule that applies:
     periods profitable) after a losing run of at least ``min_before`` periods
     (``t ≤ -z_gain``); ``turn_period`` is where the earning run began.
 ``declining``
-    still profitable (level > 0) and falling: the level is at least ``min_decline`` of the
-    mean before the change of step 2 (when positive) below it, or the slope's t is at most
-    ``-slope_t_crit`` and the fitted line lost at least ``min_decline`` of its level over the
-    window; or the customer made money (an earning run as in step 3) and its level is now
-    zero or a loss that is not (yet) a turn.
+    still profitable (level > 0) and falling: the slope's t is at most ``-slope_t_crit`` and
+    the fitted line lost at least ``min_decline`` of its level over the window, or (tested
+    series) the level is at least ``min_decline`` below the previous segment's positive
+    mean; or the customer made money (an earning run as in step 3) and its level is now zero
+    or a loss that is not (yet) a turn.
 ``profitable``
     otherwise, when the level is positive.
 ``unprofitable``
