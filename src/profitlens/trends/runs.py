@@ -51,9 +51,16 @@ class Runs:
 
     def fill(self, where: np.ndarray, Y: np.ndarray, rules) -> None:
         """Run the tests on the rows ``Y`` (``where`` in the block) and store their outcome;
-        ``rules`` is a :class:`profitlens.trends.status.StatusRules`."""
-        for name, values in run_tests(Y, rules).items():
-            getattr(self, name)[where] = values
+        ``rules`` is a :class:`profitlens.trends.status.StatusRules`.
+
+        Only rows that could pass a test are segmented (:func:`could_pass`); the others keep
+        the outcome "no turn, no recovery" and no level of their own.
+        """
+        Y, sigma, C = clean(Y, rules)
+        self.noise[where] = sigma
+        keep = could_pass(C, sigma, rules)
+        for name, values in run_tests(Y[keep], sigma[keep], C[:, keep], rules).items():
+            getattr(self, name)[where[keep]] = values
 
 
 def _leading_run(flags: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -70,15 +77,46 @@ def _run_count(flags: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return C[hi, rows] - C[lo, rows]
 
 
-def run_tests(Y, r) -> dict[str, np.ndarray]:
-    """The fields of :class:`Runs` for the rows of ``Y`` (see :meth:`Runs.fill`)."""
-    n_rows, n = Y.shape
-    rows = np.arange(n_rows)
-    end = np.full(n_rows, n)
+def clean(Y: np.ndarray, r) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(Y, σ, C)``: the rows with isolated write-offs raised to their neighbours' level,
+    their noise and their prefix sums (:func:`profitlens.trends.changepoint.prefix_sums`)."""
     rough, sigma = noise_scales(Y, (0.25, NOISE_TRIM))
     Y, changed = despike(Y, rough, r.spike)
     sigma[changed] = noise_scale(Y[changed])
-    C = prefix_sums(Y)
+    return Y, sigma, prefix_sums(Y)
+
+
+def could_pass(C: np.ndarray, sigma: np.ndarray, r) -> np.ndarray:
+    """Rows that could be a turn or a recovery, whatever their segmentation.
+
+    A run of ``k`` periods with ``t = sum / (σ √k) ≤ -z`` has ``sum ≤ -z σ √k ≤ -z σ √m`` for
+    any ``m ≤ k``; so a turn needs a trailing stretch of at least ``min_after`` periods with
+    ``sum ≤ -z_loss σ √min_after`` and an earlier stretch of at least ``min_before`` periods,
+    ending at least ``min_after`` periods before the end, with ``sum ≥ z_gain σ √min_before``;
+    a recovery the mirror image. ``C`` is the rows' prefix sums (periods × rows; a stretch
+    reaching into the empty periods before a series' start only makes the test looser).
+    """
+    n = len(C) - 1
+    loss_cut = r.z_loss * sigma * np.sqrt(r.min_after)
+    gain_cut = r.z_gain * sigma * np.sqrt(r.min_before)
+    tail = C[n] - C[: n - r.min_after + 1]            # sums of the trailing stretches
+    losing_end = (tail <= -loss_cut).any(axis=0)
+    earning_end = (tail >= loss_cut).any(axis=0)
+    low, high = np.full(len(sigma), np.inf), np.full(len(sigma), -np.inf)
+    earned, lost = np.zeros(len(sigma), dtype=bool), np.zeros(len(sigma), dtype=bool)
+    for j in range(r.min_before, n - r.min_after + 1):
+        low, high = np.minimum(low, C[j - r.min_before]), np.maximum(high, C[j - r.min_before])
+        earned |= C[j] - low >= gain_cut
+        lost |= C[j] - high <= -gain_cut
+    return (losing_end & earned) | (earning_end & lost)
+
+
+def run_tests(Y, sigma, C, r) -> dict[str, np.ndarray]:
+    """The fields of :class:`Runs` for the rows of ``Y`` (see :meth:`Runs.fill`), cleaned by
+    :func:`clean` with noise ``sigma`` and prefix sums ``C``."""
+    n_rows, n = Y.shape
+    rows = np.arange(n_rows)
+    end = np.full(n_rows, n)
     B = segment_bounds(Y, r.penalty, r.min_size, sigma)
 
     def run(lo, hi):
@@ -135,7 +173,7 @@ def run_tests(Y, r) -> dict[str, np.ndarray]:
             "start_gain": np.where(n_up > 0, start_up, -1), "low": low, "high": high,
             "mean_before": np.where(n_gain > 0, mu_gain, nan),
             "mean_after": np.where(n_loss > 0, mu_loss, nan),
-            "t_after": np.where(n_loss > 0, t_loss, nan), "noise": sigma, "level": level,
+            "t_after": np.where(n_loss > 0, t_loss, nan), "level": level,
             "step_down": step_down}
 
 

@@ -167,7 +167,8 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
     runs = Runs.empty(len(Y))
     for part in row_blocks(len(tested)):
         runs.fill(tested[part], Y[tested[part]], rules)
-    level[tested] = runs.level[tested]
+    segmented = np.isfinite(runs.level)
+    level[segmented] = runs.level[segmented]
 
     status = np.full(len(Y), UNPROFITABLE, dtype=np.int8)
     status[level > 0] = PROFITABLE
