@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from profitlens.trends.blocks import row_blocks
+
 #: share of the largest squared first differences left out of the noise scale
 NOISE_TRIM = 0.1
 
@@ -178,14 +180,26 @@ def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
     >>> segment_bounds(Y)[0, :3].tolist()
     [8, 5, 1]
     """
-    n_rows, n = Y.shape
     sigma = noise_scale(Y) if sigma is None else sigma
-    scaled = Y / sigma[:, None]
-    C1, C2 = prefix_sums(scaled), prefix_sums(scaled, squares=True)
+    parts = [_segment_chunk(Y[rows], sigma[rows], penalty, min_size)
+             for rows in row_blocks(len(Y), SEGMENT_ROWS)]
+    return np.concatenate(parts)
+
+
+#: rows segmented at a time: the recursion's periods × rows arrays then stay in the CPU caches
+SEGMENT_ROWS = 4096
+
+
+def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: int
+                   ) -> np.ndarray:
+    """:func:`segment_bounds` of a few thousand rows."""
+    n_rows, n = Y.shape
+    C1 = prefix_sums(Y / sigma[:, None])
     first = n - (~np.isnan(Y)).sum(axis=1)
     beta = penalty * np.log(np.maximum(n - first, 2))
-    # G(s) = F(s) - C2(s), the part of a segment's cost fixed by its start (C2 is 0 up to a
-    # row's first value): F(t) = C2(t) + β + min_s G(s) - (C1(t) - C1(s))² / (t - s)
+    # G(s) = F(s) - C2(s), the part of a segment's cost fixed by its start, with C2 the prefix
+    # sums of squares (0 up to a row's first value): F(t) = C2(t) + β + min_s G(s) -
+    # (C1(t) - C1(s))² / (t - s); the minimising s does not depend on C2(t)
     G = np.full((n + 1, n_rows), np.inf)
     G[first, np.arange(n_rows)] = -beta
     totals = np.empty((n + 1, n_rows))
@@ -250,5 +264,5 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     return low, high
 
 
-__all__ = ["NOISE_TRIM", "noise_scale", "noise_scales", "despike", "prefix_sums", "segment_bounds",
+__all__ = ["NOISE_TRIM", "noise_scale", "noise_scales", "despike", "prefix_sums", "SEGMENT_ROWS", "segment_bounds",
            "location_range"]
