@@ -6,7 +6,7 @@ import functools
 import numpy as np
 import pytest
 
-from profitlens.trends import blocks, status
+from profitlens.trends import blocks, changepoint, status
 from profitlens.trends.status import STATUSES, StatusRules, profit_status, trailing_slope
 
 ISSUE_22 = [551.0, 512, 499, 147, 158, 115, 9, -224, -160, -217, -435, -569, -555, -425]
@@ -169,6 +169,8 @@ def test_blocks_do_not_change_the_statuses(monkeypatch):
     whole = profit_status(Y)
     assert 0 < np.sum(whole.labels == "turned_unprofitable") < 700
     monkeypatch.setattr(status, "row_blocks", functools.partial(blocks.row_blocks, size=64))
+    monkeypatch.setattr(status, "SEGMENT_ROWS", 50)
+    monkeypatch.setattr(changepoint, "SEGMENT_ROWS", 30)
     blocked = profit_status(Y)
     for name in whole.__dataclass_fields__:
         assert np.array_equal(getattr(whole, name), getattr(blocked, name), equal_nan=True)
