@@ -70,6 +70,13 @@ def test_two_bad_months_at_the_end_beyond_the_noise_are_a_turn():
     assert turn == [22]
 
 
+def test_runs_of_one_or_two_periods():
+    for width in (1, 2, 3):
+        res = profit_status(np.full((4, width), 50.0))
+        assert list(res.labels) == ["new"] * 4
+    assert len(profit_status(np.empty((0, 24))).labels) == 0
+
+
 def test_new_profitable_unprofitable():
     labels, turn = status_of([100.0] * 5, [100.0, 120, 90, 110, 95, 105, 100],
                              [-20.0, -35, -10, -25, -30, -15, -20, -40], [0.0] * 10)

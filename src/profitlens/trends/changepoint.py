@@ -213,7 +213,7 @@ def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: i
         G[t] = np.where(first == t, G[t], np.minimum.reduce(part, axis=0) + beta)
     # backwards from the last period: the start of the segment ending at t is the s attaining
     # the minimum, recomputed for the rows not yet back at their first period
-    depth = n // min_size + 1
+    depth = max(n // min_size + 1, 2)           # at least two segments back, possibly empty
     B = np.empty((n_rows, depth + 1), dtype=np.int64)
     B[:, 0] = n
     starts = np.arange(n + 1)[:, None]

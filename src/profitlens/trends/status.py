@@ -165,7 +165,7 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
     turn_gate, recovery_gate = stats.pop("turn_gate"), stats.pop("recovery_gate")
     tested = np.flatnonzero((turn_gate | recovery_gate) & (history >= rules.min_history))
     runs = Runs.empty(len(Y))
-    for part in row_blocks(len(tested), size=SEGMENT_ROWS):
+    for part in row_blocks(len(tested), size=SEGMENT_ROWS) if len(tested) else []:
         runs.fill(tested[part], Y[tested[part]], rules)
     segmented = np.isfinite(runs.level)
     level[segmented] = runs.level[segmented]
