@@ -82,7 +82,8 @@ def company_matrix(n: int, n_periods: int, seed: int = 0) -> np.ndarray:
 
 def baseline_rules(commit: str):
     """The status module of ``commit``, imported from a temporary file."""
-    source = subprocess.run(["git", "-C", str(ROOT), "show",
+    repo = ROOT if (ROOT / ".git").exists() else Path.cwd()        # a copy of benchmarks/
+    source = subprocess.run(["git", "-C", str(repo), "show",
                              f"{commit}:src/profitlens/trends/status.py"],
                             capture_output=True, text=True, check=True).stdout
     path = Path(tempfile.mkdtemp(prefix="turn-bench-")) / "baseline_status.py"
