@@ -28,13 +28,13 @@ def status_of(*series, **rules):
 def test_the_series_of_issue_22_turned_in_its_eighth_period():
     res = profit_status(matrix(ISSUE_22, length=14))
     assert list(res.labels) == ["turned_unprofitable"]
-    # segments 551 512 499 | 147 158 115 9 | -224 -160 -217 | -435 ...: the losing run starts
-    # at -224; moving the start to 9 costs (9 - (-200.3))² × 3/4 less... within χ²₁(0.95)
-    # of the best split only at column 6 (see test_changepoint for the arithmetic)
+    # segments 551 512 499 | 147 158 115 9 | -224 -160 -217 | -435 -569 -555 -425: the losing
+    # run is the last two (mean -369.3), the earning run the first two (mean 284.4)
     assert res.turn_idx[0] == 7
     assert res.turn_low[0] <= 7 <= res.turn_high[0]
     assert res.turn_high[0] - res.turn_low[0] <= 2
     assert res.mean_after[0] == pytest.approx(np.mean(ISSUE_22[7:]))
+    assert res.mean_before[0] == pytest.approx(np.mean(ISSUE_22[:7]))
 
 
 def test_turned_unprofitable_with_its_turn_period():
