@@ -38,9 +38,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "trends"))
 
-from turn_families import make_bench, scores  # noqa: E402
+from turn_families import make_bench, scores
 
-from profitlens.trends.status import TURNED, profit_status  # noqa: E402
+from profitlens.trends.status import TURNED, profit_status
 
 
 def quality(size: int, seed: int) -> None:

@@ -44,7 +44,7 @@ class Runs:
     step_down: np.ndarray       # level at least min_decline below the segment before
 
     @classmethod
-    def empty(cls, n_rows: int) -> "Runs":
+    def empty(cls, n_rows: int) -> Runs:
         values = {bool: False, int: -1, float: np.nan}
         kinds = (bool,) * 3 + (int,) * 4 + (float,) * 5 + (bool,)
         return cls(*(np.full(n_rows, values[k], dtype=k) for k in kinds))
