@@ -10,7 +10,9 @@ run``), compute ``customer_trends`` at the as-of date and compare the customers 
 - delay: for each planted customer, the number of periods from its true turn period to the
   first as-of period at which the status rules (run on the data up to that period) flag it;
   median over the planted customers flagged by the as-of date;
-- turn error: estimated turn_period minus the true one, median of absolute values.
+- turn error: estimated turn_period minus the true one, median of absolute values; ``within_1``:
+  share of the flagged planted customers whose turn_period is within one period of the truth;
+  ``in_range``: share whose true turn lies in [turn_period_low, turn_period_high].
 
 Usage: python benchmarks/trends_detection.py [--seeds 1 2 3] [--customers 5000] [--months 24]
 """
@@ -51,7 +53,7 @@ def evaluate(folder: Path, seed: int, customers: int, months: int) -> dict:
     truth["turn_idx"] = truth["turn_period"].map(pos)
     eligible = truth[end - truth["turn_idx"] >= 2]
     flagged = trends.loc[trends["status"] == "turned_unprofitable",
-                         ["customer_id", "turn_period"]]
+                         ["customer_id", "turn_period", "turn_period_low", "turn_period_high"]]
     planted = set(truth["customer_id"])
     hits = flagged[flagged["customer_id"].isin(planted)]
     precision = len(hits) / max(len(flagged), 1)
@@ -69,10 +71,14 @@ def evaluate(folder: Path, seed: int, customers: int, months: int) -> dict:
     delay = first_flag[detected] - truth["turn_idx"].to_numpy()[detected]
     est = hits.merge(truth, on="customer_id", suffixes=("", "_true"))
     turn_error = (est["turn_period"].map(pos) - est["turn_idx"]).abs()
+    in_range = ((est["turn_period_low"].map(pos) <= est["turn_idx"])
+                & (est["turn_idx"] <= est["turn_period_high"].map(pos)))
     return {"seed": seed, "customers": customers, "planted": len(truth),
             "eligible": len(eligible), "flagged": len(flagged), "precision": precision,
             "recall": recall, "median_delay": float(np.median(delay)) if len(delay) else np.nan,
-            "median_turn_error": float(turn_error.median()) if len(turn_error) else np.nan}
+            "median_turn_error": float(turn_error.median()) if len(turn_error) else np.nan,
+            "within_1": float((turn_error <= 1).mean()) if len(turn_error) else np.nan,
+            "in_range": float(in_range.mean()) if len(in_range) else np.nan}
 
 
 def main(argv=None) -> None:

@@ -96,7 +96,8 @@ _TABLES = (
     OutputTable(
         "customer_trends", "customer", ("customer_id",),
         {"customer_id": "string", "segment": "string", "status": "string",
-         "turn_period": "string", "history_periods": "int64", "rolling_profit": "double",
+         "turn_period": "string", "turn_period_low": "string", "turn_period_high": "string",
+         "history_periods": "int64", "rolling_profit": "double",
          "trend_slope": "double", "profit_prior": "double", "profit_recent": "double",
          "profit_change": "double",
          **_money(f"change_{part}" for part in (

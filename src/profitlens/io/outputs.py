@@ -202,8 +202,9 @@ def _written_by_earlier_run(folder: Path) -> set[str]:
     return set(info.get("files", [])) | {"run_info.json", REPORT} | state
 
 
-TEXT_COLUMNS = ("customer_id", "invoice_id", "segment", "period", "resource", "table", "column",
-                "value", "reason", "turn_period")
+#: every text column of the declared outputs: read from CSV as text (``00042`` is not ``42``)
+TEXT_COLUMNS = sorted({column for table in OUTPUTS.values()
+                       for column, kind in table.columns.items() if kind == "string"})
 
 
 def read_output(out_dir: Path, name: str, columns: list[str] | None = None):

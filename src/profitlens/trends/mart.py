@@ -27,7 +27,9 @@ The numpy steps (2, 5 and 6) run in a second thread while the engine computes st
 so that both work at once.
 
 Columns: see ``TREND_COLUMNS``. ``turn_period`` is the first period after the turn for
-``turned_unprofitable`` and ``recovered`` customers, else null.
+``turned_unprofitable`` and ``recovered`` customers, else null; ``turn_period_low`` and
+``turn_period_high`` bound where the turn plausibly began (see
+:func:`profitlens.trends.changepoint.location_range`).
 """
 from __future__ import annotations
 
@@ -175,9 +177,12 @@ def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.nd
     ``prior`` are the columns of the bridge's prior window (the baseline of profit at risk).
     """
     status = profit_status(Y, rules)
-    turn = np.asarray(periods, dtype=object)[np.maximum(status.turn_idx, 0)]
+    names = np.asarray(periods, dtype=object)
     columns = {"status": status.labels,
-               "turn_period": np.where(status.turn_idx >= 0, turn, None),
+               **{column: np.where(idx >= 0, names[np.maximum(idx, 0)], None)
+                  for column, idx in (("turn_period", status.turn_idx),
+                                      ("turn_period_low", status.turn_low),
+                                      ("turn_period_high", status.turn_high))},
                "history_periods": status.history.astype(np.int64),
                "trend_slope": status.slope}
     forecaster.fit(Y, groups=groups)
