@@ -120,6 +120,36 @@ class AttentionSettings(Section):
     min_minutes: float = Field(default=30.0, ge=0)
 
 
+class StatusRules(Section):
+    """The rules of a customer's trend status (``trends: status:``): see
+    :mod:`profitlens.trends.status` and ``docs/trends.md``; defaults chosen on the bench of
+    ``benchmarks/turn_bench.py``. ``window`` is the rolling sum's, set from ``trends.window``."""
+
+    min_history: int = 6
+    window: int = Field(default=3, ge=1)
+    min_before: int = 3
+    min_after: int = 2
+    min_size: int = 2
+    penalty: float = Field(default=2.0, gt=0)
+    spike: float = 3.0
+    z_loss: float = 2.0
+    z_gain: float = 0.5
+    range_level: float = Field(default=0.95, gt=0, lt=1)
+    slope_periods: int = Field(default=12, ge=2)
+    slope_t_crit: float = 2.5
+    min_decline: float = 0.25
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StatusRules:
+        if self.min_before < 2 or self.min_after < 2:
+            raise ValueError("min_before and min_after must be at least 2 periods")
+        if not 1 <= self.min_size <= self.min_after:
+            raise ValueError("min_size must be between 1 and min_after")
+        if self.min_history < self.min_before + self.min_after:
+            raise ValueError("min_history must be at least min_before + min_after")
+        return self
+
+
 class TrendSettings(Section):
     """Profitability over time (``trends:``).
 
@@ -130,11 +160,14 @@ class TrendSettings(Section):
     compare_window : int, default 6
         Length of each of the two windows the profit bridge compares.
     attention : AttentionSettings
+    status : StatusRules
+        The turn detector's settings (its ``window`` is this section's).
     """
 
     window: int = Field(default=3, ge=1)
     compare_window: int = Field(default=6, ge=1)
     attention: AttentionSettings = Field(default_factory=AttentionSettings)
+    status: StatusRules = Field(default_factory=StatusRules)
 
 
 class LifetimeValueSettings(Section):

@@ -56,6 +56,7 @@ def trends_feature(contract, features: Features) -> None:
     trends = customer_trends(t["customer_pnl"], t["customer_activity"],
                              contract.staged.tables["customers"], periods,
                              window=settings.window, compare_window=settings.compare_window,
+                             rules=settings.status.model_copy(update={"window": settings.window}),
                              attention=settings.attention.model_dump())
     features.tables["customer_trends"] = frame_table(trends)
     features.summary_columns.append(frame_table(customer_summary_trend_columns(trends)))

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from profitlens.settings import StatusRules
 from profitlens.trends.blocks import row_blocks
 from profitlens.trends.changepoint import SEGMENT_ROWS, prefix_sums
 from profitlens.trends.runs import Runs, trimmed_mean
@@ -61,36 +62,6 @@ from profitlens.trends.runs import Runs, trimmed_mean
 STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable",
             "recovered")
 NEW, PROFITABLE, DECLINING, TURNED, UNPROFITABLE, RECOVERED = range(len(STATUSES))
-
-
-@dataclass(frozen=True)
-class StatusRules:
-    """Parameters of the status rules (see the module docstring; defaults chosen on the bench
-    of ``benchmarks/turn_bench.py``, see ``docs/trends.md``)."""
-
-    min_history: int = 6
-    window: int = 3
-    min_before: int = 3
-    min_after: int = 2
-    min_size: int = 2
-    penalty: float = 2.0
-    spike: float = 3.0
-    z_loss: float = 2.0
-    z_gain: float = 0.5
-    range_level: float = 0.95
-    slope_periods: int = 12
-    slope_t_crit: float = 2.5
-    min_decline: float = 0.25
-
-    def __post_init__(self):
-        if self.min_before < 2 or self.min_after < 2:
-            raise ValueError("min_before and min_after must be at least 2 periods")
-        if not 1 <= self.min_size <= self.min_after:
-            raise ValueError("min_size must be between 1 and min_after")
-        if self.min_history < self.min_before + self.min_after:
-            raise ValueError("min_history must be at least min_before + min_after")
-        if self.penalty <= 0:
-            raise ValueError(f"penalty must be positive, got {self.penalty}")
 
 
 @dataclass
