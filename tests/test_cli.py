@@ -40,7 +40,7 @@ def test_no_database_leaves_out_the_duckdb_file(tiny, tmp_path):
 def run_with_report_child(tiny, out, monkeypatch, code: str):
     """``profitlens run`` of ``tiny`` whose report's child process runs Python ``code`` (given
     the output folder as ``sys.argv[1]``); the result and ``report_error``."""
-    from profitlens.guard import report
+    from profitlens.report import isolated as report
 
     monkeypatch.setattr(report, "_command", lambda folder: [sys.executable, "-c", code,
                                                             str(folder)])

@@ -64,7 +64,7 @@ def test_without_the_database_no_duckdb_file_is_left(tiny, tmp_path):
 
 def test_the_engine_is_released_once_the_tables_are_written(tiny, tmp_path, monkeypatch):
     """The DuckDB file and the report are made after the engine's memory is freed."""
-    from profitlens.pipeline.stages import stages as pipeline
+    from profitlens.pipeline import stages as pipeline
 
     engines, written = [], []
     real_connect, real_database = pipeline.connect, outputs.write_database

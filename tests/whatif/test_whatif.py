@@ -88,7 +88,7 @@ def test_ending_customers_frees_only_reducible_capacity(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("bogus: 1\n", "unknown key 'bogus'"),
-    ("resources: {support_team: {costs: 1}}\n", "resources.support_team.costs"),
+    ("resources: {support_team: {costs: 1}}\n", "resources.support_team: unknown key .costs."),
     ("end_customers: [A, NOBODY]\n", "unknown customer 'NOBODY'"),
     ("price_change: {default: -2}\n", "price_change.default"),
 ])
