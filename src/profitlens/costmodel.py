@@ -80,6 +80,19 @@ class Commission(_Strict):
         return value
 
 
+class Prospects(_Strict):
+    """How open prospects are told apart and judged (DATA_CONTRACT.md section 5.2).
+
+    ``stale_after_days``: without ``prospects.closed_on``, a prospect with no activity in this
+    many days before the as-of date is taken as given up. ``deprioritise_below``: a prospect
+    whose expected return is positive but less than this many times its expected remaining
+    pursuit cost is ``deprioritise`` (the return is small for the effort), not ``pursue``.
+    """
+
+    stale_after_days: int = Field(default=180, ge=1)
+    deprioritise_below: float = Field(default=1.0, ge=0)
+
+
 class CostModel(_Strict):
     """The whole cost model; see DATA_CONTRACT.md section 2."""
 
@@ -94,6 +107,7 @@ class CostModel(_Strict):
     credit: dict | None = None
     trends: dict | None = None
     clv: dict | None = None
+    prospects: Prospects = Field(default_factory=Prospects)
 
     @model_validator(mode="after")
     def _resources_exist(self) -> "CostModel":

@@ -1,4 +1,4 @@
-"""The per-customer features after the P&L: trends, credit risk and lifetime value.
+"""The features after the P&L: trends, credit risk, lifetime value and prospect scores.
 
 Each feature adds its own output table and a few columns to ``customer_summary``. A feature that
 cannot be computed on the data at hand (too little history for a lifetime-value model) leaves
@@ -25,6 +25,7 @@ from .marts.customer_credit import customer_summary_columns
 from .marts.trends import customer_summary_trend_columns, customer_trends
 from .models import TRANSACTION_MODELS
 from .periods import period_calendar
+from .prospects import run_prospect_scores
 from .staging import extreme_dates
 
 CLV_SUMMARY = {"p_alive": "float64", "expected_purchases_12m": "float64",
@@ -204,7 +205,18 @@ def frame_table(frame: pd.DataFrame) -> ir.Table:
     return ibis.memtable(frame, schema=schema)
 
 
-FEATURES = (trends_feature, credit_feature, clv_feature)
+def prospects_feature(contract, features: Features) -> None:
+    """prospect_scores: the open prospects' expected return and recommendation (after
+    :func:`clv_feature`, whose p_alive says how long a won customer stayed), or
+    ``notes["prospects"]`` saying why there are none."""
+    scores = run_prospect_scores(contract, features.tables["customer_clv"])
+    if scores.table is not None:
+        features.tables["prospect_scores"] = frame_table(scores.table)
+    if scores.note:
+        features.notes["prospects"] = scores.note
+
+
+FEATURES = (trends_feature, credit_feature, clv_feature, prospects_feature)
 
 
 def feature_tables(contract, progress=None) -> Features:

@@ -53,6 +53,8 @@ COST_TO_SERVE_LINES = ("commission", "sales_cost", "service_cost", "fulfilment_c
                        "credit_cost", "referral_cost")
 
 CLV_COLUMNS = ("customer_id", "p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
+#: months of future purchases and costs a lifetime value counts (``clv_profit``'s horizon)
+HORIZON_MONTHS = 36
 _DAYS_PER_MONTH = 365.25 / 12
 _MONTHS_PER_PERIOD = {"month": 1.0, "quarter": 3.0}
 
@@ -177,7 +179,7 @@ def lifetime_totals(invoice_lines: ir.Table, as_of) -> pd.DataFrame:
 
 def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
                        *, as_of=None, time_unit: str = "week", model: str = "auto",
-                       horizon_months: int = 36, period: str = "month",
+                       horizon_months: int = HORIZON_MONTHS, period: str = "month",
                        shrinkage_periods: float = 6.0, customers=None,
                        contractual: str = "auto", purchases=None) -> LifetimeValue:
     """Fit the models and compute every customer's lifetime value.
@@ -247,7 +249,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     months = np.arange(0, horizon_months + 1, dtype=float)
     times = np.append(months, 12.0) * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
     cum, alive = tm.forecast_curves(times, x, t_x, age,
-                                    combine=_forecast_sums(horizon_months, annual_discount_rate))
+                                    combine=forecast_sums(horizon_months, annual_discount_rate))
     purchases_12m, disc_purchases = cum[:, 1], cum[:, 2]
     p_alive, alive_months = alive[:, 0], alive[:, 3]
 
@@ -288,7 +290,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     return result
 
 
-def _forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarray:
+def forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarray:
     """Weights on the forecast curves at months 0..H and at 12 months (rows) that give, as
     columns: P(alive) now, purchases in 12 months, discounted purchases
     sum_m d^m (E_m - E_(m-1)), and discounted alive months sum_m d^m (A_m + A_(m-1)) / 2.
