@@ -194,7 +194,7 @@ def _written_by_earlier_run(folder: Path) -> set[str]:
 
 
 TEXT_COLUMNS = ("customer_id", "invoice_id", "segment", "period", "resource", "table", "column",
-                "value", "reason", "turn_period")
+                "value", "reason", "turn_period", "prospect_id")
 
 
 def read_output(out_dir: Path, name: str, columns: list[str] | None = None):

@@ -59,11 +59,8 @@ def attribute_frame(prospects: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> frame = pd.DataFrame({"prospect_id": ["P1", "P2"], "created_on": [None, None],
     ...                       "segment": ["smb", None], "employees": ["12", "40"]})
-    >>> attribute_frame(frame)
-               segment  employees
-    prospect_id
-    P1             smb       12.0
-    P2            None       40.0
+    >>> attribute_frame(frame).to_dict("list")
+    {'segment': ['smb', nan], 'employees': [12.0, 40.0]}
     """
     frame = prospects.set_index(prospects["prospect_id"].astype(str))
     out = {}

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from ..clv.value import HORIZON_MONTHS, forecast_sums
 from ..costmodel import CostModel
@@ -112,20 +111,6 @@ def _predict(model, X: pd.DataFrame) -> np.ndarray:
 
 def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = MIN_WON,
                     min_history: int = MIN_HISTORY) -> ProspectScores:
-    """Fit the models on the past prospects of ``history`` and score its open ones.
-
-    The trees run on one thread: OpenMP threads on a few thousand rows cost far more in
-    coordination than they save (fifty times slower on a busy two-core machine), and one
-    thread gives the same scores run after run.
-
-    Parameters and returns as :func:`_score`.
-    """
-    with threadpool_limits(1):
-        return _score(history, model, min_won, min_history)
-
-
-def _score(history: pd.DataFrame, model: CostModel, min_won: int,
-           min_history: int) -> ProspectScores:
     """Fit the models on the past prospects of ``history`` and score its open ones.
 
     Parameters
