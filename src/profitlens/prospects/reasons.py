@@ -43,13 +43,15 @@ def _described(past: pd.DataFrame, scored: pd.DataFrame) -> dict[str, tuple]:
     return out
 
 
-def _strongest(labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray,
-               distance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each scored row, the attribute label whose rows' weighted mean of ``y`` is furthest
-    (``distance(mean, overall)``) from the overall mean: its column, label and mean."""
+def _strongest(labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray, distance,
+               direction: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each scored row, the attribute label whose rows' weighted mean of ``y`` lies
+    furthest from the overall mean (``distance(mean, overall)``, signed) on the side the row's
+    own score lies (``direction``, +1 above the average, -1 below): its column, label and
+    mean. A row no attribute pushes its way gets the attribute that moves it least against."""
     overall = np.sum(weight * y) / max(np.sum(weight), 1e-12)
     n = len(next(iter(labels.values()))[1]) if labels else 0
-    best = np.full(n, -1.0)
+    best = np.full(n, -np.inf)
     column, label, mean = (np.full(n, None, object), np.full(n, None, object),
                            np.full(n, np.nan))
     for name, (past, scored) in labels.items():
@@ -60,7 +62,7 @@ def _strongest(labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray,
         means = (sums["wy"] / sums["w"]).to_dict()
         values = scored.to_numpy(object)
         m = np.array([means.get(v, np.nan) if v is not None else np.nan for v in values])
-        d = np.where(np.isnan(m), -1.0, distance(m, overall))
+        d = np.where(np.isnan(m), -np.inf, distance(m, overall) * direction)
         better = d > best
         best[better], column[better], label[better], mean[better] = \
             d[better], name, values[better], m[better]
@@ -96,7 +98,8 @@ def prospect_reasons(past: pd.DataFrame, won: np.ndarray, outcomes: pd.DataFrame
     scored : DataFrame
         Attributes of the prospects to explain, with the columns of ``past``.
     scores : DataFrame
-        Their expected_return and expected_pursuit_cost, in the rows of ``scored``.
+        Their p_convert, profit_rate and service_rate (per month), expected_return and
+        expected_pursuit_cost, in the rows of ``scored``.
     currency : str
 
     Returns
@@ -108,12 +111,17 @@ def prospect_reasons(past: pd.DataFrame, won: np.ndarray, outcomes: pd.DataFrame
         return [_verdict(r, c, currency) for r, c in zip(scores["expected_return"],
                                                           scores["expected_pursuit_cost"])]
     conv = _strongest(labels, won.astype(float), np.ones(len(won)),
-                      lambda m, o: np.abs(_logit(m) - _logit(o)))
+                      lambda m, o: _logit(m) - _logit(o),
+                      np.sign(scores["p_convert"].to_numpy(float) - won.mean()))
     months = outcomes["months"].fillna(0.0).to_numpy(float)
-    rel = (lambda m, o: np.abs(m - o) / max(abs(o), 1e-9))
-    profit = _strongest(labels, outcomes["profit_rate"].fillna(0.0).to_numpy(float), months, rel)
-    service = _strongest(labels, outcomes["service_rate"].fillna(0.0).to_numpy(float), months,
-                         rel)
+    rel = (lambda m, o: (m - o) / max(abs(o), 1e-9))
+    found = {}
+    for name, predicted in (("profit_rate", "profit_rate"), ("service_rate", "service_rate")):
+        rate = outcomes[name].fillna(0.0).to_numpy(float)
+        mean = np.sum(months * rate) / max(np.sum(months), 1e-12)
+        found[name] = _strongest(labels, rate, months, rel,
+                                 np.sign(scores[predicted].to_numpy(float) - mean))
+    profit, service = found["profit_rate"], found["service_rate"]
     texts = []
     for i in range(len(scored)):
         parts = []

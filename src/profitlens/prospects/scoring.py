@@ -168,7 +168,9 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
                                         model.prospects.deprioritise_below)
     outcomes = _value_rows(past.set_index("prospect_id")).reindex(X_past.index)
     outcomes.loc[~won, ["profit_rate", "service_rate", "months"]] = np.nan
-    table["reasons"] = prospect_reasons(X_past, won, outcomes, X_open, table,
+    explained = table.assign(profit_rate=_predict(rates["profit_rate"], X_open),
+                             service_rate=_predict(rates["service_rate"], X_open))
+    table["reasons"] = prospect_reasons(X_past, won, outcomes, X_open, explained,
                                         model.currency or "")
     table = table.sort_values(["expected_return", "prospect_id"], ascending=[False, True],
                               kind="stable").reset_index(drop=True)
