@@ -39,6 +39,10 @@ def _prospects(closed_on):
                                           "closed_on": "date"})
 
 
+CUSTOMERS = ibis.memtable(pd.DataFrame({"customer_id": ["C1", "C2"],
+                                        "acquired_on": [D(2025, 3, 1), D(2025, 5, 1)]}))
+
+
 def _pursuits(resource_costs=None):
     costs = resource_costs if resource_costs is not None else ibis.memtable(
         pd.DataFrame({"period": ["2025-02"], "resource": ["sales_team"], "cost": [2000.0],
@@ -60,7 +64,7 @@ def test_pursuit_cost_prices_each_activity_the_tdabc_way():
 
 def test_status_with_closed_on():
     status = prospect_status(_prospects([None, D(2025, 3, 1), None, D(2025, 4, 1)]),
-                             _pursuits(), D(2025, 3, 31), 180).execute()
+                             _pursuits(), CUSTOMERS, D(2025, 3, 31), 180).execute()
     got = dict(zip(status.prospect_id, status.status))
     # P3 has had no activity for over a year, but closed_on is the rule when the column is
     # there; P4 is closed only after the as-of date
@@ -68,14 +72,21 @@ def test_status_with_closed_on():
     assert dict(zip(status.prospect_id, status.pursuit_cost))["P4"] == 0.0
 
 
+def test_a_customer_acquired_after_the_as_of_date_is_not_yet_won():
+    status = prospect_status(_prospects([None] * 4), _pursuits(), CUSTOMERS, D(2025, 2, 15),
+                             180).execute()
+    # C1 is acquired on 2025-03-01: on 2025-02-15, P1 is still being pursued
+    assert dict(zip(status.prospect_id, status.status))["P1"] == "open"
+
+
 def test_status_without_closed_on_uses_the_last_activity():
     prospects = _prospects([None] * 4)
-    status = prospect_status(prospects, _pursuits(), D(2025, 3, 31), 60).execute()
+    status = prospect_status(prospects, _pursuits(), CUSTOMERS, D(2025, 3, 31), 60).execute()
     got = dict(zip(status.prospect_id, status.status))
     # P2's last call 2025-01-20 is 70 days before the as-of date; P3 never had an activity and
     # was created in 2024; P4 was created 58 days before
     assert got == {"P1": "won", "P2": "lost", "P3": "lost", "P4": "open"}
-    status = prospect_status(prospects, _pursuits(), D(2025, 3, 31), 180).execute()
+    status = prospect_status(prospects, _pursuits(), CUSTOMERS, D(2025, 3, 31), 180).execute()
     assert dict(zip(status.prospect_id, status.status))["P2"] == "open"
 
 

@@ -102,18 +102,22 @@ def pursuit_costs(activities: ir.Table, model: CostModel, resource_costs: ir.Tab
         last_activity_on=priced.occurred_on.max())
 
 
-def prospect_status(prospects: ir.Table, pursuits: ir.Table, as_of: dt.date,
-                    stale_after_days: int) -> ir.Table:
+def prospect_status(prospects: ir.Table, pursuits: ir.Table, customers: ir.Table,
+                    as_of: dt.date, stale_after_days: int) -> ir.Table:
     """Each prospect's status at ``as_of``: ``won``, ``lost`` or ``open``.
 
-    Without any ``closed_on`` in the table, a prospect that is not won and has had no activity
-    in the ``stale_after_days`` before ``as_of`` (counted from ``created_on`` when it has none)
-    is lost.
+    Won means its ``converted_customer_id`` names a customer acquired on or before ``as_of``
+    (a customer acquired later was not yet won on that date). Without any ``closed_on`` in
+    the table, a prospect that is not won and has had no activity in the
+    ``stale_after_days`` before ``as_of`` (counted from ``created_on`` when it has none) is
+    lost.
 
     Parameters
     ----------
     pursuits : ibis table
         From :func:`pursuit_costs`.
+    customers : ibis table
+        customer_id, acquired_on.
 
     Returns
     -------
@@ -123,15 +127,17 @@ def prospect_status(prospects: ir.Table, pursuits: ir.Table, as_of: dt.date,
     joined = prospects.left_join(pursuits.rename(p_id="prospect_id"),
                                  prospects.prospect_id == pursuits.prospect_id).drop("p_id")
     day = ibis.literal(as_of)
+    acquired = customers.filter(customers.acquired_on <= day).select(w_id="customer_id")
+    joined = joined.left_join(acquired, joined.converted_customer_id == acquired.w_id)
     has_closed = bool(prospects.closed_on.notnull().any().execute())
     if has_closed:
         given_up = joined.closed_on.notnull() & (joined.closed_on <= day)
     else:
         seen = joined.last_activity_on.fill_null(joined.created_on)
         given_up = seen < day - ibis.interval(days=stale_after_days)
-    status = ibis.cases((joined.converted_customer_id.notnull(), "won"), (given_up, "lost"),
-                        else_="open")
-    return joined.mutate(pursuit_cost=joined.pursuit_cost.fill_null(0.0), status=status)
+    status = ibis.cases((joined.w_id.notnull(), "won"), (given_up, "lost"), else_="open")
+    return joined.mutate(pursuit_cost=joined.pursuit_cost.fill_null(0.0),
+                         status=status).drop("w_id")
 
 
 def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines: ir.Table,
