@@ -103,3 +103,27 @@ def test_attribute_frame_types_and_leaves_out_keys_dates_and_outcomes():
     assert got["locations"].tolist()[:2] == [1.0, 3.0]            # a user's numeric column
     assert got["tier"].tolist() == ["gold", "2", "silver"]        # text stays a category
     assert pd.isna(got.loc["P2", "segment"])
+
+
+def test_cost_model_prospects_settings():
+    from profitlens.costmodel import cost_model_from_text
+    from profitlens.errors import CostModelError
+
+    base = "resources: {sales_team: {cost: 1, capacity_minutes: 1}}\n"
+    model = cost_model_from_text(base, "costmodel.yaml")
+    assert (model.prospects.stale_after_days, model.prospects.deprioritise_below) == (180, 1.0)
+    model = cost_model_from_text(base + "prospects: {stale_after_days: 90}\n", "costmodel.yaml")
+    assert model.prospects.stale_after_days == 90
+    with pytest.raises(CostModelError, match="prospects.stale_days"):
+        cost_model_from_text(base + "prospects: {stale_days: 90}\n", "costmodel.yaml")
+    with pytest.raises(CostModelError, match="prospects.deprioritise_below"):
+        cost_model_from_text(base + "prospects: {deprioritise_below: -1}\n", "costmodel.yaml")
+
+
+def test_pursuit_days():
+    status = prospect_status(_prospects([None, D(2025, 3, 1), None, None]), _pursuits(),
+                             CUSTOMERS, D(2025, 3, 31), 180).execute()
+    got = dict(zip(status.prospect_id, status.pursuit_days))
+    # P1 won: created 01-01, last activity 02-03; P2 lost: created 01-02, closed 03-01;
+    # P3, P4 open: to the as-of date
+    assert got == {"P1": 33.0, "P2": 58.0, "P3": 455.0, "P4": 58.0}

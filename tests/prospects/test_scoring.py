@@ -46,6 +46,7 @@ def history(n_open_a=1):
     frame["closed_on"] = None
     frame["pursuit_cost"] = np.where(frame.status == "open", 30.0, 100.0)
     frame["last_activity_on"] = pd.Timestamp("2025-02-01")
+    frame["pursuit_days"] = np.where(frame.status == "open", 10.0, 20.0)
     frame["operating_profit"] = np.where(won, np.where(frame.segment == "a", 1000.0, 200.0),
                                          np.nan)
     frame["service_cost"] = np.where(won, 50.0, np.nan)
@@ -62,7 +63,8 @@ def test_shrinkage_scores_by_hand():
     months = sum(1.1 ** (-m / 12) for m in range(1, 37))      # nobody churned: alive 36 months
     # conversion: overall 15/30; a (10 + 20 x 0.5) / (15 + 20); unseen c: the overall rate
     # profit a month: overall (100 x 10 x 100 + 50 x 20) / 150 = 73.33 per month of tenure;
-    # a: (10 x 10 x 100 + 20 x 73.33) / (100 + 20); pursuit: 100 for everyone, 30 spent
+    # a: (10 x 10 x 100 + 20 x 73.33) / (100 + 20); pursuit: 100 over 21 days for every past
+    # one, all ran 20 days: an open one 10 days in has 10 days to go
     overall = (10 * 10 * 100 + 5 * 10 * 20) / 150
     rate_a = (10 * 10 * 100 + 20 * overall) / 120
     a, c = table.loc["P030"], table.loc["P031"]
@@ -71,8 +73,8 @@ def test_shrinkage_scores_by_hand():
     assert a.expected_lifetime_profit == pytest.approx(rate_a * months)
     assert c.expected_lifetime_profit == pytest.approx(overall * months)
     assert a.expected_service_cost == pytest.approx(5.0 * months)
-    assert a.expected_pursuit_cost == pytest.approx(70.0)
-    assert a.expected_return == pytest.approx(20 / 35 * rate_a * months - 70.0)
+    assert a.expected_pursuit_cost == pytest.approx(100 / 21 * 10)
+    assert a.expected_return == pytest.approx(20 / 35 * rate_a * months - 100 / 21 * 10)
     assert a.recommendation == "pursue"
     assert "a prospects convert 1 in 2" in a.reasons
     assert result.table.prospect_id.tolist() == ["P030", "P031"]   # best return first

@@ -122,7 +122,9 @@ def prospect_status(prospects: ir.Table, pursuits: ir.Table, customers: ir.Table
     Returns
     -------
     ibis table
-        The prospects' columns, pursuit_cost (0 without activity), last_activity_on and status.
+        The prospects' columns, pursuit_cost (0 without activity), last_activity_on, status
+        and pursuit_days: how long the pursuit has run (open: to ``as_of``) or ran (lost: to
+        its ``closed_on``, else to its last activity; won: to its last activity).
     """
     joined = prospects.left_join(pursuits.rename(p_id="prospect_id"),
                                  prospects.prospect_id == pursuits.prospect_id).drop("p_id")
@@ -136,8 +138,12 @@ def prospect_status(prospects: ir.Table, pursuits: ir.Table, customers: ir.Table
         seen = joined.last_activity_on.fill_null(joined.created_on)
         given_up = seen < day - ibis.interval(days=stale_after_days)
     status = ibis.cases((joined.w_id.notnull(), "won"), (given_up, "lost"), else_="open")
-    return joined.mutate(pursuit_cost=joined.pursuit_cost.fill_null(0.0),
-                         status=status).drop("w_id")
+    ended = ibis.cases((status == "open", day),
+                       (joined.closed_on.notnull() & (status == "lost"), joined.closed_on),
+                       else_=joined.last_activity_on.fill_null(joined.created_on))
+    days = ibis.greatest(ended.delta(joined.created_on, unit="day"), 0).cast("float64")
+    return joined.mutate(pursuit_cost=joined.pursuit_cost.fill_null(0.0), status=status,
+                         pursuit_days=days).drop("w_id")
 
 
 def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines: ir.Table,
@@ -194,7 +200,7 @@ def prospect_outcomes(status: ir.Table, outcomes: ir.Table) -> pd.DataFrame:
     -------
     DataFrame
         One row per prospect: the prospects' columns, pursuit_cost, last_activity_on, status,
-        and operating_profit, service_cost, tenure_months, churned (null unless won).
+        pursuit_days and operating_profit, service_cost, tenure_months, churned (null unless won).
     """
     joined = status.left_join(outcomes.rename(o_id="customer_id"),
                               status.converted_customer_id == outcomes.customer_id).drop("o_id")

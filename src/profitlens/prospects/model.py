@@ -98,7 +98,8 @@ def _sample(n: int, max_rows: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=max_rows, replace=False))
 
 
-def _groups(frame: pd.DataFrame) -> np.ndarray:
+def segment_of(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's segment ("" when missing or when there is no segment column)."""
     if GROUP not in frame.columns:
         return np.full(len(frame), "", dtype=object)
     return frame[GROUP].astype(object).where(frame[GROUP].notna(), "").to_numpy()
@@ -109,13 +110,13 @@ class _ShrunkMeans:
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray, weight: np.ndarray, k: float):
         self.overall = float(np.sum(weight * y) / max(np.sum(weight), 1e-12))
-        sums = pd.DataFrame({"g": _groups(frame), "wy": weight * y, "w": weight}).groupby(
+        sums = pd.DataFrame({"g": segment_of(frame), "wy": weight * y, "w": weight}).groupby(
             "g").sum()
         self.means = ((sums["wy"] + k * self.overall) / (sums["w"] + k)).to_dict()
         return self
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return np.array([self.means.get(g, self.overall) for g in _groups(frame)], float)
+        return np.array([self.means.get(g, self.overall) for g in segment_of(frame)], float)
 
 
 class ConversionModel(BaseEstimator):
@@ -195,6 +196,37 @@ class ConversionModel(BaseEstimator):
         return self.estimator_.predict_proba(self.attributes_.transform(X))[:, 1]
 
 
+def one_standard_error_blend(y: np.ndarray, base: np.ndarray, trees: np.ndarray,
+                             weight: np.ndarray) -> float:
+    """The least weight ``a`` of ``trees`` against ``base`` (on a grid of tenths) whose
+    weighted squared error on held-out rows is within one standard error of the best weight's.
+
+    Breiman's one-standard-error rule: with heavy-tailed targets (a customer's profit a
+    month) a few rows decide which weight has the least error, and trees fitted to noise win
+    by chance; a weight must beat the simpler model by more than that chance to be taken.
+
+    Examples
+    --------
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> one_standard_error_blend(y, np.full(4, 2.5), y.copy(), np.ones(4))
+    1.0
+    >>> one_standard_error_blend(y, np.full(4, 2.5), y[::-1].copy(), np.ones(4))
+    0.0
+    """
+    grid = np.linspace(0.0, 1.0, 11)
+    share = weight / max(np.sum(weight), 1e-12)
+    losses = np.array([(y - (1 - a) * base - a * trees) ** 2 for a in grid])
+    best = int(np.argmin(losses @ share))
+    for i in range(best + 1):
+        excess = losses[i] - losses[best]
+        mean = excess @ share
+        error = np.sqrt(max((share * (excess - mean) ** 2).sum(), 0.0) * np.sum(share ** 2)
+                        / max(1.0 - np.sum(share ** 2), 1e-12))
+        if mean <= error:
+            return float(grid[i])
+    return float(grid[best])
+
+
 class RateModel(BaseEstimator):
     """An outcome rate of a prospect (profit per month, service cost per month, churn hazard,
     pursuit cost), from its attributes, fitted with weights (months of tenure, say).
@@ -258,8 +290,8 @@ class RateModel(BaseEstimator):
 
     def _cross_validated_blend(self, X: pd.DataFrame, matrix: np.ndarray, y: np.ndarray,
                                weight: np.ndarray) -> float:
-        """The weight of the trees against the shrunk segment means that predicts held-out
-        rows best (3 folds, weighted squared error, on a grid of tenths): near 0 when the
+        """The weight of the trees against the shrunk segment means, from their predictions
+        of held-out rows (3 folds; :func:`one_standard_error_blend`): near 0 when the
         attributes say nothing beyond the segment, near 1 when the trees find real structure."""
         folds = KFold(3, shuffle=True, random_state=self.random_state)
         base, trees = np.empty(len(y)), np.empty(len(y))
@@ -268,9 +300,7 @@ class RateModel(BaseEstimator):
             base[test] = means.predict(X.iloc[test])
             trees[test] = self._trees().fit(matrix[train], y[train],
                                             sample_weight=weight[train]).predict(matrix[test])
-        grid = np.linspace(0.0, 1.0, 11)
-        errors = [np.sum(weight * (y - (1 - a) * base - a * trees) ** 2) for a in grid]
-        return float(grid[int(np.argmin(errors))])
+        return one_standard_error_blend(y, base, trees, weight)
 
     @_one_thread
     def predict(self, X: pd.DataFrame) -> np.ndarray:

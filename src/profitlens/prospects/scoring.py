@@ -5,7 +5,7 @@ For an open prospect with attributes x:
     expected_return          = p_convert(x) * expected_lifetime_profit(x) - expected_pursuit_cost(x)
     expected_lifetime_profit = profit per month(x) * A(hazard(x))
     expected_service_cost    = service cost per month(x) * A(hazard(x))
-    expected_pursuit_cost    = max(pursuit cost(x) - already spent, 0)
+    expected_pursuit_cost    = pursuit cost per day(x) * days the pursuit still has to run
 
 - ``p_convert``: :class:`~.model.ConversionModel` on the won and lost prospects.
 - profit per month: won customers' operating profit (profit before acquisition cost: every
@@ -17,8 +17,9 @@ For an open prospect with attributes x:
   with hazard h, weighted as ``clv_profit`` weights its alive months
   (:func:`profitlens.clv.value.forecast_sums`: same horizon, monthly discounting at
   ``annual_discount_rate``, cash flows at month ends).
-- pursuit cost: the total TDABC cost of the past pursuits (won or lost), less what the open
-  pursuit has cost already (sunk).
+- pursuit cost to come (:mod:`.pursuit`): the past pursuits' TDABC cost per day they ran
+  (won or lost), times the mean days that past pursuits of the segment which ran longer than
+  this one has still ran; what it has cost so far is sunk.
 
 Trees when at least ``min_won`` past prospects were won (default 200), segment means shrunk to
 the overall mean below that (:mod:`.model`). Fewer than ``min_history`` past outcomes (20): no
@@ -35,12 +36,14 @@ from ..clv.value import HORIZON_MONTHS, forecast_sums
 from ..costmodel import CostModel
 from .history import attribute_frame
 from .model import ConversionModel, RateModel
+from .pursuit import RemainingPursuit
 from .reasons import prospect_reasons
 
 SCORE_COLUMNS = ("prospect_id", "p_convert", "expected_lifetime_profit",
                  "expected_service_cost", "expected_pursuit_cost", "expected_return",
                  "recommendation", "reasons")
-OUTCOME_COLUMNS = ("pursuit_cost", "last_activity_on", "status", "operating_profit",
+OUTCOME_COLUMNS = ("pursuit_cost", "last_activity_on", "status", "pursuit_days",
+                   "operating_profit",
                    "service_cost", "tenure_months", "churned")
 MIN_HISTORY = 20
 MIN_WON = 200
@@ -149,12 +152,12 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
     rates = {name: _fit_rate(method, loss, X_won, value[name], value["months"])
              for name, loss in (("profit_rate", "squared_error"),
                                 ("service_rate", "squared_error"), ("hazard", "poisson"))}
-    pursuit = _fit_rate(method, "poisson", X_past, past["pursuit_cost"])
+    pursuit = RemainingPursuit(method=method).fit(X_past, past["pursuit_cost"],
+                                                  past["pursuit_days"])
     months = discounted_months(np.clip(_predict(rates["hazard"], X_open), 0, None),
                                model.annual_discount_rate)
     p = np.clip(conversion.predict_proba(X_open), 0.0, 1.0)
-    remaining = np.clip(_predict(pursuit, X_open) - open_["pursuit_cost"].to_numpy(float), 0,
-                        None)
+    remaining = pursuit.predict(X_open, open_["pursuit_days"])
     lifetime = _predict(rates["profit_rate"], X_open) * months
     table = pd.DataFrame({
         "prospect_id": open_["prospect_id"].to_numpy(),
