@@ -49,6 +49,7 @@ def history(n_open_a=1):
     frame["pursuit_days"] = np.where(frame.status == "open", 10.0, 20.0)
     frame["operating_profit"] = np.where(won, np.where(frame.segment == "a", 1000.0, 200.0),
                                          np.nan)
+    frame["first_margin"] = np.where(won, 100.0, np.nan)
     frame["service_cost"] = np.where(won, 50.0, np.nan)
     frame["tenure_months"] = np.where(won, 10.0, np.nan)
     frame["churned"] = np.where(won, 0.0, np.nan)
@@ -62,19 +63,20 @@ def test_shrinkage_scores_by_hand():
     assert result.settings["method"] == "shrinkage"          # 15 won: fewer than 200
     months = sum(1.1 ** (-m / 12) for m in range(1, 37))      # nobody churned: alive 36 months
     # conversion: overall 15/30; a (10 + 20 x 0.5) / (15 + 20); unseen c: the overall rate
-    # profit a month: overall (100 x 10 x 100 + 50 x 20) / 150 = 73.33 per month of tenure;
-    # a: (10 x 10 x 100 + 20 x 73.33) / (100 + 20); pursuit: 100 over 21 days for every past
+    # first purchase: a margin of 100 for everyone; the rest a month: a (1000 - 100) / 10 = 90,
+    # b (200 - 100) / 10 = 10, overall (100 x 90 + 50 x 10) / 150 per month of tenure;
+    # a: (10 x 10 x 90 + 20 x overall) / (100 + 20); pursuit: 100 over 21 days for every past
     # one, all ran 20 days: an open one 10 days in has 10 days to go
-    overall = (10 * 10 * 100 + 5 * 10 * 20) / 150
-    rate_a = (10 * 10 * 100 + 20 * overall) / 120
+    overall = (10 * 10 * 90 + 5 * 10 * 10) / 150
+    rate_a = (10 * 10 * 90 + 20 * overall) / 120
     a, c = table.loc["P030"], table.loc["P031"]
     assert a.p_convert == pytest.approx(20 / 35)
     assert c.p_convert == pytest.approx(0.5)
-    assert a.expected_lifetime_profit == pytest.approx(rate_a * months)
-    assert c.expected_lifetime_profit == pytest.approx(overall * months)
+    assert a.expected_lifetime_profit == pytest.approx(100 + rate_a * months)
+    assert c.expected_lifetime_profit == pytest.approx(100 + overall * months)
     assert a.expected_service_cost == pytest.approx(5.0 * months)
     assert a.expected_pursuit_cost == pytest.approx(100 / 21 * 10)
-    assert a.expected_return == pytest.approx(20 / 35 * rate_a * months - 100 / 21 * 10)
+    assert a.expected_return == pytest.approx(20 / 35 * (100 + rate_a * months) - 100 / 21 * 10)
     assert a.recommendation == "pursue"
     assert "a prospects convert 1 in 2" in a.reasons
     assert result.table.prospect_id.tolist() == ["P030", "P031"]   # best return first

@@ -151,7 +151,9 @@ def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines
     """What each customer brought and how long it stayed, for the won prospects' outcomes.
 
     ``operating_profit`` is its profit before acquisition cost (the pursuit is counted apart)
-    and ``service_cost`` its service cost, both over its whole P&L. ``tenure_months`` is how
+    and ``service_cost`` its service cost, both over its whole P&L; ``first_margin`` the
+    gross margin of its first purchase (the lines of its first invoice date), a one-off that
+    comes with the win and must not be spread over the months of a short tenure. ``tenure_months`` is how
     long it was a customer: to its ``ended_on`` where given; otherwise to its last purchase,
     plus ``p_alive`` (of the lifetime-value model, ``customer_clv``) of the time since, since
     a customer still alive stayed to the as-of date; ``churned`` is the chance it has gone
@@ -160,16 +162,22 @@ def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines
     Returns
     -------
     ibis table
-        customer_id, operating_profit, service_cost, tenure_months, churned.
+        customer_id, operating_profit, first_margin, service_cost, tenure_months, churned.
     """
     pnl = customer_pnl.group_by("customer_id").agg(
         operating_profit=(customer_pnl.profit + customer_pnl.acquisition_cost).sum(),
         service_cost=customer_pnl.service_cost.sum())
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.literal(as_of))
-    last = seen.group_by(l_id=seen.customer_id).agg(last_purchase=seen.invoice_date.max())
+    last = seen.group_by(l_id=seen.customer_id).agg(last_purchase=seen.invoice_date.max(),
+                                                   first_purchase=seen.invoice_date.min())
+    on_first = seen.join(last, (seen.customer_id == last.l_id)
+                         & (seen.invoice_date == last.first_purchase))
+    first = on_first.group_by(f_id=on_first.customer_id).agg(
+        first_margin=(on_first.revenue - on_first.cost).sum())
     alive = clv.select(a_id=clv.customer_id, p_alive=clv.p_alive)
     c = customers.filter(customers.acquired_on <= ibis.literal(as_of))
-    c = c.left_join(last, c.customer_id == last.l_id).drop("l_id")
+    c = c.left_join(last, c.customer_id == last.l_id).drop("l_id", "first_purchase")
+    c = c.left_join(first, c.customer_id == first.f_id).drop("f_id")
     c = c.left_join(alive, c.customer_id == alive.a_id).drop("a_id")
     c = c.left_join(pnl.rename(n_id="customer_id"), c.customer_id == pnl.customer_id)
     day = ibis.literal(as_of)
@@ -181,6 +189,7 @@ def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines
                        + p_alive * day.delta(last_seen, unit="day").cast("float64"))
     return c.select("customer_id",
                     operating_profit=c.operating_profit.fill_null(0.0),
+                    first_margin=c.first_margin.fill_null(0.0),
                     service_cost=c.service_cost.fill_null(0.0),
                     tenure_months=days / DAYS_PER_MONTH,
                     churned=ibis.ifelse(ended, 1.0, 1.0 - p_alive))
@@ -200,13 +209,15 @@ def prospect_outcomes(status: ir.Table, outcomes: ir.Table) -> pd.DataFrame:
     -------
     DataFrame
         One row per prospect: the prospects' columns, pursuit_cost, last_activity_on, status,
-        pursuit_days and operating_profit, service_cost, tenure_months, churned (null unless won).
+        pursuit_days and operating_profit, first_margin, service_cost, tenure_months,
+        churned (null unless won).
     """
     joined = status.left_join(outcomes.rename(o_id="customer_id"),
                               status.converted_customer_id == outcomes.customer_id).drop("o_id")
     frame = joined.execute()
     frame["prospect_id"] = frame["prospect_id"].astype(str)
     frame = frame.sort_values("prospect_id", kind="stable").reset_index(drop=True)
-    for column in ("operating_profit", "service_cost", "tenure_months", "churned"):
+    for column in ("operating_profit", "first_margin", "service_cost", "tenure_months",
+                   "churned"):
         frame[column] = np.where(frame["status"] == "won", frame[column].astype(float), np.nan)
     return frame

@@ -3,14 +3,15 @@
 For an open prospect with attributes x:
 
     expected_return          = p_convert(x) * expected_lifetime_profit(x) - expected_pursuit_cost(x)
-    expected_lifetime_profit = profit per month(x) * A(hazard(x))
+    expected_lifetime_profit = first margin(x) + profit per month(x) * A(hazard(x))
     expected_service_cost    = service cost per month(x) * A(hazard(x))
     expected_pursuit_cost    = pursuit cost per day(x) * days the pursuit still has to run
 
 - ``p_convert``: :class:`~.model.ConversionModel` on the won and lost prospects.
-- profit per month: won customers' operating profit (profit before acquisition cost: every
-  cost to serve and commission taken off) per month of tenure, fitted with the months as
-  weights; service cost per month alike.
+- first margin: won customers' gross margin of their first purchase, a one-off that comes
+  with the win; profit per month: the rest of their operating profit (profit before
+  acquisition cost: every cost to serve and commission taken off) per month of tenure,
+  fitted with the months as weights; service cost per month alike.
 - ``hazard``: the won customers' chance of leaving per month, churn events (an ``ended_on``,
   else 1 - p_alive of the lifetime-value model) over months of tenure, a Poisson rate.
 - ``A(h)``: discounted months alive over the lifetime-value horizon for a customer surviving
@@ -43,7 +44,7 @@ SCORE_COLUMNS = ("prospect_id", "p_convert", "expected_lifetime_profit",
                  "expected_service_cost", "expected_pursuit_cost", "expected_return",
                  "recommendation", "reasons")
 OUTCOME_COLUMNS = ("pursuit_cost", "last_activity_on", "status", "pursuit_days",
-                   "operating_profit",
+                   "operating_profit", "first_margin",
                    "service_cost", "tenure_months", "churned")
 MIN_HISTORY = 20
 MIN_WON = 200
@@ -91,10 +92,13 @@ def recommend(expected_return: np.ndarray, pursuit_cost: np.ndarray,
 
 
 def _value_rows(won: pd.DataFrame) -> pd.DataFrame:
-    """Per won prospect: profit_rate, service_rate, hazard per month and its weight (months of
-    tenure, at least one: a customer won last week is not a month of evidence)."""
+    """Per won prospect: first_margin (its first purchase's gross margin, a one-off), and
+    profit_rate (the rest of its operating profit), service_rate and hazard per month, and
+    their weight (months of tenure, at least one: a customer won last week is not a month of
+    evidence)."""
     months = won["tenure_months"].clip(lower=1.0)
-    return pd.DataFrame({"profit_rate": won["operating_profit"] / months,
+    return pd.DataFrame({"first_margin": won["first_margin"],
+                         "profit_rate": (won["operating_profit"] - won["first_margin"]) / months,
                          "service_rate": won["service_cost"] / months,
                          "hazard": won["churned"].clip(0.0, 1.0) / months,
                          "months": months}, index=won.index)
@@ -149,8 +153,10 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
     value = _value_rows(past.set_index("prospect_id")[won])
     value = value[value["months"].notna()]
     X_won = X_past.loc[value.index]
-    rates = {name: _fit_rate(method, loss, X_won, value[name], value["months"])
-             for name, loss in (("profit_rate", "squared_error"),
+    rates = {name: _fit_rate(method, loss, X_won, value[name],
+                             None if name == "first_margin" else value["months"])
+             for name, loss in (("first_margin", "squared_error"),
+                                ("profit_rate", "squared_error"),
                                 ("service_rate", "squared_error"), ("hazard", "poisson"))}
     pursuit = RemainingPursuit(method=method).fit(X_past, past["pursuit_cost"],
                                                   past["pursuit_days"])
@@ -158,7 +164,8 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
                                model.annual_discount_rate)
     p = np.clip(conversion.predict_proba(X_open), 0.0, 1.0)
     remaining = pursuit.predict(X_open, open_["pursuit_days"])
-    lifetime = _predict(rates["profit_rate"], X_open) * months
+    lifetime = (_predict(rates["first_margin"], X_open)
+                + _predict(rates["profit_rate"], X_open) * months)
     table = pd.DataFrame({
         "prospect_id": open_["prospect_id"].to_numpy(),
         "p_convert": p,
