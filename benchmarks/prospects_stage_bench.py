@@ -15,6 +15,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import resource
 import time
 from pathlib import Path
@@ -38,10 +39,10 @@ def main() -> None:
     end = time.perf_counter()
     marks.append(("end", end, peak_mb()))
     print(f"{'stage':<20}{'seconds':>10}{'peak MB after':>16}")
-    for (stage, t0, _), (_, t1, peak) in zip(marks, marks[1:]):
+    for (stage, t0, _), (_, t1, peak) in itertools.pairwise(marks):
         print(f"{stage:<20}{t1 - t0:>10.1f}{peak:>16.0f}")
     total = end - start
-    at = [i for i, m in enumerate(marks) if m[0] == "prospects"][0]
+    at = next(i for i, m in enumerate(marks) if m[0] == "prospects")
     stage = marks[at + 1][1] - marks[at][1]
     rose = marks[at + 1][2] > marks[at][2]
     print(f"\nwhole run {total:.1f} s; prospects stage {stage:.1f} s = "

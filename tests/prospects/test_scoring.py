@@ -8,8 +8,12 @@ import pandas as pd
 import pytest
 
 from profitlens.costmodel import CostModel
-from profitlens.prospects.scoring import (SCORE_COLUMNS, discounted_months, recommend,
-                                          score_prospects)
+from profitlens.prospects.scoring import (
+    SCORE_COLUMNS,
+    discounted_months,
+    recommend,
+    score_prospects,
+)
 
 MODEL = CostModel.model_validate({
     "currency": "EUR", "annual_discount_rate": 0.10,

@@ -8,9 +8,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from .app import console
 from ..errors import ProfitlensError
 from ..outputs import read_output
+from .app import console
 
 RECOMMENDATIONS = ("pursue", "deprioritise", "skip")
 
@@ -82,4 +82,4 @@ def _money(x: float) -> str:
     return f"{x:,.0f}"
 
 
-__all__ = ["prospects", "prospect_table"]
+__all__ = ["prospect_table", "prospects"]

@@ -8,6 +8,16 @@ from .model import ConversionModel, RateModel
 from .scoring import SCORE_COLUMNS, ProspectScores, score_prospects
 from .stage import prospect_history, run_prospect_scores
 
-__all__ = ["attribute_frame", "prospect_outcomes", "prospect_status", "pursuit_costs",
-           "ConversionModel", "RateModel", "SCORE_COLUMNS", "ProspectScores", "score_prospects",
-           "prospect_history", "run_prospect_scores"]
+__all__ = [
+           "SCORE_COLUMNS",
+           "ConversionModel",
+           "ProspectScores",
+           "RateModel",
+           "attribute_frame",
+           "prospect_history",
+           "prospect_outcomes",
+           "prospect_status",
+           "pursuit_costs",
+           "run_prospect_scores",
+           "score_prospects",
+]

@@ -28,7 +28,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import OrdinalEncoder
@@ -49,7 +52,7 @@ class _Attributes:
     """Attribute frame -> numeric matrix for the trees: categories as ordinal codes (unknown
     and missing as NaN, at most 250 per column, rarer ones pooled), numbers as they are."""
 
-    def fit(self, frame: pd.DataFrame) -> "_Attributes":
+    def fit(self, frame: pd.DataFrame) -> _Attributes:
         self.columns = list(frame.columns)
         self.categorical = [c for c in self.columns
                             if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
@@ -160,7 +163,7 @@ class ConversionModel(BaseEstimator):
         self.random_state = random_state
 
     @_one_thread
-    def fit(self, X: pd.DataFrame, y) -> "ConversionModel":
+    def fit(self, X: pd.DataFrame, y) -> ConversionModel:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, not {self.method!r}")
         y = np.asarray(y, dtype=int)
@@ -267,7 +270,7 @@ class RateModel(BaseEstimator):
         self.random_state = random_state
 
     @_one_thread
-    def fit(self, X: pd.DataFrame, y, sample_weight=None) -> "RateModel":
+    def fit(self, X: pd.DataFrame, y, sample_weight=None) -> RateModel:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, not {self.method!r}")
         y = np.asarray(y, dtype=float)

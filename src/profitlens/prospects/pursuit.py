@@ -49,7 +49,7 @@ class RemainingPursuit(BaseEstimator):
         self.method = method
         self.shrinkage = shrinkage
 
-    def fit(self, X: pd.DataFrame, cost, days) -> "RemainingPursuit":
+    def fit(self, X: pd.DataFrame, cost, days) -> RemainingPursuit:
         cost, days = np.asarray(cost, float), np.clip(np.asarray(days, float), 0, None)
         exposure = days + 1.0                    # the day it was created is a day of pursuit
         self.per_day_ = None

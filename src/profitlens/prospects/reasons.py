@@ -11,6 +11,8 @@ times in the history is not used as a reason.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -23,7 +25,7 @@ def _bands(past: pd.Series, values: pd.Series, column: str) -> tuple[pd.Series, 
     if len(edges) < 2:
         return past.astype(object), values.astype(object)
     name = column.replace("_", " ")
-    labels = [f"{lo:,.0f}-{hi:,.0f} {name}" for lo, hi in zip(edges[:-1], edges[1:])]
+    labels = [f"{lo:,.0f}-{hi:,.0f} {name}" for lo, hi in itertools.pairwise(edges)]
 
     def band(series: pd.Series) -> pd.Series:
         cut = pd.cut(series.clip(edges[0], edges[-1]), edges, labels=labels,

@@ -184,7 +184,7 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
                                         model.currency or "")
     table = table.sort_values(["expected_return", "prospect_id"], ascending=[False, True],
                               kind="stable").reset_index(drop=True)
-    settings = {"method": method, "past_prospects": int(len(past)), "won": int(won.sum()),
-                "open": int(len(open_)), "calibration": conversion.calibration_,
+    settings = {"method": method, "past_prospects": len(past), "won": int(won.sum()),
+                "open": len(open_), "calibration": conversion.calibration_,
                 "cv_brier": conversion.cv_brier_, "attributes": list(attributes.columns)}
     return ProspectScores(table.loc[:, list(SCORE_COLUMNS)], None, settings)

@@ -4,7 +4,12 @@ from __future__ import annotations
 import ibis.expr.types as ir
 import pandas as pd
 
-from .history import customer_outcomes, prospect_outcomes, prospect_status, pursuit_costs
+from .history import (
+    customer_outcomes,
+    prospect_outcomes,
+    prospect_status,
+    pursuit_costs,
+)
 from .scoring import ProspectScores, score_prospects
 
 
