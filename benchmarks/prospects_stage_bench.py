@@ -8,9 +8,16 @@ rose during it (the run's peak is usually set by the P&L and the outputs).
 Acceptance (issue 24): at a million customers, the prospects stage adds at most 15% to the
 whole run's time and stays within its memory.
 
+With ``--outputs RUN_DIR`` (the outputs of a finished run of the same data), only the prospects
+stage is run, on that run's ``customer_pnl`` and ``customer_clv``, after staging the data (lazy,
+as in a run): its time and the process's peak memory, to set beside the finished run's
+(``/usr/bin/time -v`` of it).
+
 Usage::
 
     flock /tmp/profitlens-heavy.lock python benchmarks/prospects_stage_bench.py DATA_DIR OUT_DIR
+    flock /tmp/profitlens-heavy.lock python benchmarks/prospects_stage_bench.py DATA_DIR \
+        --outputs RUN_DIR
 """
 from __future__ import annotations
 
@@ -20,18 +27,42 @@ import resource
 import time
 from pathlib import Path
 
-from profitlens.pipeline import run
+from profitlens.pipeline import Contract, load_data, period_range, run
+from profitlens.prospects import run_prospect_scores
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def stage_only(data: Path, outputs: Path) -> None:
+    """Time the prospects stage alone on the P&L and lifetime values of a finished run."""
+    start = time.perf_counter()
+    staged = load_data(data)
+    con = staged.con
+    pnl = con.read_parquet(outputs / "customer_pnl.parquet")
+    clv = con.read_parquet(outputs / "customer_clv.parquet")
+    contract = Contract({"customer_pnl": pnl}, period_range(staged), staged, None)
+    staging = time.perf_counter() - start
+    before = peak_mb()
+    start = time.perf_counter()
+    scores = run_prospect_scores(contract, clv)
+    stage = time.perf_counter() - start
+    print(f"staging (lazy) {staging:.1f} s; prospects stage {stage:.1f} s; peak memory "
+          f"{before:.0f} MB before it, {peak_mb():.0f} MB after; "
+          f"{'no scores: ' + scores.note if scores.table is None else len(scores.table)} "
+          f"open prospects scored; {scores.settings}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
-    parser.add_argument("out", type=Path)
+    parser.add_argument("out", type=Path, nargs="?")
+    parser.add_argument("--outputs", type=Path, help="outputs of a finished run of DATA")
     args = parser.parse_args()
+    if args.outputs is not None:
+        stage_only(args.data, args.outputs)
+        return
     marks = []
     start = time.perf_counter()
     run(args.data, args.out, progress=lambda stage: marks.append(
