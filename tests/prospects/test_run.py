@@ -86,3 +86,22 @@ def test_too_little_history_is_a_note(company, tmp_path):
     result = CliRunner().invoke(app, ["prospects", str(tmp_path / "out")],
                                 env={"COLUMNS": "250"})
     assert result.exit_code == 0 and "fewer than the 20 needed" in result.output
+
+
+def test_report_section_lists_the_best_prospects(company_run, tmp_path):
+    from profitlens.report.sections import prospects as section
+
+    out, _ = company_run
+    scores = pd.read_parquet(out / "prospect_scores.parquet")
+    chart = section.value_effort_chart(scores, "EUR").to_dict()
+    assert len(chart["layer"]) == 2                      # the diagonal and the prospects
+    shutil.copytree(out, tmp_path / "out")
+    from profitlens.report import write_report
+
+    write_report(tmp_path / "out")
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    start = page.index('id="prospects"')
+    part = page[start:page.index("</section>", start)]
+    best = scores.sort_values("expected_return", ascending=False).prospect_id.iloc[0]
+    assert "Expected value of each open prospect against its pursuit cost" in part
+    assert f"{len(scores)} open prospects" in part and best in part
