@@ -25,6 +25,9 @@ class TableSpec:
         Column name -> logical type.
     event_date : str or None
         The column whose date may not lie after the as-of date.
+    extra_columns : bool
+        Whether columns the contract does not name are kept (as read) beside its own: a
+        prospect's further attributes, which the prospect scores learn from.
     """
 
     name: str
@@ -32,6 +35,7 @@ class TableSpec:
     required: dict[str, str]
     optional: dict[str, str] = field(default_factory=dict)
     event_date: str | None = None
+    extra_columns: bool = False
 
     @property
     def columns(self) -> dict[str, str]:
@@ -46,7 +50,7 @@ CUSTOMERS = TableSpec(
     {"name": STRING, **_PROFILE, "ended_on": DATE})
 PROSPECTS = TableSpec(
     "prospects", ("prospect_id",), {"prospect_id": STRING, "created_on": DATE},
-    {**_PROFILE, "converted_customer_id": STRING})
+    {**_PROFILE, "converted_customer_id": STRING, "closed_on": DATE}, extra_columns=True)
 INVOICE_LINES = TableSpec(
     "invoice_lines", ("invoice_id", "line_id"),
     {"invoice_id": STRING, "customer_id": STRING, "invoice_date": DATE,

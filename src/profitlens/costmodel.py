@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .contract import CATEGORIES
 from .errors import CostModelError
-from .settings import CreditPolicy, Decisions, LifetimeValueSettings, Referrals, TrendSettings
+from .settings import (CreditPolicy, Decisions, LifetimeValueSettings, Prospects, Referrals,
+                       TrendSettings)
 
 #: what `profitlens init` writes where only the company knows the number
 PLACEHOLDER = "TODO"
@@ -117,6 +118,7 @@ class CostModel(_Strict):
     referrals: Referrals = Field(default_factory=Referrals)
     serve_differently: dict[str, str] = Field(default_factory=dict)
     decisions: Decisions = Field(default_factory=Decisions)
+    prospects: Prospects = Field(default_factory=Prospects)
 
     @model_validator(mode="after")
     def _resources_exist(self) -> "CostModel":

@@ -1,5 +1,5 @@
 """Typed sections of ``costmodel.yaml`` for the analyses: ``credit:``, ``trends:``, ``clv:``,
-``referrals:`` and ``decisions:``.
+``prospects:``, ``referrals:`` and ``decisions:``.
 
 Every section has defaults, so a cost model without it behaves as documented; a key that is not
 listed here is refused with its location (``credit: unknown key 'bucket_days'``) instead of being
@@ -222,3 +222,16 @@ class Decisions(Section):
     churn_per_price_rise: float = Field(default=1.0, ge=0)
     max_price_rise: float = Field(default=0.5, gt=0)
     referral_loss_share: float = Field(default=1.0, ge=0, le=1)
+
+
+class Prospects(Section):
+    """How open prospects are told apart and judged (``prospects:``, DATA_CONTRACT.md 5.2).
+
+    ``stale_after_days``: without ``prospects.closed_on``, a prospect with no activity in this
+    many days before the as-of date is taken as given up. ``deprioritise_below``: a prospect
+    whose expected return is positive but less than this many times its expected remaining
+    pursuit cost is ``deprioritise`` (the return is small for the effort), not ``pursue``.
+    """
+
+    stale_after_days: int = Field(default=180, ge=1)
+    deprioritise_below: float = Field(default=1.0, ge=0)

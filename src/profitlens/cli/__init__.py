@@ -8,10 +8,11 @@ from .credit import credit
 from .decisions import decisions
 from .generate import generate
 from .importer import import_, init
+from .prospects import prospects
 from .trends import trends
 from .whatif import whatif
 
-for _command in (generate, trends, credit, clv, decisions, whatif):
+for _command in (generate, trends, credit, clv, prospects, decisions, whatif):
     app.command()(user_errors(_command))
 app.command("import")(user_errors(import_))
 app.command()(user_errors(init))

@@ -45,12 +45,16 @@ from profitlens.lookup import positions, values_at
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
 from profitlens.errors import FitError
 from profitlens.output_tables import OUTPUTS
+from profitlens.settings import LifetimeValueSettings
 from profitlens.models.base import BaseModel
 
 __all__ = ["LifetimeValue", "fit_lifetime_value", "customer_clv", "CLV_COLUMNS"]
 
 
 CLV_COLUMNS = tuple(OUTPUTS["customer_clv"].columns)
+#: months of future purchases and costs a lifetime value counts by default (``clv_profit``'s
+#: horizon; ``clv: horizon_months`` in the cost model)
+HORIZON_MONTHS = LifetimeValueSettings().horizon_months
 _DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -70,7 +74,7 @@ class LifetimeValue:
 
 def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
                        *, as_of=None, time_unit: str = "week", model: str = "auto",
-                       horizon_months: int = 36, period: str = "month",
+                       horizon_months: int = HORIZON_MONTHS, period: str = "month",
                        shrinkage_periods: float = 6.0, customers=None,
                        contractual: str = "auto", purchases=None) -> LifetimeValue:
     """Fit the models and compute every customer's lifetime value.
@@ -140,7 +144,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     months = np.arange(0, horizon_months + 1, dtype=float)
     times = np.append(months, 12.0) * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
     try:
-        cum, alive = tm.forecast_curves(times, x, t_x, age, combine=_forecast_sums(
+        cum, alive = tm.forecast_curves(times, x, t_x, age, combine=forecast_sums(
             horizon_months, annual_discount_rate))
     except (ValueError, FloatingPointError) as exc:  # a degenerate fit (e.g. few repeat buyers)
         raise FitError(f"the {model} model fitted to {x.size:,} customers, {int((x > 0).sum()):,} "
@@ -185,7 +189,7 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     return result
 
 
-def _forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarray:
+def forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarray:
     """Weights on the forecast curves at months 0..H and at 12 months (rows) that give, as
     columns: P(alive) now, purchases in 12 months, discounted purchases
     sum_m d^m (E_m - E_(m-1)), and discounted alive months sum_m d^m (A_m + A_(m-1)) / 2.

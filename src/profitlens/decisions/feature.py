@@ -10,7 +10,6 @@ from .options import annuity_months, decisions_table, option_values
 from .recommend import recommendations
 
 #: the lifetime-value horizon (profitlens.clv.value.fit_lifetime_value's default)
-HORIZON_MONTHS = 36
 DAYS_PER_MONTH = 365.25 / 12
 DECISIONS_SCHEMA = {"customer_id": "string", "option": "string", "npv": "float64",
                     "recommended": "boolean", "monthly_profit": "float64",
@@ -21,11 +20,11 @@ DECISIONS_SCHEMA = {"customer_id": "string", "option": "string", "npv": "float64
 
 
 def alive_months(customers: pd.DataFrame, clv: pd.DataFrame | None, as_of,
-                 annual_discount_rate: float) -> np.ndarray:
+                 annual_discount_rate: float, horizon_months: int) -> np.ndarray:
     """A per customer: its discounted alive months of the lifetime-value model, else the
     discounted months of the whole horizon; 0 once its ``ended_on`` is on or before as-of."""
     ids = customers["customer_id"].astype(str)
-    whole = annuity_months(HORIZON_MONTHS, annual_discount_rate)
+    whole = annuity_months(horizon_months, annual_discount_rate)
     a = np.full(len(ids), whole)
     if clv is not None and "discounted_alive_months" in clv:
         known = clv.set_index(clv["customer_id"].astype(str))["discounted_alive_months"]
@@ -50,11 +49,11 @@ def decision_feature(contract, features) -> None:
     days = (pd.Timestamp(staged.as_of) - pd.to_datetime(inputs["acquired_on"])).dt.days
     inputs["tenure_months"] = days.clip(lower=0).fillna(0).to_numpy(float) / DAYS_PER_MONTH
     inputs["alive_months"] = alive_months(inputs, features.frames.get("clv"), staged.as_of,
-                                          model.annual_discount_rate)
+                                          model.annual_discount_rate, model.clv.horizon_months)
     referrals = features.frames["referrals"].set_index("customer_id")
     for column in ("referral_value", "referrals_made"):
         inputs[column] = referrals[column].reindex(inputs["customer_id"]).fillna(0).to_numpy()
-    values = option_values(inputs, model.decisions, HORIZON_MONTHS)
+    values = option_values(inputs, model.decisions, model.clv.horizon_months)
     chosen = recommendations(values, model.decisions)
     table = decisions_table(values, chosen["recommendation"].to_numpy())
     features.tables["decisions"] = ibis.memtable(table, schema=DECISIONS_SCHEMA)

@@ -24,6 +24,7 @@ from .ids import format_ids
 from .invoices import credit_notes, draw_invoices, draw_lines, lines_table
 from .payments import draw_payments, payments_table
 from .planted import plant_defaulters, plant_turning
+from .prospect_truth import lifetime_profit
 from .prospects import assign_customers, draw_prospects, draw_pursuits, prospects_table
 from .purchases import simulate_purchases
 from .referrals import draw_referrals, plant_advocates_customers, referrals_table
@@ -98,13 +99,14 @@ def generate_company(out_dir: str | Path, customers: int = 1000, months: int = 2
     ledger = ResourceLedger(months)
     offsets = dict.fromkeys(("C", "P", "INV", "CN", "PAY", "ACT"), 0)
     pieces: dict[str, list[pa.Table]] = {name: [] for name in TRUTH_TABLES}
+    lifetime = lifetime_profit(window)
     n_chunks = -(-customers // cfg.CHUNK_CUSTOMERS)
     for chunk in range(n_chunks):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
         lo, hi = chunk * cfg.CHUNK_CUSTOMERS, min(customers, (chunk + 1) * cfg.CHUNK_CUSTOMERS)
         p_lo, p_hi = round(n_prospects * lo / customers), round(n_prospects * hi / customers)
         tables, chunk_truth, free = _chunk(rng, hi - lo, p_hi - p_lo, window, offsets, ledger,
-                                           first=chunk == 0)
+                                           first=chunk == 0, lifetime=lifetime)
         for name in DATA_TABLES:
             table = tables[name].select(sinks[name].schema.names).cast(sinks[name].schema)
             table = planter.plant(name, table, rng, sinks[name].rows,
@@ -143,7 +145,7 @@ def generate_company(out_dir: str | Path, customers: int = 1000, months: int = 2
                             dirty_rows.num_rows)
 
 
-def _chunk(rng, n, n_prospects, window, offsets, ledger, first):
+def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
     """Draw one chunk; returns its data tables, truth tables and unreferred customer ids."""
     pros = draw_prospects(rng, n_prospects, n, window)
     forced = assign_customers(rng, pros, n)
@@ -192,7 +194,8 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first):
         "defaulters": truth.defaulters(cust, cust_ids, inv, inv_ids),
         "heavy_referrers": truth.heavy_referrers(cust, cust_ids, refs),
         "high_service_customers": truth.high_service(cust, cust_ids),
-        "prospect_value": truth.prospect_value(pros, prospect_ids, cust_ids),
+        "prospect_value": truth.prospect_value(pros, prospect_ids, cust_ids, window,
+                                               lifetime),
     }
     referred = np.zeros(n, bool)
     referred[refs["referred"]] = True

@@ -3,8 +3,9 @@
 Each prospect has a planted conversion probability (logistic in segment and lead channel). A
 pursuit lasts a segment-dependent time from ``created_on``; sales calls, site visits and a
 proposal fall inside it. A won pursuit ends on the customer's ``acquired_on`` and names the
-customer in ``converted_customer_id``; a lost one is simply abandoned; a pursuit still running on
-the as-of date is open (its outcome is planted in truth but not in the data).
+customer in ``converted_customer_id``; a lost one is given up at its end (``closed_on``); a
+pursuit still running on the as-of date is open (its outcome is planted in truth but not in
+the data).
 """
 from __future__ import annotations
 
@@ -111,4 +112,5 @@ def prospects_table(pros: dict[str, np.ndarray], cust_ids: pa.Array, offset: int
         "created_on": dates(pros["created_day"]),
         **profile_columns(pros, cfg.PROSPECT_CHANNELS),
         "converted_customer_id": conv,
+        "closed_on": dates(pros["end_day"], pros["status"] != 1),
     })

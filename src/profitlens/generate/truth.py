@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from . import config as cfg
 from .ids import cents, dates, floats, labels
+from .prospect_truth import remaining_pursuit_cost
 from .prospects import STATUS, segment_margin_24m
 
 
@@ -77,9 +78,14 @@ def high_service(cust, ids) -> pa.Table:
                      "service_factor": floats(np.round(cust["service"][idx], 3))})
 
 
-def prospect_value(pros, prospect_ids: pa.Array, cust_ids: pa.Array) -> pa.Table:
+def prospect_value(pros, prospect_ids: pa.Array, cust_ids: pa.Array, window: cfg.Window,
+                   lifetime: np.ndarray) -> pa.Table:
+    """One row per prospect; ``lifetime`` is :func:`~.prospect_truth.lifetime_profit`."""
     c = pros["customer"]
     value = pros["q"] * segment_margin_24m()[pros["seg"]]
+    not_open = pros["status"] != 2
+    remaining = remaining_pursuit_cost(pros, window)
+    lifetime = lifetime[pros["seg"]]
     return pa.table({
         "prospect_id": prospect_ids,
         "segment": labels(cfg.SEGMENT_NAMES, pros["seg"]),
@@ -89,6 +95,9 @@ def prospect_value(pros, prospect_ids: pa.Array, cust_ids: pa.Array) -> pa.Table
         "converted_customer_id": pc.if_else(pa.array(c < 0), pa.scalar(None, pa.string()),
                                             cust_ids.take(pa.array(np.maximum(c, 0)))),
         "expected_value": floats(cents(value)),
+        "expected_lifetime_profit": floats(cents(lifetime)),
+        "expected_pursuit_cost": floats(cents(remaining), not_open),
+        "expected_return": floats(cents(pros["q"] * lifetime - remaining), not_open),
     })
 
 
@@ -180,6 +189,14 @@ dated before the customer's `acquired_on`; lost: abandoned after its pursuit; op
 pursuit on the as-of date, its outcome not yet in the data) and `expected_value` =
 conversion_probability x the expected gross margin of a new customer of its segment over its
 first 24 months (BG/NBD expected purchases x mean order value x mean margin).
+`expected_lifetime_profit` is what winning it is worth: the expected discounted profit of a new
+customer of its segment over the 36-month lifetime-value horizon at 10% a year, net of every
+cost to serve and commission (see `generate/prospect_truth.py`). For open prospects only:
+`expected_pursuit_cost`, what the pursuit still costs after the as-of date (a sales call per
+ten days to its planted end, and the closing proposal of an enterprise or mid-market pursuit),
+and `expected_return` = conversion_probability x expected_lifetime_profit -
+expected_pursuit_cost, the figure `prospect_scores.expected_return` estimates. Lost prospects
+carry `prospects.closed_on`, the day their pursuit was given up.
 
 ## dirty_rows
 Rows planted by `--dirty SHARE` that profitlens must quarantine: `table`, `row` (1-based data

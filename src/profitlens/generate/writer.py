@@ -21,7 +21,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "customers": pa.schema([("customer_id", S), ("name", S), *PROFILE[:4], *PROFILE[4:],
                             ("acquired_on", D), ("ended_on", D)]),
     "prospects": pa.schema([("prospect_id", S), ("created_on", D), *PROFILE,
-                            ("converted_customer_id", S)]),
+                            ("converted_customer_id", S), ("closed_on", D)]),
     "invoice_lines": pa.schema([("invoice_id", S), ("line_id", S), ("customer_id", S),
                                 ("invoice_date", D), ("due_date", D), ("product_id", S),
                                 ("quantity", F), ("revenue", F), ("cost", F),

@@ -68,10 +68,7 @@ def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostMo
     Columns: activity, category, occurred_on, period, customer_id, prospect_id, minutes.
     """
     defs = activity_definitions(model)
-    rows = activities.join(defs, "activity")
-    rows = rows.select(
-        "activity", "category", "occurred_on", "customer_id", "prospect_id",
-        minutes=rows.minutes.fill_null(rows.base_minutes + rows.minutes_per_unit * rows.quantity))
+    rows = row_occurrences(activities, model, defs)
     per_invoice = list(model.activities_per("invoice"))
     if per_invoice:
         inv = invoices.cross_join(defs.filter(defs.activity.isin(per_invoice)))
@@ -80,6 +77,18 @@ def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostMo
             prospect_id=ibis.null("string"),
             minutes=inv.base_minutes + inv.minutes_per_unit * inv.n_lines))
     return rows.mutate(period=period_of(rows.occurred_on, model.period))
+
+
+def row_occurrences(activities: ir.Table, model: CostModel,
+                    definitions: ir.Table | None = None) -> ir.Table:
+    """The occurrences of the activity rows: activity, category, occurred_on, customer_id,
+    prospect_id and minutes (its ``minutes`` when given, else the activity's
+    ``minutes + minutes_per_unit * quantity``); no period, no ``per: invoice`` activities."""
+    defs = activity_definitions(model) if definitions is None else definitions
+    rows = activities.join(defs, "activity")
+    return rows.select(
+        "activity", "category", "occurred_on", "customer_id", "prospect_id",
+        minutes=rows.minutes.fill_null(rows.base_minutes + rows.minutes_per_unit * rows.quantity))
 
 
 def owned_occurrences(occurrences: ir.Table, prospects: ir.Table) -> ir.Table:

@@ -1,4 +1,4 @@
-"""The per-customer features after the P&L: trends, credit risk and lifetime value.
+"""The features after the P&L: trends, credit risk, lifetime value and prospect scores.
 
 Each feature adds its own output table and a few columns to ``customer_summary``. A feature that
 cannot be computed on the data at hand (too little history for a lifetime-value model) leaves
@@ -30,6 +30,7 @@ from profitlens.output_tables import OUTPUTS
 from profitlens.staging import extreme_dates
 from profitlens.decisions.feature import decision_feature
 from profitlens.referrals.feature import referral_feature
+from profitlens.prospects import run_prospect_scores
 
 #: the lifetime-value columns (of customer_clv) that customer_summary carries too
 CLV_SUMMARY = {c: kind for c, kind in OUTPUTS["customer_clv"].columns.items() if c != "customer_id"}
@@ -219,7 +220,19 @@ def frame_table(frame: pd.DataFrame) -> ir.Table:
     return ibis.memtable(frame, schema=schema)
 
 
-FEATURES = (trends_feature, credit_feature, clv_feature, referral_feature, decision_feature)
+def prospects_feature(contract, features: Features) -> None:
+    """prospect_scores: the open prospects' expected return and recommendation (after
+    :func:`clv_feature`, whose p_alive says how long a won customer stayed), or
+    ``notes["prospects"]`` saying why there are none."""
+    scores = run_prospect_scores(contract, features.tables["customer_clv"])
+    if scores.table is not None:
+        features.tables["prospect_scores"] = frame_table(scores.table)
+    if scores.note:
+        features.notes["prospects"] = scores.note
+
+
+FEATURES = (trends_feature, credit_feature, clv_feature, prospects_feature, referral_feature,
+            decision_feature)
 
 
 def feature_tables(contract, progress=None) -> Features:

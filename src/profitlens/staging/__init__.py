@@ -18,7 +18,7 @@ from ..engine import Location, child, data_location, files_in, is_folder, read_r
 from ..errors import ContractError
 from .checks import QUARANTINE_SCHEMA, basic_checks, finalize, with_first_rows
 from .controls import control_checks
-from .parse import parsed_table, require_columns
+from .parse import extra_columns, parsed_table, require_columns
 from .rules import domain_checks, future_checks, prepare, reference_checks, with_references
 
 # parents before children, so references are checked against valid rows
@@ -173,7 +173,7 @@ def stage_data(data_dir: Location, con, model: CostModel,
                   + domain_checks(name, p, model)
                   + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
         valid[name], table_parts = finalize(name, p, parsed[name], raw[name], checks,
-                                            list(spec.columns))
+                                            [*spec.columns, *extra_columns(raw[name], spec)])
         parts += table_parts
     if "payments" in valid:
         valid["payments"] = valid["payments"].mutate(

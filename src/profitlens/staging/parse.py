@@ -92,9 +92,19 @@ def present(name: str) -> str:
     return f"_given_{name}"
 
 
+def extra_columns(raw: ir.Table, spec: TableSpec) -> list[str]:
+    """The columns of ``raw`` the contract does not name, kept as read when the table allows
+    further columns (``spec.extra_columns``); none otherwise."""
+    if not spec.extra_columns:
+        return []
+    return [c for c in raw.columns if c not in spec.columns and c != ROW
+            and not c.startswith("_")]
+
+
 def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
-    """One column per contract column (typed, null when absent), ``_row``, and for each column
-    read from the file a flag :func:`present` telling whether its raw value was given."""
+    """One column per contract column (typed, null when absent), ``_row``, for each column
+    read from the file a flag :func:`present` telling whether its raw value was given, and the
+    :func:`extra_columns` as read."""
     columns, given = {}, {}
     for name, kind in spec.columns.items():
         if name in raw.columns:
@@ -103,4 +113,5 @@ def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
         else:
             columns[name] = ibis.null(kind if kind != STRING else "string")
     ragged = [RAGGED] if RAGGED in raw.columns else []     # a row of the wrong length
-    return raw.select(raw[ROW], *ragged, **columns, **given)
+    extras = {c: raw[c] for c in extra_columns(raw, spec)}
+    return raw.select(raw[ROW], *ragged, **columns, **extras, **given)

@@ -181,4 +181,4 @@ def lead(html: str) -> str:
 
 
 # the built-in sections register themselves on import
-from . import capacity, clv, credit, decisions, profit, quality, trends  # noqa: E402,F401
+from . import capacity, clv, credit, decisions, profit, prospects, quality, trends  # noqa: E402,F401
