@@ -173,6 +173,12 @@ _TABLES += (
          "referral_value_lost": "double"},
         ("customer_id", "option")),
     OutputTable(
+        "prospect_scores", "open prospect (DATA_CONTRACT.md 5.2)", ("prospect_id",),
+        {"prospect_id": "string", "p_convert": "double", "expected_lifetime_profit": "double",
+         "expected_service_cost": "double", "expected_pursuit_cost": "double",
+         "expected_return": "double", "recommendation": "string", "reasons": "string"},
+        ("prospect_id",)),
+    OutputTable(
         "scenario_comparison", "customer of the base or the scenario run (profitlens whatif)",
         ("customer_id",),
         {"customer_id": "string", "base_profit": "double", "scenario_profit": "double",
