@@ -30,6 +30,7 @@ SORT_KEYS = {
     "resource_usage": ["resource", "period"],
     "quarantine": ["table", "row", "column", "reason"],
     "customer_activity": ["customer_id", "period"],
+    "cost_trace": ["customer_id", "period", "line", "activity", "resource"],
 }
 DATABASE = "profitlens.duckdb"
 REPORT = "report.html"

@@ -27,6 +27,7 @@ from .incremental import (Increment, cell_fingerprints, plan, signatures, state_
 from .invoices import invoices
 from .marts.customer_pnl import (customer_pnl, per_customer_period, referral_cost,
                                  sales_lines)
+from .marts.cost_trace import cost_trace
 from .marts.customer_summary import customer_summary, with_columns
 from .marts.resource_usage import resource_usage
 from .outputs import write_outputs
@@ -100,7 +101,8 @@ class Contract:
 
 
 def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Contract:
-    """customer_pnl, customer_summary, resource_usage, quarantine and customer_activity.
+    """customer_pnl, customer_summary, resource_usage, quarantine, customer_activity and
+    cost_trace.
 
     Parameters
     ----------
@@ -148,14 +150,16 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None) -> Con
     if given:
         parts["commission"] = per_customer_period(sums["commission"])
     tables = {"customer_pnl": customer_pnl(parts),
-              "customer_activity": allocation.customer_activity(charges)}
+              "customer_activity": allocation.customer_activity(charges),
+              "cost_trace": cost_trace(charged, rates, model)}
     if increment is not None:
         tables = {name: increment.completed(name, table, staged.con)
                   for name, table in tables.items()}
     pnl = cache(tables["customer_pnl"])
     tables = {"customer_pnl": pnl, "customer_summary": customer_summary(pnl, t["customers"]),
               "resource_usage": resource_usage(allocation.resource_minutes(owned, model), rates),
-              "customer_activity": tables["customer_activity"], "quarantine": staged.quarantine}
+              "customer_activity": tables["customer_activity"],
+              "cost_trace": tables["cost_trace"], "quarantine": staged.quarantine}
     return Contract(tables, calendar, staged, inv, increment)
 
 
