@@ -6,9 +6,10 @@ from . import run as _run  # noqa: F401  (registers `run`)
 from .clv import clv
 from .credit import credit
 from .generate import generate
+from .serve import serve
 from .trends import trends
 
-for _command in (generate, trends, credit, clv):
+for _command in (generate, trends, credit, clv, serve):
     app.command()(user_errors(_command))
 
 __all__ = ["app"]
