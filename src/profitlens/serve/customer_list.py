@@ -158,8 +158,11 @@ class CustomerList:
         return None if at < 0 else clean(self.table.slice(at, 1).to_pylist()[0])
 
     def csv(self, query: ListQuery) -> Iterator[bytes]:
-        """Every row the query selects (all pages, in its order) as CSV, in chunks."""
-        chosen = self.selection(query)
+        """Every row the query selects (all pages, in its order) as CSV, in chunks; the query
+        is checked before the first chunk (raises BadQuery)."""
+        return self._csv_chunks(self.selection(query))
+
+    def _csv_chunks(self, chosen: np.ndarray) -> Iterator[bytes]:
         for start in range(0, max(len(chosen), 1), CSV_CHUNK):
             buffer = io.BytesIO()
             options = pacsv.WriteOptions(include_header=start == 0)

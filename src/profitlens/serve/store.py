@@ -93,7 +93,7 @@ class OutputStore:
         with self._lock:
             cursor = self._con.cursor()
         try:
-            return cursor.execute(sql, params or []).fetch_arrow_table()
+            return cursor.execute(sql, params or []).to_arrow_table()
         finally:
             cursor.close()
 
