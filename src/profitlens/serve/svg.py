@@ -74,7 +74,7 @@ def bar_chart(bars: list[Bar], description: str, marker: str | None = None) -> s
                          f'y2="{y(bar.band[0]):.1f}" stroke="{MUTED}"/>')
         if i % every == 0:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                         f'text-anchor="middle" font-size="11" fill="{MUTED}">'
+                         f'text-anchor="middle" font-size="10" fill="{MUTED}">'
                          f'{escape(bar.label)}</text>')
         if marker is not None and bar.label == marker:
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
