@@ -1,0 +1,209 @@
+"""How fast ``profitlens serve`` answers at a million customers, with Datasette beside it.
+
+Starts ``profitlens serve OUT_DIR`` and, as the yardstick, Datasette over a SQLite copy of the
+same ``customer_summary`` with indexes on the sort and filter columns, then times sequential
+requests to both in the same run: the customer list sorted and filtered, first and deep pages,
+JSON and HTML, a search, and one customer (page and API). Prints p50 / p95 per scenario.
+
+Usage::
+
+    flock /tmp/profitlens-heavy.lock python benchmarks/serve_bench.py /work/bench/26/out1m \\
+        --datasette /work/bench/26/dsvenv/bin/datasette --work /work/bench/26
+
+Datasette is not a dependency of profitlens: install it in a venv of its own
+(``python -m venv V && V/bin/pip install datasette``) and pass its ``datasette`` executable.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow.parquet as pq
+
+INDEXED = ("profit", "revenue", "rank", "customer_id", "segment", "trend_status")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sqlite_copy(out_dir: Path, work: Path) -> Path:
+    """customer_summary as SQLite with an index per column of :data:`INDEXED` (built once)."""
+    path = work / "db.db"      # Datasette names the database after the file: /db/...
+    if path.exists():
+        return path
+    table = pq.read_table(out_dir / "customer_summary.parquet")
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    names = table.column_names
+    con.execute(f"CREATE TABLE customer_summary ({', '.join(names)})")
+    marks = ", ".join("?" * len(names))
+    for batch in table.to_batches(100_000):
+        con.executemany(f"INSERT INTO customer_summary VALUES ({marks})",
+                        zip(*(c.to_pylist() for c in batch.columns)))
+    for column in INDEXED:
+        if column in names:
+            con.execute(f"CREATE INDEX ix_{column} ON customer_summary ({column})")
+    con.commit()
+    con.close()
+    tmp.rename(path)
+    return path
+
+
+def start(command: list[str], url: str, env: dict | None = None,
+          timeout: float = 600) -> tuple[subprocess.Popen, float]:
+    """Start a server and wait until ``url`` answers; returns it and how long that took."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while time.perf_counter() - began < timeout:
+        if proc.poll() is not None:
+            raise SystemExit(f"{command[0]} stopped: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=600).status_code == 200:
+                return proc, time.perf_counter() - began
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"{command[0]} did not answer {url} in {timeout:.0f} s")
+
+
+def timed(client: httpx.Client, urls: list[str], warm: int = 3) -> tuple[float, float, float]:
+    """p50, p95 and max in ms of GETting ``urls`` in turn (after ``warm`` untimed requests)."""
+    for url in urls[:warm]:
+        client.get(url).raise_for_status()
+    times = []
+    for url in urls:
+        began = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - began) * 1000)
+        response.raise_for_status()
+    times.sort()
+    return statistics.median(times), times[max(int(0.95 * len(times)) - 1, 0)], times[-1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def scenarios(ids: list[str], n: int, segment: str, total: int, seg_total: int) -> dict:
+    """profitlens and Datasette URLs for the same questions (Datasette pages deep with SQL
+    OFFSET: its table view only pages forward with a keyset token)."""
+    deep, seg_deep = total // 2, seg_total // 2
+    pick = random.Random(7).choices(ids, k=n)
+    sql = ("/db.json?sql=select+*+from+customer_summary+{where}order+by+{col}+{order}"
+           "+limit+50+offset+{offset}&_shape=objects")
+    return {
+        "list, by profit desc, first page (JSON)": (
+            ["/api/customers?sort=profit&order=desc&limit=50"] * n,
+            ["/db/customer_summary.json?_sort_desc=profit&_size=50&_shape=objects"] * n),
+        "list, by profit desc, first page (HTML)": (
+            ["/customers?sort=profit&order=desc"] * n,
+            ["/db/customer_summary?_sort_desc=profit&_size=50"] * n),
+        f"list, by profit desc, deep page (offset {deep:,}) (JSON)": (
+            [f"/api/customers?sort=profit&order=desc&limit=50&offset={deep}"] * n,
+            [sql.format(where="", col="profit", order="desc", offset=deep)] * n),
+        f"list, segment={segment} and losing money, by revenue, first page (JSON)": (
+            [f"/api/customers?segment={segment}&loss=1&sort=revenue&order=asc"] * n,
+            [f"/db/customer_summary.json?segment={segment}&profit__lt=-0.005&_sort=revenue"
+             "&_size=50&_shape=objects"] * n),
+        f"list, segment={segment}, by revenue, deep page (offset {seg_deep:,}) (JSON)": (
+            [f"/api/customers?segment={segment}&sort=revenue&order=asc&offset={seg_deep}"] * n,
+            [sql.format(where=f"where+segment='{segment}'+", col="revenue", order="asc",
+                        offset=seg_deep)] * n),
+        "search by id (JSON)": (
+            [f"/api/customers?q={i[-5:]}" for i in pick],
+            [f"/db/customer_summary.json?customer_id__contains={i[-5:]}&_shape=objects"
+             for i in pick]),
+        "one customer: summary, P&L and trace (JSON)": (
+            [f"/api/customers/{i}" for i in pick],
+            [f"/db/customer_summary.json?customer_id={i}&_shape=objects" for i in pick]),
+        "one customer: the full page (HTML)": (
+            [f"/customers/{i}" for i in pick],
+            [f"/db/customer_summary?customer_id={i}" for i in pick]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--datasette", help="the datasette executable (its own venv)")
+    parser.add_argument("--work", type=Path, default=Path("serve-bench"))
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    summary = pq.read_table(args.out_dir / "customer_summary.parquet",
+                            columns=["customer_id", "segment"])
+    ids = summary.column("customer_id").to_pylist()
+    segments = summary.column("segment").value_counts().to_pylist()
+    top = max(segments, key=lambda s: s["counts"])
+    segment, seg_total = top["values"], top["counts"]
+    cases = scenarios(ids, args.requests, segment, len(ids), seg_total)
+
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    serve, ready = start([sys.executable, "-c", "from profitlens.cli import app; app()",
+                          "serve", str(args.out_dir),
+                          "--port", str(port)], f"http://127.0.0.1:{port}/api/customers",
+                         env)
+    print(f"profitlens serve: {len(ids):,} customers, ready in {ready:.1f} s")
+    results = {}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
+            began = time.perf_counter()
+            client.get("/").raise_for_status()
+            print(f"  portfolio page, first visit (figures and charts computed): "
+                  f"{time.perf_counter() - began:.1f} s")
+            for name, (ours, _) in cases.items():
+                began = time.perf_counter()
+                client.get(ours[0]).raise_for_status()
+                first = (time.perf_counter() - began) * 1000
+                results[name] = [first, timed(client, ours)]
+            print(f"  memory after the runs: {rss_mb(serve.pid):,.0f} MB")
+    finally:
+        serve.terminate()
+        serve.wait()
+    if args.datasette:
+        started = time.perf_counter()
+        db = sqlite_copy(args.out_dir, args.work)
+        print(f"Datasette: SQLite copy with indexes on {', '.join(INDEXED)} "
+              f"({time.perf_counter() - started:.0f} s, once)")
+        dport = free_port()
+        ds, ready = start([args.datasette, "serve", str(db), "--port", str(dport),
+                           "--setting", "sql_time_limit_ms", "60000",
+                           "--setting", "max_returned_rows", "1000"],
+                          f"http://127.0.0.1:{dport}/db.json")
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{dport}", timeout=600) as client:
+                for name, (_, theirs) in cases.items():
+                    results[name].append(timed(client, theirs))
+        finally:
+            ds.terminate()
+            ds.wait()
+    print(f"\n{'scenario':<68} {'first':>7} {'p50':>7} {'p95':>7} {'max':>7}"
+          f" | Datasette {'p50':>7} {'p95':>7}")
+    for name, (first, ours, *theirs) in results.items():
+        line = f"{name:<68} {first:7.1f} {ours[0]:7.1f} {ours[1]:7.1f} {ours[2]:7.1f}"
+        if theirs:
+            line += f" | {'':9} {theirs[0][0]:7.1f} {theirs[0][1]:7.1f}"
+        print(line)
+    print("(ms; sequential requests; 'first' is the first request of the scenario, before "
+          "any warm-up)")
+
+
+if __name__ == "__main__":
+    main()
