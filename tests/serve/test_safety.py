@@ -1,9 +1,11 @@
 """Safe by default: loopback, the token, read-only data, hostile input, no stack trace."""
 from __future__ import annotations
 
+import socket
 from urllib.parse import quote
 
 import duckdb
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -122,3 +124,17 @@ def test_a_folder_that_is_not_a_run_is_refused(tmp_path):
         create_app(tmp_path / "missing")
     with pytest.raises(ProfitlensError, match="customer_summary"):
         create_app(tmp_path)
+
+
+def test_a_huge_request_does_not_stop_the_real_server(live_server):
+    host, port = live_server.removeprefix("http://").split(":")
+    reply = b""
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        try:
+            s.sendall(b"GET /customers?q=" + b"x" * 1_000_000 + b"%00 HTTP/1.1\r\nHost: a\r\n\r\n")
+            reply = s.recv(64)
+        except OSError:          # the server may close the connection while we send
+            pass
+    assert reply == b"" or reply.startswith((b"HTTP/1.1 4", b"HTTP/1.1 200"))
+    assert not reply.startswith(b"HTTP/1.1 5")
+    assert httpx.get(live_server + "/api/customers").json()["total"] == 3
