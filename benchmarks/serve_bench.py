@@ -119,8 +119,8 @@ def scenarios(ids: list[str], n: int, segment: str, total: int, seg_total: int) 
             [sql.format(where="", col="profit", order="desc", offset=deep)] * n),
         f"list, segment={segment} and losing money, by revenue, first page (JSON)": (
             [f"/api/customers?segment={segment}&loss=1&sort=revenue&order=asc"] * n,
-            [f"/db/customer_summary.json?segment={segment}&profit__lt=-0.005&_sort=revenue"
-             "&_size=50&_shape=objects"] * n),
+            [(f"/db/customer_summary.json?segment={segment}&profit__lt=-0.005&_sort=revenue"
+              "&_size=50&_shape=objects")] * n),
         f"list, segment={segment}, by revenue, deep page (offset {seg_deep:,}) (JSON)": (
             [f"/api/customers?segment={segment}&sort=revenue&order=asc&offset={seg_deep}"] * n,
             [sql.format(where=f"where+segment='{segment}'+", col="revenue", order="asc",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from companies import random_company, write_company
+
 from profitlens.allocation import ACTIVITY_LINES
 from profitlens.pipeline import run
 

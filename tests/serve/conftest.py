@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from contract_checks import TINY
 from fastapi.testclient import TestClient
 
-from contract_checks import TINY
 from profitlens.pipeline import run
 from profitlens.serve import create_app
 

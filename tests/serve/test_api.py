@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from contract_checks import TINY
+
 from profitlens.allocation import ACTIVITY_LINES
 
 EXPECTED = TINY / "expected"

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from profitlens.errors import ProfitlensError
-from profitlens.serve import create_app, required_token
 from profitlens.serve import app as app_module
+from profitlens.serve import create_app, required_token
 from profitlens.serve.store import OutputStore
 
 HOSTILE = [

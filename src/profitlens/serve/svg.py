@@ -56,8 +56,8 @@ def bar_chart(bars: list[Bar], description: str, marker: str | None = None) -> s
     def y(v: float) -> float:
         return TOP + (hi - v) / span * plot_h
 
-    parts = [f'<svg role="img" aria-label="{escape(description)}" viewBox="0 0 {WIDTH} '
-             f'{HEIGHT}" width="{WIDTH}" height="{HEIGHT}" class="chart">']
+    parts = [(f'<svg role="img" aria-label="{escape(description)}" viewBox="0 0 {WIDTH} '
+              f'{HEIGHT}" width="{WIDTH}" height="{HEIGHT}" class="chart">')]
     for value in (lo, 0.0, hi):
         parts.append(f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
                      f'font-size="11" fill="{MUTED}">{_short(value)}</text>')
