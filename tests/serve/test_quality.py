@@ -11,8 +11,6 @@ from profitlens.serve import create_app
 AS_OF = dt.date(2026, 3, 31)
 
 
-
-
 def test_quarantined_rows_are_listed_with_reasons(tiny, tmp_path):
     with open(tiny / "invoice_lines.csv", "a") as fh:
         fh.write("INV9,1,ZZ,2026-02-01,widget,1,10,5\n")           # no customer ZZ

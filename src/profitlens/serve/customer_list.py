@@ -6,7 +6,7 @@ kept (a million int32 positions, 4 MB per column and direction); a page is then 
 order, and a filtered page the same order masked by the filters (numpy on a million booleans).
 So a deep page costs what the first one does: nothing is sorted per request and no OFFSET
 walks the table. Filters compare small integer codes, never text; the search is a
-case-insensitive substring match done by Arrow, with no SQL involved.
+case-insensitive substring match done by Arrow (on lower-cased copies of the searched columns), with no SQL involved.
 """
 from __future__ import annotations
 
@@ -70,6 +70,9 @@ class CustomerList:
         self._lock = threading.Lock()
         self._codes = {name: self._encode(column) for name, column in VALUE_FILTERS.items()
                        if column in self.columns}
+        #: the searched columns in lower case, so a search is a plain substring match
+        self._searched = [pc.utf8_lower(self.table.column(c)) for c in SEARCHED
+                          if c in self.columns]
         profit = self.table.column("profit").to_numpy(zero_copy_only=False)
         self._loss = np.round(profit, 2) < 0
         self._liability = (self.table.column("liability").fill_null(False).to_numpy(
@@ -129,8 +132,8 @@ class CustomerList:
             masks.append(self._liability if self._liability is not None
                          else np.zeros(self.n, bool))
         if query.q:
-            found = [pc.match_substring(self.table.column(c), query.q, ignore_case=True)
-                     for c in SEARCHED if c in self.columns]
+            needle = query.q.lower()
+            found = [pc.match_substring(column, needle) for column in self._searched]
             hit = found[0]
             for more in found[1:]:
                 hit = pc.or_(hit, more)
