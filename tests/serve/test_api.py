@@ -129,3 +129,12 @@ def test_csv_is_the_current_view_in_its_order(client):
     rows = list(csv.DictReader(response.text.splitlines()))
     assert [r["customer_id"] for r in rows] == ["C", "B"]
     assert float(rows[0]["profit"]) == pytest.approx(-244.39)
+
+
+def test_customer_page_shows_the_open_invoices_by_aging_bucket(client):
+    # INV3 (2,000 on 2026-02-10, 1,000 paid) is due 2026-03-12: 19 days past due on 03-31
+    page = client.get("/customers/A").text
+    aging = page[page.index('id="aging"'):]
+    aging = aging[:aging.index("</table>")]
+    assert "<td>1-30</td><td class=\"num\">1</td><td class=\"num\">1,000.00</td>" in aging
+    assert 'id="aging"' not in client.get("/customers/B").text        # B owes nothing

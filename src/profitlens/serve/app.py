@@ -48,6 +48,7 @@ def create_app(out_dir: Path, token: str | None = None) -> FastAPI:
     store = OutputStore(out_dir)
     customers = CustomerList(store)
     portfolio = Portfolio(store, customers)
+    invoices = queries.OpenInvoices(store)
     view = pages.Pages(store, customers, HERE / "templates")
     app = FastAPI(title="profitlens", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -99,7 +100,7 @@ def create_app(out_dir: Path, token: str | None = None) -> FastAPI:
 
     @app.get("/customers/{customer_id:path}", response_class=HTMLResponse)
     def customer_page(request: Request, customer_id: str):
-        found = queries.customer_page(store, customers, customer_id)
+        found = queries.customer_page(store, customers, invoices, customer_id)
         if found is None:
             raise HTTPException(404, f"No customer {customer_id[:80]!r} in this run.")
         return view.render(request, "customer.html", view.customer_context(found))

@@ -7,9 +7,11 @@ are written sorted by customer_id, so DuckDB's min/max zone maps skip all but on
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..allocation import ACTIVITY_LINES
 from .customer_list import CustomerList
-from .store import OutputStore
+from .store import OutputStore, clean
 
 TRACE_COLUMNS = ("period", "line", "activity", "resource", "minutes", "cost_per_minute", "cost")
 PAGE_SIZE = 100
@@ -78,14 +80,33 @@ def trace_groups(rows: list[dict], pnl: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def open_invoices(store: OutputStore, customer_id: str) -> list[dict] | None:
-    """The customer's receivables still open (None: a run without receivables)."""
-    if not store.has("receivables"):
-        return None
-    return store.records(
-        "SELECT invoice_id, invoice_date, due_date, amount, open_balance, days_past_due, "
-        "bucket FROM receivables WHERE customer_id = ? AND open_balance <> 0 "
-        "ORDER BY invoice_date, invoice_id", [customer_id])
+class OpenInvoices:
+    """Every customer's open receivables, held in memory sorted by customer and found by
+    binary search.
+
+    ``receivables`` has one row per invoice (millions at a million customers) and is written
+    sorted by invoice, so a query for one customer's open invoices would read all of it; the
+    open ones are a small part, loaded once when the server starts.
+    """
+
+    COLUMNS = ("customer_id", "invoice_id", "invoice_date", "due_date", "amount",
+               "open_balance", "days_past_due", "bucket")
+
+    def __init__(self, store: OutputStore):
+        self.table = None
+        if set(self.COLUMNS) <= set(store.columns("receivables")):
+            self.table = store.arrow(
+                f"SELECT {', '.join(self.COLUMNS)} FROM receivables WHERE open_balance <> 0 "
+                "ORDER BY customer_id, invoice_date, invoice_id")
+            self._ids = self.table.column("customer_id").to_numpy(zero_copy_only=False)
+
+    def of(self, customer_id: str) -> list[dict] | None:
+        """The customer's open invoices, oldest first (None: a run without receivables)."""
+        if self.table is None:
+            return None
+        first = int(np.searchsorted(self._ids, customer_id, "left"))
+        last = int(np.searchsorted(self._ids, customer_id, "right"))
+        return [clean(r) for r in self.table.slice(first, last - first).to_pylist()]
 
 
 def referred(store: OutputStore, customer_id: str) -> list[dict] | None:
@@ -105,7 +126,8 @@ def one(rows: list[dict] | None) -> dict | None:
     return rows[0] if rows else None
 
 
-def customer_page(store: OutputStore, customers: CustomerList, customer_id: str) -> dict | None:
+def customer_page(store: OutputStore, customers: CustomerList, invoices: OpenInvoices,
+                  customer_id: str) -> dict | None:
     """Everything the customer page shows; None for an unknown customer."""
     api = customer_api(store, customers, customer_id)
     if api is None:
@@ -117,7 +139,7 @@ def customer_page(store: OutputStore, customers: CustomerList, customer_id: str)
         "trend": one(customer_rows(store, "customer_trends", customer_id)),
         "clv": one(customer_rows(store, "customer_clv", customer_id)),
         "credit": one(customer_rows(store, "customer_credit", customer_id)),
-        "open_invoices": open_invoices(store, customer_id),
+        "open_invoices": invoices.of(customer_id),
         "referred": referred(store, customer_id),
         "decisions": decisions(store, customer_id),
     }
