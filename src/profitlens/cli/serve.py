@@ -25,7 +25,7 @@ def serve(
 
     from ..serve import create_app, required_token
     token = required_token(host, os.environ.get("PROFITLENS_TOKEN") or None)
-    app = create_app(out_dir, token=token)
+    app = create_app(out_dir, token=token, warm=True)
     where = f"http://{host}:{port}"
     console.print(f"Serving {out_dir} at {where}" + (" (token required)" if token else ""))
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
