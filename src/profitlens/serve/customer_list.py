@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ ORDERS = ("asc", "desc")
 MAX_LIMIT = 1000
 MAX_TEXT = 200
 CSV_CHUNK = 100_000
+#: selections (filtered and ordered row positions, up to 4 MB each) kept for paging
+SELECTIONS_KEPT = 16
 
 
 class BadQuery(ValueError):
@@ -67,6 +70,7 @@ class CustomerList:
         #: the allow-list of sort columns: every column of a type that sorts
         self.sortable = tuple(c for c in self.columns if _sortable(self.table.schema.field(c)))
         self._orders: dict[tuple[str, str], np.ndarray] = {}
+        self._selections: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._codes = {name: self._encode(column) for name, column in VALUE_FILTERS.items()
                        if column in self.columns}
@@ -143,11 +147,26 @@ class CustomerList:
         return np.logical_and.reduce(masks) if len(masks) > 1 else masks[0]
 
     def selection(self, query: ListQuery) -> np.ndarray:
-        """Positions of every row the query selects, in its order."""
+        """Positions of every row the query selects, in its order.
+
+        The last :data:`SELECTIONS_KEPT` selections are kept, so paging through one filtered
+        list (the same selection at another offset) is a slice.
+        """
         self.check(query)
+        key = (query.sort, query.order, query.q, tuple(sorted(query.values.items())),
+               query.loss_makers, query.liabilities)
+        with self._lock:
+            if key in self._selections:
+                self._selections.move_to_end(key)
+                return self._selections[key]
         ordered = self.order(query.sort, query.order)
         mask = self.mask(query)
-        return ordered if mask is None else ordered[mask[ordered]]
+        chosen = ordered if mask is None else ordered[mask[ordered]]
+        with self._lock:
+            self._selections[key] = chosen
+            while len(self._selections) > SELECTIONS_KEPT:
+                self._selections.popitem(last=False)
+        return chosen
 
     def page(self, query: ListQuery) -> tuple[int, list[dict]]:
         """``(total, rows)``: how many rows match, and the page of them the query asks for."""

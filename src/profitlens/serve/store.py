@@ -45,8 +45,12 @@ class OutputStore:
         self._con = self._connect()
         self._lock = threading.Lock()
         listed = self._con.execute(
-            "SELECT table_name FROM information_schema.tables").fetchall()
-        self.tables = frozenset(name for (name,) in listed)
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "ORDER BY table_name, ordinal_position").fetchall()
+        self._columns: dict[str, list[str]] = {}
+        for table, column in listed:
+            self._columns.setdefault(table, []).append(column)
+        self.tables = frozenset(self._columns)
         if "customer_summary" not in self.tables:
             raise ProfitlensError(f"{self.out_dir}: no customer_summary table; run "
                                   f"`profitlens run DATA --out {self.out_dir}` first")
@@ -82,11 +86,7 @@ class OutputStore:
 
     def columns(self, table: str) -> list[str]:
         """The columns of ``table`` (empty when the run has no such table)."""
-        if not self.has(table):
-            return []
-        rows = self.arrow("SELECT column_name FROM information_schema.columns "
-                          "WHERE table_name = ? ORDER BY ordinal_position", [table])
-        return rows.column(0).to_pylist()
+        return list(self._columns.get(table, []))
 
     def arrow(self, sql: str, params: list | None = None) -> pa.Table:
         """The result of one parameterised query, as an Arrow table."""
