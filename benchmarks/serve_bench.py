@@ -79,9 +79,10 @@ def start(command: list[str], url: str, env: dict | None = None,
     raise SystemExit(f"{command[0]} did not answer {url} in {timeout:.0f} s")
 
 
-def timed(client: httpx.Client, urls: list[str], warm: int = 3) -> tuple[float, float, float]:
-    """p50, p95 and max in ms of GETting ``urls`` in turn (after ``warm`` untimed requests)."""
-    for url in urls[:warm]:
+def timed(client: httpx.Client, urls: list[str]) -> tuple[float, float, float]:
+    """p50, p95 and max in ms of GETting ``urls`` in turn, after one untimed pass over them
+    (both servers get it: caches and first-use work are warm, as in a server that has run)."""
+    for url in urls:
         client.get(url).raise_for_status()
     times = []
     for url in urls:
@@ -100,31 +101,51 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def scenarios(ids: list[str], n: int, segment: str, total: int, seg_total: int) -> dict:
-    """profitlens and Datasette URLs for the same questions (Datasette pages deep with SQL
-    OFFSET: its table view only pages forward with a keyset token)."""
-    deep, seg_deep = total // 2, seg_total // 2
-    pick = random.Random(7).choices(ids, k=n)
+SORTS = ("profit", "revenue", "gross_margin", "cogs", "commission", "service_cost",
+         "credit_cost", "clv_profit", "credit_exposure", "cumulative_profit_share")
+
+
+def scenarios(ids: list[str], n: int, segments: list[str], statuses: list[str],
+              total: int, seg_total: int) -> dict:
+    """profitlens and Datasette URLs for the same questions.
+
+    Filtered scenarios cycle through more (filter, sort) combinations than profitlens keeps
+    selections of (16), so each request computes its selection afresh. Datasette pages deep
+    with SQL OFFSET: its table view only pages forward, with a keyset token.
+    """
+    rnd = random.Random(7)
+    pick = rnd.choices(ids, k=n)
+    combos = [(seg, st, col) for seg in segments for st in statuses for col in SORTS[:3]]
+    rnd.shuffle(combos)
+    filtered = [combos[i % len(combos)] for i in range(n)]
+    sorts = [(SORTS[i % len(SORTS)], ("asc", "desc")[i // len(SORTS) % 2]) for i in range(n)]
+    offsets = [rnd.randrange(total // 10, max(total - 50, total // 10 + 1)) for _ in range(n)]
+    seg = segments[0]
     sql = ("/db.json?sql=select+*+from+customer_summary+{where}order+by+{col}+{order}"
            "+limit+50+offset+{offset}&_shape=objects")
     return {
-        "list, by profit desc, first page (JSON)": (
+        "list by profit desc, first page (JSON)": (
             ["/api/customers?sort=profit&order=desc&limit=50"] * n,
             ["/db/customer_summary.json?_sort_desc=profit&_size=50&_shape=objects"] * n),
-        "list, by profit desc, first page (HTML)": (
+        "list by profit desc, first page (HTML)": (
             ["/customers?sort=profit&order=desc"] * n,
             ["/db/customer_summary?_sort_desc=profit&_size=50"] * n),
-        f"list, by profit desc, deep page (offset {deep:,}) (JSON)": (
-            [f"/api/customers?sort=profit&order=desc&limit=50&offset={deep}"] * n,
-            [sql.format(where="", col="profit", order="desc", offset=deep)] * n),
-        f"list, segment={segment} and losing money, by revenue, first page (JSON)": (
-            [f"/api/customers?segment={segment}&loss=1&sort=revenue&order=asc"] * n,
-            [(f"/db/customer_summary.json?segment={segment}&profit__lt=-0.005&_sort=revenue"
-              "&_size=50&_shape=objects")] * n),
-        f"list, segment={segment}, by revenue, deep page (offset {seg_deep:,}) (JSON)": (
-            [f"/api/customers?segment={segment}&sort=revenue&order=asc&offset={seg_deep}"] * n,
-            [sql.format(where=f"where+segment='{segment}'+", col="revenue", order="asc",
-                        offset=seg_deep)] * n),
+        "list by profit desc, deep pages (random offsets) (JSON)": (
+            [f"/api/customers?sort=profit&order=desc&offset={o}" for o in offsets],
+            [sql.format(where="", col="profit", order="desc", offset=o) for o in offsets]),
+        "list filtered (segment, status, loss makers), new filter each request (JSON)": (
+            [f"/api/customers?segment={a}&status={b}&loss=1&sort={c}" for a, b, c in filtered],
+            [f"/db/customer_summary.json?segment={a}&trend_status={b}&profit__lt=-0.005"
+             f"&_sort={c}&_size=50&_shape=objects" for a, b, c in filtered]),
+        "list filtered (segment, status, loss makers), new filter each request (HTML)": (
+            [f"/customers?segment={a}&status={b}&loss=1&sort={c}" for a, b, c in filtered],
+            [f"/db/customer_summary?segment={a}&trend_status={b}&profit__lt=-0.005"
+             f"&_sort={c}&_size=50" for a, b, c in filtered]),
+        f"list segment={seg}, new sort each request, deep page (offset {seg_total // 2:,})": (
+            [f"/api/customers?segment={seg}&sort={c}&order={o}&offset={seg_total // 2}"
+             for c, o in sorts],
+            [sql.format(where=f"where+segment='{seg}'+", col=c, order=o, offset=seg_total // 2)
+             for c, o in sorts]),
         "search by id (JSON)": (
             [f"/api/customers?q={i[-5:]}" for i in pick],
             [f"/db/customer_summary.json?customer_id__contains={i[-5:]}&_shape=objects"
@@ -143,16 +164,17 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--datasette", help="the datasette executable (its own venv)")
     parser.add_argument("--work", type=Path, default=Path("serve-bench"))
-    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     summary = pq.read_table(args.out_dir / "customer_summary.parquet",
-                            columns=["customer_id", "segment"])
+                            columns=["customer_id", "segment", "trend_status"])
     ids = summary.column("customer_id").to_pylist()
-    segments = summary.column("segment").value_counts().to_pylist()
-    top = max(segments, key=lambda s: s["counts"])
-    segment, seg_total = top["values"], top["counts"]
-    cases = scenarios(ids, args.requests, segment, len(ids), seg_total)
+    counts = sorted(summary.column("segment").drop_null().value_counts().to_pylist(),
+                    key=lambda s: -s["counts"])
+    statuses = sorted(summary.column("trend_status").drop_null().unique().to_pylist())
+    cases = scenarios(ids, args.requests, [c["values"] for c in counts], statuses, len(ids),
+                      counts[0]["counts"])
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
@@ -173,6 +195,7 @@ def main() -> None:
                 client.get(ours[0]).raise_for_status()
                 first = (time.perf_counter() - began) * 1000
                 results[name] = [first, timed(client, ours)]
+            print(f"  load average during the runs: {os.getloadavg()[0]:.1f}")
             print(f"  memory after the runs: {rss_mb(serve.pid):,.0f} MB")
     finally:
         serve.terminate()
@@ -194,15 +217,15 @@ def main() -> None:
         finally:
             ds.terminate()
             ds.wait()
-    print(f"\n{'scenario':<68} {'first':>7} {'p50':>7} {'p95':>7} {'max':>7}"
+    print(f"\n{"scenario":<80} {'first':>7} {'p50':>7} {'p95':>7} {'max':>7}"
           f" | Datasette {'p50':>7} {'p95':>7}")
     for name, (first, ours, *theirs) in results.items():
-        line = f"{name:<68} {first:7.1f} {ours[0]:7.1f} {ours[1]:7.1f} {ours[2]:7.1f}"
+        line = f"{name:<80} {first:7.1f} {ours[0]:7.1f} {ours[1]:7.1f} {ours[2]:7.1f}"
         if theirs:
             line += f" | {'':9} {theirs[0][0]:7.1f} {theirs[0][1]:7.1f}"
         print(line)
-    print("(ms; sequential requests; 'first' is the first request of the scenario, before "
-          "any warm-up)")
+    print("(ms; sequential requests, each scenario's URLs timed after one untimed pass; 'first' "
+          "is profitlens's first request of the scenario, before that pass)")
 
 
 if __name__ == "__main__":
