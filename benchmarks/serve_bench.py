@@ -217,7 +217,7 @@ def main() -> None:
         finally:
             ds.terminate()
             ds.wait()
-    print(f"\n{"scenario":<80} {'first':>7} {'p50':>7} {'p95':>7} {'max':>7}"
+    print(f"\n{'scenario':<80} {'first':>7} {'p50':>7} {'p95':>7} {'max':>7}"
           f" | Datasette {'p50':>7} {'p95':>7}")
     for name, (first, ours, *theirs) in results.items():
         line = f"{name:<80} {first:7.1f} {ours[0]:7.1f} {ours[1]:7.1f} {ours[2]:7.1f}"
