@@ -25,7 +25,7 @@ from profitlens.generate.earlier import data_as_of
 from profitlens.incremental import GROUPS, cell_fingerprints, changed_cells
 from profitlens.pipeline import run
 
-REUSED = ("customer_pnl", "resource_usage", "customer_activity")
+REUSED = ("customer_pnl", "resource_usage", "customer_activity", "cost_trace")
 EVERY = (*REUSED, "customer_summary", "customer_trends", "receivables", "customer_credit",
          "quarantine")
 
