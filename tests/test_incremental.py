@@ -25,7 +25,7 @@ from profitlens.generate.earlier import data_as_of
 from profitlens.pipeline.incremental import GROUPS, cell_fingerprints, changed_cells
 from profitlens.pipeline.stages import run
 
-REUSED = ("customer_pnl", "resource_usage", "customer_activity")
+REUSED = ("customer_pnl", "resource_usage", "customer_activity", "cost_trace")
 EVERY = (*REUSED, "customer_summary", "customer_trends", "receivables", "customer_credit",
          "quarantine")
 
@@ -130,7 +130,7 @@ def test_a_changed_cost_model_recomputes_everything(company, tmp_path):
 
 
 def test_other_profitlens_code_recomputes_everything(tiny, tmp_path, monkeypatch):
-    from profitlens.pipeline import incremental
+    from profitlens.pipeline.stages import incremental
 
     run(tiny, tmp_path / "out", incremental=True)
     monkeypatch.setattr(incremental, "_code_digest", lambda: "a fix since")

@@ -157,6 +157,13 @@ _TABLES = (
 
 _TABLES += (
     OutputTable(
+        "cost_trace", "customer, period, P&L line, activity and resource of an activity cost",
+        ("customer_id", "period", "line", "activity", "resource"),
+        {"customer_id": "string", "period": "string", "line": "string", "activity": "string",
+         "resource": "string", "minutes": "double", "cost_per_minute": "double",
+         "cost": "double"},
+        ("customer_id", "period", "line", "activity", "resource")),
+    OutputTable(
         "referral_chains", "customer in the referral graph (referred or referring)",
         ("customer_id",),
         {"customer_id": "string", "referrer_id": "string", "root_id": "string",

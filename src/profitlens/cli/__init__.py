@@ -9,10 +9,11 @@ from .decisions import decisions
 from .generate import generate
 from .importer import import_, init
 from .prospects import prospects
+from .serve import serve
 from .trends import trends
 from .whatif import whatif
 
-for _command in (generate, trends, credit, clv, prospects, decisions, whatif):
+for _command in (generate, trends, credit, clv, prospects, decisions, whatif, serve):
     app.command()(user_errors(_command))
 app.command("import")(user_errors(import_))
 app.command()(user_errors(init))

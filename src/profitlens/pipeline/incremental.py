@@ -43,7 +43,7 @@ from profitlens.costmodel import CostModel
 from profitlens.io.outputs import STATE, STATE_KEY
 
 #: the outputs an incremental run reads back for the cells it does not recompute
-REUSED = ("customer_pnl", "customer_activity")
+REUSED = ("customer_pnl", "customer_activity", "cost_trace")
 #: customers are fingerprinted in this many groups (more groups: finer cells, a bigger state)
 GROUPS = 4096
 #: the group of a stream that holds no customer: its fingerprint concerns the whole period

@@ -35,6 +35,7 @@ from profitlens.io.outputs import write_outputs, write_run_info
 from profitlens.periods import calendar_table, period_calendar, period_of
 from profitlens.staging import Staged, extreme_dates, stage_data
 from profitlens.report.isolated import draw_report
+from profitlens.marts.cost_trace import cost_trace
 
 Progress = Callable[[str], None]
 #: the fingerprint streams carrying cost depends on through the end of each period
@@ -104,7 +105,8 @@ class Contract:
 
 def contract_tables(staged: Staged, incremental_from: Path | None = None,
                     calendar: pd.DataFrame | None = None) -> Contract:
-    """customer_pnl, customer_summary, resource_usage, quarantine and customer_activity.
+    """customer_pnl, customer_summary, resource_usage, quarantine, customer_activity and
+    cost_trace.
 
     Parameters
     ----------
@@ -155,14 +157,16 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None,
     if given:
         parts["commission"] = per_customer_period(sums["commission"])
     tables = {"customer_pnl": customer_pnl(parts),
-              "customer_activity": activity_costs.customer_activity(charges)}
+              "customer_activity": activity_costs.customer_activity(charges),
+              "cost_trace": cost_trace(charged, rates, model)}
     if increment is not None:
         tables = {name: increment.completed(name, table, staged.con)
                   for name, table in tables.items()}
     pnl = cache(tables["customer_pnl"])
     tables = {"customer_pnl": pnl, "customer_summary": customer_summary(pnl, t["customers"]),
               "resource_usage": resource_usage(activity_costs.resource_minutes(owned, model), rates),
-              "customer_activity": tables["customer_activity"], "quarantine": staged.quarantine}
+              "customer_activity": tables["customer_activity"],
+              "cost_trace": tables["cost_trace"], "quarantine": staged.quarantine}
     return Contract(tables, calendar, staged, inv, increment)
 
 
