@@ -157,6 +157,13 @@ _TABLES = (
 
 _TABLES += (
     OutputTable(
+        "reconciliation", "resource and period: its cost against sums computed apart",
+        ("resource", "period"),
+        {"resource": "string", "period": "string", "cost": "double",
+         "charged_to_customers": "double", "pursuit_cost": "double",
+         "unused_capacity": "double", "gap": "double"},
+        ("resource", "period")),
+    OutputTable(
         "cost_trace", "customer, period, P&L line, activity and resource of an activity cost",
         ("customer_id", "period", "line", "activity", "resource"),
         {"customer_id": "string", "period": "string", "line": "string", "activity": "string",

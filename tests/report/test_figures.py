@@ -131,10 +131,10 @@ def test_segment_costs_absent():
 
 
 def test_reconciliation_to_the_cent():
-    usage = pd.DataFrame({"resource": ["r", "r"], "period": ["2026-01", "2026-02"],
-                          "cost": [100.0, 100.0], "customer_cost": [60.0, 60.0],
-                          "pursuit_cost": [10.0, 10.0], "unused_cost": [30.004, 30.006]})
-    recon = figures.reconciliation(usage)
+    parts = pd.DataFrame({"resource": ["r", "r"], "period": ["2026-01", "2026-02"],
+                          "cost": [100.0, 100.0], "charged_to_customers": [60.0, 60.0],
+                          "pursuit_cost": [10.0, 10.0], "unused_capacity": [30.004, 30.006]})
+    recon = figures.reconciliation(parts)
     assert recon["ok"].tolist() == [True, False]
 
 

@@ -139,10 +139,10 @@ def test_quarantine_summary(tiny_html):
 
 
 def test_broken_reconciliation_is_shown(tiny_out):
-    usage = pd.read_parquet(tiny_out / "resource_usage.parquet")
-    usage.loc[(usage["resource"] == "ops_team") & (usage["period"] == "2026-02"),
-              "unused_cost"] += 1.0
-    usage.to_parquet(tiny_out / "resource_usage.parquet", index=False)
+    recon = pd.read_parquet(tiny_out / "reconciliation.parquet")
+    recon.loc[(recon["resource"] == "ops_team") & (recon["period"] == "2026-02"),
+              "charged_to_customers"] += 1.0
+    recon.to_parquet(tiny_out / "reconciliation.parquet", index=False)
     html = render_report(tiny_out)
     value, note = card(html, "reconciliation")
     assert value == "NOT OK" and "1.00 EUR" in note

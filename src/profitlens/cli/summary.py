@@ -22,7 +22,7 @@ def print_summary(out: Path, info: dict) -> None:
     summary = read_output(out, "customer_summary",
                           ["customer_id", "revenue", "profit", "rank", *COST_OF_ACTIVITIES])
     usage = read_output(out, "resource_usage")
-    h = headline(summary, usage)
+    h = headline(summary, usage, read_output(out, "reconciliation"))
     cur = info.get("currency")
     console.print(f"\n[bold]profitlens[/] as of {info['as_of']} · {h.customers:,} customers · "
                   f"{len(info['periods'])} {info['period']}s · engine {info['engine']}")
@@ -34,8 +34,8 @@ def print_summary(out: Path, info: dict) -> None:
                   f"customer{'' if h.loss_makers == 1 else 's'}, "
                   f"[red]{money(h.loss, cur)}[/]")
     status = "[green]OK[/]" if h.reconciled else "[bold red]NOT OK[/]"
-    console.print(f"  reconciliation    {status} (every resource: customers + pursuits + "
-                  "unused = cost)")
+    console.print(f"  reconciliation    {status} (every resource: charged to customers + "
+                  "pursuits + unused capacity = cost, each summed apart)")
     table = Table("resource", "cost", "used", "customers", "pursuits", "unused",
                   title="Capacity over the run", title_justify="left")
     for r in h.unused.itertuples():

@@ -36,6 +36,7 @@ from profitlens.periods import calendar_table, period_calendar, period_of
 from profitlens.staging import Staged, extreme_dates, stage_data
 from profitlens.report.isolated import draw_report
 from profitlens.marts.cost_trace import cost_trace
+from profitlens.marts.reconciliation import reconciliation
 
 Progress = Callable[[str], None]
 #: the fingerprint streams carrying cost depends on through the end of each period
@@ -167,6 +168,7 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None,
               "resource_usage": resource_usage(activity_costs.resource_minutes(owned, model), rates),
               "customer_activity": tables["customer_activity"],
               "cost_trace": tables["cost_trace"], "quarantine": staged.quarantine}
+    tables["reconciliation"] = reconciliation(tables["cost_trace"], tables["resource_usage"])
     return Contract(tables, calendar, staged, inv, increment)
 
 

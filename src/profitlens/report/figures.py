@@ -69,7 +69,7 @@ def profit_by_rank(summary: pd.DataFrame) -> np.ndarray:
     return summary["profit"].to_numpy(dtype="float64")[order]
 
 
-def headline_figures(summary: pd.DataFrame, resource_usage: pd.DataFrame | None,
+def headline_figures(summary: pd.DataFrame, recon: pd.DataFrame | None,
                      run_info: dict) -> Headline:
     """Totals, concentration, loss makers and the reconciliation verdict."""
     profits = profit_by_rank(summary)
@@ -79,7 +79,7 @@ def headline_figures(summary: pd.DataFrame, resource_usage: pd.DataFrame | None,
     top_count = math.ceil(TOP_FRACTION * n) if n else 0
     top_share = float(profits[:top_count].sum() / total) if total > 0 else None
     losses = profits[np.round(profits, 2) < 0]
-    recon = reconciliation(resource_usage) if resource_usage is not None else None
+    recon = reconciliation(recon) if recon is not None and not recon.empty else None
     has_recon = recon is not None and not recon.empty
     return Headline(
         customers=n, revenue=revenue, profit=total,
@@ -227,14 +227,16 @@ def segment_costs(summary: pd.DataFrame, max_segments: int = 12) -> pd.DataFrame
     return grouped.rename_axis("segment").reset_index()
 
 
-def reconciliation(resource_usage: pd.DataFrame) -> pd.DataFrame:
-    """Per resource and period: customer + pursuit + unused cost against the resource's cost.
+def reconciliation(recon: pd.DataFrame) -> pd.DataFrame:
+    """Per resource and period: the cost charged to customers (from the P&L's activity
+    charges), of pursuits and of unused capacity, each computed apart, against the resource's
+    cost (the ``reconciliation`` output, :mod:`profitlens.marts.reconciliation`).
 
     ``gap`` is the difference, ``ok`` whether it is under half a cent.
     """
-    frame = resource_usage[["resource", "period", "cost"]].copy()
-    parts = resource_usage[["customer_cost", "pursuit_cost", "unused_cost"]].sum(axis=1)
-    frame["gap"] = parts - resource_usage["cost"]
+    frame = recon[["resource", "period", "cost"]].copy()
+    parts = recon[["charged_to_customers", "pursuit_cost", "unused_capacity"]].sum(axis=1)
+    frame["gap"] = parts - recon["cost"]
     frame["ok"] = frame["gap"].abs() < CENT
     return frame
 

@@ -26,8 +26,9 @@ class Headline:
     unused : pandas.DataFrame
         Per resource: cost, customer_cost, pursuit_cost, unused_cost, utilisation over all periods.
     reconciled : bool
-        Every resource and period: customer + pursuit + unused = cost (to the cent), and the cost
-        of activities in the customer P&L = the cost charged to customers in resource usage.
+        Every resource and period: charged to customers + pursuits + unused capacity = cost (to
+        the cent), each computed apart (the ``reconciliation`` output), and the cost of
+        activities in the customer P&L = the cost charged to customers there.
     """
 
     customers: int
@@ -40,8 +41,9 @@ class Headline:
     reconciled: bool
 
 
-def headline(summary: pd.DataFrame, usage: pd.DataFrame) -> Headline:
-    """Compute the headline from ``customer_summary`` and ``resource_usage`` frames."""
+def headline(summary: pd.DataFrame, usage: pd.DataFrame, recon: pd.DataFrame) -> Headline:
+    """Compute the headline from ``customer_summary``, ``resource_usage`` and
+    ``reconciliation`` frames."""
     n = len(summary)
     ranked = summary.sort_values("rank")
     top = ranked.head(math.ceil(0.2 * n)) if n else ranked
@@ -55,13 +57,17 @@ def headline(summary: pd.DataFrame, usage: pd.DataFrame) -> Headline:
         customers=n, revenue=float(summary["revenue"].sum()), profit=total,
         top20_share=float(top["profit"].sum()) / total if total else None,
         loss_makers=len(losers), loss=float(losers["profit"].sum()),
-        unused=by_resource.reset_index(), reconciled=reconciled(summary, usage))
+        unused=by_resource.reset_index(), reconciled=reconciled(summary, recon))
 
 
-def reconciled(summary: pd.DataFrame, usage: pd.DataFrame) -> bool:
-    """Whether every resource reconciles to the cent and the P&L holds all charged cost."""
-    parts = usage["customer_cost"] + usage["pursuit_cost"] + usage["unused_cost"]
-    per_resource = bool(((parts - usage["cost"]).abs() <= RECONCILE_TOLERANCE).all())
-    charged = float(summary[list(COST_OF_ACTIVITIES)].to_numpy().sum())
-    billed = float(usage["customer_cost"].sum())
-    return per_resource and abs(charged - billed) <= 0.01 + 1e-9 * abs(billed)
+def reconciled(summary: pd.DataFrame, recon: pd.DataFrame) -> bool:
+    """Whether every resource reconciles to the cent and the P&L holds all charged cost.
+
+    ``recon`` is the ``reconciliation`` output: its three parts are computed apart, so their
+    sum meets the resource's cost only when the allocation is right.
+    """
+    parts = recon["charged_to_customers"] + recon["pursuit_cost"] + recon["unused_capacity"]
+    per_resource = bool(((parts - recon["cost"]).abs() <= RECONCILE_TOLERANCE).all())
+    in_pnl = float(summary[list(COST_OF_ACTIVITIES)].to_numpy().sum())
+    charged = float(recon["charged_to_customers"].sum())
+    return per_resource and abs(in_pnl - charged) <= 0.01 + 1e-9 * abs(charged)

@@ -22,10 +22,8 @@ def render_report(out_dir: Path) -> str:
     """The report on the run in ``out_dir`` as one self-contained HTML document."""
     folder = OutputFolder(out_dir)
     summary = folder.table("customer_summary", SUMMARY_COLUMNS)
-    usage = (folder.table("resource_usage", ["resource", "period", "cost", "customer_cost",
-                                             "pursuit_cost", "unused_cost"])
-             if folder.has("resource_usage") else None)
-    headline = figures.headline_figures(summary, usage, folder.run_info)
+    recon = folder.table("reconciliation") if folder.has("reconciliation") else None
+    headline = figures.headline_figures(summary, recon, folder.run_info)
     fmt = NumberFormat.for_portfolio(headline.currency, headline.revenue)
     with ThreadPoolExecutor(max_workers=2) as pool:
         ctx = ReportContext(folder=folder, fmt=fmt, summary=summary, headline=headline,

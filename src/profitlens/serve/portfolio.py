@@ -45,7 +45,9 @@ class Portfolio:
         summary = self.customers.table.select(wanted).to_pandas()
         usage = (store.arrow("SELECT * FROM resource_usage ORDER BY resource, period")
                  .to_pandas() if store.has("resource_usage") else None)
-        headline = figures.headline_figures(summary, usage, store.run_info)
+        recon = (store.arrow("SELECT * FROM reconciliation ORDER BY resource, period")
+                 .to_pandas() if store.has("reconciliation") else None)
+        headline = figures.headline_figures(summary, recon, store.run_info)
         fmt = NumberFormat.for_portfolio(store.currency, headline.revenue)
         by_period = self._by_period()
         content = {"headline": headline, "fmt": fmt, "by_period": by_period,

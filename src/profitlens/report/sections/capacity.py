@@ -47,11 +47,13 @@ def capacity(ctx: ReportContext) -> str | None:
         notes.append(paragraph(
             f"{plural(len(over), 'resource-period')} ran over capacity, by "
             f"{fmt.money(-over['unused_cost'].sum())} in total."))
-    return lead(message) + chart + table + "".join(notes) + _reconciliation(ctx, usage)
+    return lead(message) + chart + table + "".join(notes) + _reconciliation(ctx)
 
 
-def _reconciliation(ctx: ReportContext, usage) -> str:
-    fmt, recon = ctx.fmt, figures.reconciliation(usage)
+def _reconciliation(ctx: ReportContext) -> str:
+    if not ctx.folder.has("reconciliation"):
+        return ""
+    fmt, recon = ctx.fmt, figures.reconciliation(ctx.folder.table("reconciliation"))
     bad = recon[~recon["ok"]]
     if bad.empty:
         return ('<p class="status ok"><b>Reconciled.</b> In all '
