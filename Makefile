@@ -39,6 +39,7 @@ browser:
 
 test: install-spark browser
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory lint
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not spark and not slow"

@@ -18,6 +18,7 @@ lifetimes is never a dependency of profitlens: it lives in its own virtualenv, w
     .venv/bin/python benchmarks/clv_bench.py              # 1,000,000 customers
     .venv/bin/python benchmarks/clv_bench.py --n 100000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,9 +76,17 @@ def run_profitlens(path: Path) -> dict:
     p_alive, expected = bg.predict(HORIZON, x, t_x, T)
     value = gg.conditional_expected_value(x, m)
     t2 = time.perf_counter()
-    return {"impl": "profitlens", "fit_s": t1 - t0, "predict_s": t2 - t1, "total_s": t2 - t0,
-            "peak_mb": _peak_mb(), "bg": bg.params_, "gg": gg.params_,
-            "bg_ll": bg.log_likelihood_, "check": _checks(p_alive, expected, value)}
+    return {
+        "impl": "profitlens",
+        "fit_s": t1 - t0,
+        "predict_s": t2 - t1,
+        "total_s": t2 - t0,
+        "peak_mb": _peak_mb(),
+        "bg": bg.params_,
+        "gg": gg.params_,
+        "bg_ll": bg.log_likelihood_,
+        "check": _checks(p_alive, expected, value),
+    }
 
 
 def run_lifetimes(path: Path) -> dict:
@@ -92,29 +101,52 @@ def run_lifetimes(path: Path) -> dict:
     gg = GammaGammaFitter().fit(x[rep], m[rep])
     t1 = time.perf_counter()
     p_alive = np.asarray(bg.conditional_probability_alive(x, t_x, T))
-    expected = np.asarray(bg.conditional_expected_number_of_purchases_up_to_time(HORIZON, x, t_x, T))
+    expected = np.asarray(
+        bg.conditional_expected_number_of_purchases_up_to_time(HORIZON, x, t_x, T)
+    )
     value = np.asarray(gg.conditional_expected_average_profit(x, m.where(rep, 0.0)))
     t2 = time.perf_counter()
     gg_params = {"p": gg.params_["p"], "q": gg.params_["q"], "gamma": gg.params_["v"]}
-    return {"impl": "lifetimes", "fit_s": t1 - t0, "predict_s": t2 - t1, "total_s": t2 - t0,
-            "peak_mb": _peak_mb(), "bg": {k: float(v) for k, v in bg.params_.items()},
-            "gg": {k: float(v) for k, v in gg_params.items()},
-            # lifetimes fits on rescaled times; its own likelihood function on the original data:
-            "bg_ll": float(-len(x) * BetaGeoFitter._negative_log_likelihood(
+    return {
+        "impl": "lifetimes",
+        "fit_s": t1 - t0,
+        "predict_s": t2 - t1,
+        "total_s": t2 - t0,
+        "peak_mb": _peak_mb(),
+        "bg": {k: float(v) for k, v in bg.params_.items()},
+        "gg": {k: float(v) for k, v in gg_params.items()},
+        # lifetimes fits on rescaled times; its own likelihood function on the original data:
+        "bg_ll": float(
+            -len(x)
+            * BetaGeoFitter._negative_log_likelihood(
                 np.log(bg.params_[["r", "alpha", "a", "b"]].to_numpy(float)),
-                x.to_numpy(), t_x.to_numpy(), T.to_numpy(), np.ones(len(x)), 0.0)),
-            "check": _checks(p_alive, expected, value)}
+                x.to_numpy(),
+                t_x.to_numpy(),
+                T.to_numpy(),
+                np.ones(len(x)),
+                0.0,
+            )
+        ),
+        "check": _checks(p_alive, expected, value),
+    }
 
 
 def _checks(p_alive, expected, value) -> dict:
-    return {"sum_p_alive": float(np.sum(p_alive)), "sum_expected_52w": float(np.sum(expected)),
-            "sum_value": float(np.sum(value))}
+    return {
+        "sum_p_alive": float(np.sum(p_alive)),
+        "sum_expected_52w": float(np.sum(expected)),
+        "sum_value": float(np.sum(value)),
+    }
 
 
 def _child(impl: str, path: Path) -> dict:
     python = sys.executable if impl == "profitlens" else str(LIFETIMES_VENV / "bin" / "python")
-    out = subprocess.run([python, __file__, "--child", impl, "--data", str(path)],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [python, __file__, "--child", impl, "--data", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{impl} run failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -125,28 +157,41 @@ def _sig(v: float, digits: int = 4) -> str:
 
 
 def report(results: list[dict], n: int) -> str:
-    lines = [f"customers: {n:,}", "",
-             "| implementation | fit (s) | predictions (s) | total (s) | peak memory (MB) |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"customers: {n:,}",
+        "",
+        "| implementation | fit (s) | predictions (s) | total (s) | peak memory (MB) |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for r in results:
-        lines.append(f"| {r['impl']} | {r['fit_s']:.2f} | {r['predict_s']:.2f} | "
-                     f"{r['total_s']:.2f} | {r['peak_mb']:.0f} |")
-    lines += ["", "| parameter | truth | " + " | ".join(r["impl"] for r in results) + " |",
-              "|---|---:|" + "---:|" * len(results)]
+        lines.append(
+            f"| {r['impl']} | {r['fit_s']:.2f} | {r['predict_s']:.2f} | "
+            f"{r['total_s']:.2f} | {r['peak_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "| parameter | truth | " + " | ".join(r["impl"] for r in results) + " |",
+        "|---|---:|" + "---:|" * len(results),
+    ]
     truth = {**TRUTH_BG, **TRUTH_GG}
     for group in ("bg", "gg"):
         for k in results[0][group]:
-            lines.append(f"| {k} | {truth[k]} | "
-                         + " | ".join(_sig(r[group][k], 6) for r in results) + " |")
-    lines.append("| BG/NBD log-likelihood | | "
-                 + " | ".join(f"{r['bg_ll']:.2f}" for r in results) + " |")
+            lines.append(
+                f"| {k} | {truth[k]} | " + " | ".join(_sig(r[group][k], 6) for r in results) + " |"
+            )
+    lines.append(
+        "| BG/NBD log-likelihood | | " + " | ".join(f"{r['bg_ll']:.2f}" for r in results) + " |"
+    )
     for k in results[0]["check"]:
         lines.append(f"| {k} | | " + " | ".join(f"{r['check'][k]:.6g}" for r in results) + " |")
     if len(results) == 2:
         a, b = results
         same = all(_sig(a[g][k]) == _sig(b[g][k]) for g in ("bg", "gg") for k in a[g])
-        lines += ["", f"same parameters to 4 significant digits: {'yes' if same else 'NO'}",
-                  f"speed-up (total): {b['total_s'] / a['total_s']:.1f}x"]
+        lines += [
+            "",
+            f"same parameters to 4 significant digits: {'yes' if same else 'NO'}",
+            f"speed-up (total): {b['total_s'] / a['total_s']:.1f}x",
+        ]
     return "\n".join(lines)
 
 

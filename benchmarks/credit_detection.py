@@ -16,6 +16,7 @@ Target (issue 7): detected >= 80 %, non-defaulters flagged <= 10 %.
 
 Usage: python benchmarks/credit_detection.py [--seeds 1 2 3] [--customers 2000] [--months 24]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,8 @@ def evaluate(data_dir: Path, policy: CreditPolicy, warmup_months: int = 6) -> di
     defaulters = pd.read_parquet(data_dir / "truth" / "defaulters.parquet")
     defaulters["write_off_date"] = pd.to_datetime(defaulters["write_off_date"]).dt.date
     defaulters["first_missed_invoice_date"] = pd.to_datetime(
-        defaulters["first_missed_invoice_date"]).dt.date
+        defaulters["first_missed_invoice_date"]
+    ).dt.date
     first_invoice = t["invoice_lines"].invoice_date.min().execute()
     first_invoice = pd.Timestamp(first_invoice).date()
     dates = month_ends(first_invoice, staged.as_of)[warmup_months:]
@@ -55,8 +57,14 @@ def evaluate(data_dir: Path, policy: CreditPolicy, warmup_months: int = 6) -> di
     first_invoices = _first_invoices(t)
     started = time.perf_counter()
     for as_of in dates:
-        analysis = analyse_credit(t["invoice_lines"], t["payments"], t["customers"], as_of,
-                                  staged.model.payment_terms_days, policy)
+        analysis = analyse_credit(
+            t["invoice_lines"],
+            t["payments"],
+            t["customers"],
+            as_of,
+            staged.model.payment_terms_days,
+            policy,
+        )
         c = analysis.customer_credit.execute()
         flagged_at[as_of] = set(c.loc[c["liability"], "customer_id"])
         reasons[as_of] = c.set_index("customer_id")["liability_reasons"].dropna()
@@ -72,28 +80,40 @@ def evaluate(data_dir: Path, policy: CreditPolicy, warmup_months: int = 6) -> di
     for d in defaulters.itertuples(index=False):
         before = [a for a in dates if a < d.write_off_date]
         if not before or before[-1] < d.first_missed_invoice_date:
-            continue                                # no month end to judge it at
+            continue  # no month end to judge it at
         evaluated += 1
         if d.customer_id in flagged_at[before[-1]]:
             detected += 1
             tp_reasons.extend(_split([reasons[before[-1]][d.customer_id]]))
-            first = next(a for a in before if a >= d.first_missed_invoice_date
-                         and d.customer_id in flagged_at[a])
+            first = next(
+                a
+                for a in before
+                if a >= d.first_missed_invoice_date and d.customer_id in flagged_at[a]
+            )
             leads.append((d.write_off_date - first).days)
-        ahead = [a for a in before if a >= d.first_missed_invoice_date
-                 and (d.write_off_date - a).days >= 60]
+        ahead = [
+            a
+            for a in before
+            if a >= d.first_missed_invoice_date and (d.write_off_date - a).days >= 60
+        ]
         early += bool(ahead) and d.customer_id in flagged_at[ahead[-1]]
-    return {"customers": int(t["customers"].count().execute()), "defaulters": evaluated,
-            "detected": detected,
-            "detection_rate": detected / evaluated if evaluated else float("nan"),
-            "detection_rate_60d_ahead": early / evaluated if evaluated else float("nan"),
-            "median_lead_days": float(pd.Series(leads).median()) if leads else float("nan"),
-            "fpr_open_balance": float(pd.Series(fp_open).mean()),
-            "fpr_open_balance_max": float(pd.Series(fp_open).max()),
-            "fpr_all_invoiced": float(pd.Series(fp_all).mean()),
-            "as_of_dates": len(dates), "seconds_per_as_of": seconds,
-            "reasons": {"defaulters (last month end)": pd.Series(tp_reasons).value_counts(),
-                        "non-defaulters (all month ends)": pd.Series(fp_reasons).value_counts()}}
+    return {
+        "customers": int(t["customers"].count().execute()),
+        "defaulters": evaluated,
+        "detected": detected,
+        "detection_rate": detected / evaluated if evaluated else float("nan"),
+        "detection_rate_60d_ahead": early / evaluated if evaluated else float("nan"),
+        "median_lead_days": float(pd.Series(leads).median()) if leads else float("nan"),
+        "fpr_open_balance": float(pd.Series(fp_open).mean()),
+        "fpr_open_balance_max": float(pd.Series(fp_open).max()),
+        "fpr_all_invoiced": float(pd.Series(fp_all).mean()),
+        "as_of_dates": len(dates),
+        "seconds_per_as_of": seconds,
+        "reasons": {
+            "defaulters (last month end)": pd.Series(tp_reasons).value_counts(),
+            "non-defaulters (all month ends)": pd.Series(fp_reasons).value_counts(),
+        },
+    }
 
 
 def _split(texts) -> list[str]:
@@ -112,8 +132,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="Folder to keep the generated companies in (default: temporary).")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="Folder to keep the generated companies in (default: temporary).",
+    )
     args = parser.parse_args()
     policy = CreditPolicy()
     rows, reasons = [], []
@@ -122,21 +146,36 @@ def main() -> None:
         for seed in args.seeds:
             data_dir = root / f"seed{seed}"
             if not (data_dir / "truth" / "defaulters.parquet").exists():
-                generate_company(data_dir, customers=args.customers, months=args.months,
-                                 seed=seed, prospects=None, fmt="parquet", dirty=0.0)
+                generate_company(
+                    data_dir,
+                    customers=args.customers,
+                    months=args.months,
+                    seed=seed,
+                    prospects=None,
+                    fmt="parquet",
+                    dirty=0.0,
+                )
             result = evaluate(data_dir, policy)
-            reasons.append(pd.DataFrame(result.pop("reasons")).fillna(0).astype(int)
-                           .assign(seed=seed))
+            reasons.append(
+                pd.DataFrame(result.pop("reasons")).fillna(0).astype(int).assign(seed=seed)
+            )
             rows.append({"seed": seed, **result})
     table = pd.DataFrame(rows).set_index("seed")
     print(f"policy: {policy}")
-    print(f"companies: {args.customers} customers, {args.months} months; "
-          "targets: detection_rate >= 0.80, fpr <= 0.10")
+    print(
+        f"companies: {args.customers} customers, {args.months} months; "
+        "targets: detection_rate >= 0.80, fpr <= 0.10"
+    )
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.round(3).to_string())
         print("\nliability reasons of flagged customers (a customer may have several):")
-        print(pd.concat(reasons).rename_axis("reason").reset_index()
-              .set_index(["seed", "reason"]).to_string())
+        print(
+            pd.concat(reasons)
+            .rename_axis("reason")
+            .reset_index()
+            .set_index(["seed", "reason"])
+            .to_string()
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ stages, and writing the two tables they add (referral_chains, decisions), are th
 Then ``profitlens whatif`` with a 10 % price rise, timed against the run (the baseline, in the
 same session on the same data).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,14 @@ OURS = ("referral", "decision", "write referral_chains", "write decisions")
 def timed_run(data: Path, out: Path, as_of: dt.date | None) -> tuple[float, dict[str, float]]:
     marks: list[tuple[str, float]] = []
     start = time.perf_counter()
-    run(data, out, as_of=as_of, progress=lambda s: marks.append((s, time.perf_counter())),
-        report=False, database=False)
+    run(
+        data,
+        out,
+        as_of=as_of,
+        progress=lambda s: marks.append((s, time.perf_counter())),
+        report=False,
+        database=False,
+    )
     end = time.perf_counter()
     stages: dict[str, float] = {}
     for (name, t0), (_, t1) in zip(marks, marks[1:] + [("end", end)]):
@@ -47,15 +54,16 @@ def main() -> None:
     for name, seconds in stages.items():
         print(f"  {name:<28} {seconds:8.1f} s")
     ours = sum(stages.get(name, 0.0) for name in OURS)
-    print(f"run: {total:.1f} s; referral value + decisions: {ours:.1f} s = "
-          f"{ours / (total - ours):.1%} on top of the rest of the run (target <= 15%)")
+    print(
+        f"run: {total:.1f} s; referral value + decisions: {ours:.1f} s = "
+        f"{ours / (total - ours):.1%} on top of the rest of the run (target <= 15%)"
+    )
     scenario = args.work / "price.yaml"
     scenario.write_text("price_change: {default: 0.1}\n")
     start = time.perf_counter()
     run_whatif(args.data, scenario, args.work / "whatif", as_of=args.as_of)
     whatif = time.perf_counter() - start
-    print(f"whatif (10% price rise): {whatif:.1f} s = {whatif / total:.2f} x the run "
-          "(target <= 1)")
+    print(f"whatif (10% price rise): {whatif:.1f} s = {whatif / total:.2f} x the run (target <= 1)")
 
 
 if __name__ == "__main__":

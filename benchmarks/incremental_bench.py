@@ -16,6 +16,7 @@ and compares every output table of INC with FULL's (``baselines/compare.py``,
 
     .venv/bin/python benchmarks/incremental_bench.py [--size 100000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,10 +43,19 @@ def main() -> None:
     if not done.exists():
         # in a child: the parent's peak memory would count as its children's (Linux records
         # the memory a process had when it starts another program as the new one's peak)
-        subprocess.run([PY, "-c", "import datetime as dt, sys; "
-                        "from profitlens.generate.earlier import data_as_of; "
-                        "data_as_of(sys.argv[1], sys.argv[2], dt.date.fromisoformat(sys.argv[3]))",
-                        str(data), str(november), EARLIER], check=True)
+        subprocess.run(
+            [
+                PY,
+                "-c",
+                "import datetime as dt, sys; "
+                "from profitlens.generate.earlier import data_as_of; "
+                "data_as_of(sys.argv[1], sys.argv[2], dt.date.fromisoformat(sys.argv[3]))",
+                str(data),
+                str(november),
+                EARLIER,
+            ],
+            check=True,
+        )
         done.touch()
     cli = str(Path(PY).with_name("profitlens"))
     full, inc = (WORK / "out" / str(args.size) / name for name in ("full", "incremental"))
@@ -53,22 +63,36 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     runs = {
         "full": [cli, "run", str(data), "--out", str(full), "--as-of", AS_OF],
-        "first": [cli, "run", str(november), "--out", str(inc), "--incremental",
-                  "--as-of", EARLIER],
-        "new month": [cli, "run", str(data), "--out", str(inc), "--incremental",
-                      "--as-of", AS_OF],
+        "first": [
+            cli,
+            "run",
+            str(november),
+            "--out",
+            str(inc),
+            "--incremental",
+            "--as-of",
+            EARLIER,
+        ],
+        "new month": [cli, "run", str(data), "--out", str(inc), "--incremental", "--as-of", AS_OF],
     }
     info = machine()
     print(json.dumps(info))
     for name, cmd in runs.items():
         m = measure(cmd, 18 * 1024, args.timeout)
-        m.update(customers=args.size, run=name, machine=info,
-                 when=dt.datetime.now().isoformat(timespec="seconds"))
+        m.update(
+            customers=args.size,
+            run=name,
+            machine=info,
+            when=dt.datetime.now().isoformat(timespec="seconds"),
+        )
         with open(WORK / "incremental.jsonl", "a") as fh:
             fh.write(json.dumps(m) + "\n")
         failed = f"  FAILED ({m['status']}): {m['stderr_tail']}" if m["status"] else ""
-        print(f"{name:10s} {m['seconds']:7.1f} s  {m['cpu_seconds']:7.1f} s CPU  "
-              f"{m['peak_rss_mb']:6.0f} MB{failed}", flush=True)
+        print(
+            f"{name:10s} {m['seconds']:7.1f} s  {m['cpu_seconds']:7.1f} s CPU  "
+            f"{m['peak_rss_mb']:6.0f} MB{failed}",
+            flush=True,
+        )
     increment = json.loads((inc / "run_info.json").read_text())["incremental"]
     shares = {p: share for p, share in increment["recomputed"].items() if share}
     print(f"share of each period's customers recomputed (the others reused): {shares}")

@@ -24,6 +24,7 @@ Usage::
 
     python benchmarks/prospects_backtest.py --customers 10000 --seeds 1 2 3 --work /tmp/bt
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,8 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from profitlens.pipeline.features import Features, clv_feature
 from profitlens.generate.company import generate_company
+from profitlens.pipeline.features import Features, clv_feature
 from profitlens.pipeline.stages import contract_tables, load_data
 from profitlens.prospects import prospect_history, score_prospects
 
@@ -45,8 +46,9 @@ def ece(p: np.ndarray, target: np.ndarray, bins: int = 10) -> tuple[float, pd.Da
     """Expected calibration error and the reliability table (equal-width bins)."""
     k = np.minimum((np.asarray(p) * bins).astype(int), bins - 1)
     frame = pd.DataFrame({"bin": k, "p": p, "y": np.asarray(target, float)})
-    table = frame.groupby("bin").agg(n=("p", "size"), predicted=("p", "mean"),
-                                     observed=("y", "mean"))
+    table = frame.groupby("bin").agg(
+        n=("p", "size"), predicted=("p", "mean"), observed=("y", "mean")
+    )
     table.index = [f"{b / bins:.1f}-{(b + 1) / bins:.1f}" for b in table.index]
     error = float((table.n * (table.predicted - table.observed).abs()).sum() / table.n.sum())
     return error, table
@@ -78,15 +80,19 @@ def against_truth(folder: Path) -> dict:
     kept = planted[joined["recommendation"] != "skip"].sum()
     p = joined["p_convert"].to_numpy()
     return {
-        "open": len(joined), "won_history": scores.settings["won"],
-        "method": scores.settings["method"], "calibration": scores.settings["calibration"],
+        "open": len(joined),
+        "won_history": scores.settings["won"],
+        "method": scores.settings["method"],
+        "calibration": scores.settings["calibration"],
         "spearman": spearmanr(joined["expected_return"], planted).statistic,
         "ece_planted": ece(p, joined["conversion_probability"])[0],
         "ece_outcome": ece(p, joined["converts"])[0],
         "brier_outcome": float(np.mean((p - joined["converts"]) ** 2)),
         "gap_closed": (kept - everyone) / (perfect - everyone) if perfect > everyone else 1.0,
         "skipped": int((joined["recommendation"] == "skip").sum()),
-        "baseline_s": baseline, "prospects_s": build + fit}
+        "baseline_s": baseline,
+        "prospects_s": build + fit,
+    }
 
 
 def backtest(folder: Path, holdout_months: int) -> tuple[dict, pd.DataFrame]:
@@ -104,13 +110,23 @@ def backtest(folder: Path, holdout_months: int) -> tuple[dict, pd.DataFrame]:
     pursue = (scores["recommendation"] != "skip").to_numpy()
     p = scores["p_convert"].to_numpy()[resolved]
     error, table = ece(p, won[resolved])
-    return ({"cutoff": cutoff.isoformat(), "scored": len(scores), "resolved": int(resolved.sum()),
-             "pursued": int(pursue.sum()),
-             "profit_all": profit.sum(), "profit_pursued": profit[pursue].sum(),
-             "cost_all": cost.sum(), "cost_pursued": cost[pursue].sum(),
-             "net_all": profit.sum() - cost.sum(),
-             "net_pursued": profit[pursue].sum() - cost[pursue].sum(),
-             "brier": float(np.mean((p - won[resolved]) ** 2)), "ece": error}, table)
+    return (
+        {
+            "cutoff": cutoff.isoformat(),
+            "scored": len(scores),
+            "resolved": int(resolved.sum()),
+            "pursued": int(pursue.sum()),
+            "profit_all": profit.sum(),
+            "profit_pursued": profit[pursue].sum(),
+            "cost_all": cost.sum(),
+            "cost_pursued": cost[pursue].sum(),
+            "net_all": profit.sum() - cost.sum(),
+            "net_pursued": profit[pursue].sum() - cost[pursue].sum(),
+            "brier": float(np.mean((p - won[resolved]) ** 2)),
+            "ece": error,
+        },
+        table,
+    )
 
 
 def main() -> None:
@@ -120,8 +136,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--holdout", type=int, default=6, help="backtest holdout, months")
     parser.add_argument("--work", type=Path, default=Path("/tmp/prospects_backtest"))
-    parser.add_argument("--no-backtest", action="store_true",
-                        help="only the check against the planted truth")
+    parser.add_argument(
+        "--no-backtest", action="store_true", help="only the check against the planted truth"
+    )
     args = parser.parse_args()
     rows, backs = [], []
     for seed in args.seeds:
@@ -140,8 +157,7 @@ def main() -> None:
     print("\nAgainst the planted truth (open prospects at the as-of date)")
     print(pd.DataFrame(rows).round(3).to_string(index=False))
     if backs:
-        print(f"\nBacktest: trained {args.holdout} months before the as-of date, "
-              "outcomes by it")
+        print(f"\nBacktest: trained {args.holdout} months before the as-of date, outcomes by it")
         print(pd.DataFrame(backs).round(3).to_string(index=False))
 
 

@@ -19,6 +19,7 @@ Usage::
     flock /tmp/profitlens-heavy.lock python benchmarks/prospects_stage_bench.py DATA_DIR \
         --outputs RUN_DIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,10 +49,12 @@ def stage_only(data: Path, outputs: Path) -> None:
     start = time.perf_counter()
     scores = run_prospect_scores(contract, clv)
     stage = time.perf_counter() - start
-    print(f"staging (lazy) {staging:.1f} s; prospects stage {stage:.1f} s; peak memory "
-          f"{before:.0f} MB before it, {peak_mb():.0f} MB after; "
-          f"{'no scores: ' + scores.note if scores.table is None else len(scores.table)} "
-          f"open prospects scored; {scores.settings}")
+    print(
+        f"staging (lazy) {staging:.1f} s; prospects stage {stage:.1f} s; peak memory "
+        f"{before:.0f} MB before it, {peak_mb():.0f} MB after; "
+        f"{'no scores: ' + scores.note if scores.table is None else len(scores.table)} "
+        f"open prospects scored; {scores.settings}"
+    )
 
 
 def main() -> None:
@@ -65,8 +68,11 @@ def main() -> None:
         return
     marks = []
     start = time.perf_counter()
-    run(args.data, args.out, progress=lambda stage: marks.append(
-        (stage, time.perf_counter(), peak_mb())))
+    run(
+        args.data,
+        args.out,
+        progress=lambda stage: marks.append((stage, time.perf_counter(), peak_mb())),
+    )
     end = time.perf_counter()
     marks.append(("end", end, peak_mb()))
     print(f"{'stage':<20}{'seconds':>10}{'peak MB after':>16}")
@@ -76,10 +82,12 @@ def main() -> None:
     at = next(i for i, m in enumerate(marks) if m[0] == "prospects")
     stage = marks[at + 1][1] - marks[at][1]
     rose = marks[at + 1][2] > marks[at][2]
-    print(f"\nwhole run {total:.1f} s; prospects stage {stage:.1f} s = "
-          f"{stage / (total - stage):.1%} added to the rest; peak memory "
-          f"{'rose' if rose else 'did not rise'} during it "
-          f"({marks[at][2]:.0f} -> {marks[at + 1][2]:.0f} MB; run peak {marks[-1][2]:.0f} MB)")
+    print(
+        f"\nwhole run {total:.1f} s; prospects stage {stage:.1f} s = "
+        f"{stage / (total - stage):.1%} added to the rest; peak memory "
+        f"{'rose' if rose else 'did not rise'} during it "
+        f"({marks[at][2]:.0f} -> {marks[at + 1][2]:.0f} MB; run peak {marks[-1][2]:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

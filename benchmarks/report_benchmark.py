@@ -6,6 +6,7 @@ customer_pnl with N x PERIODS rows, resource_usage, quarantine and run_info.json
 
 Run: .venv/bin/python benchmarks/report_benchmark.py [--customers 1000000] [--periods 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,32 +39,70 @@ def build(folder: Path, customers: int, periods: int, seed: int = 7) -> None:
     rank[order] = np.arange(1, n + 1)
     summary["rank"] = rank
     summary["cumulative_profit_share"] = (
-        pd.Series(summary["profit"].to_numpy()[order].cumsum() / summary["profit"].sum(),
-                  index=order).sort_index().to_numpy())
-    pq.write_table(pa.Table.from_pandas(summary, preserve_index=False),
-                   folder / "customer_summary.parquet")
+        pd.Series(
+            summary["profit"].to_numpy()[order].cumsum() / summary["profit"].sum(), index=order
+        )
+        .sort_index()
+        .to_numpy()
+    )
+    pq.write_table(
+        pa.Table.from_pandas(summary, preserve_index=False), folder / "customer_summary.parquet"
+    )
     labels = [f"2025-{m:02d}" for m in range(1, periods + 1)]
-    pnl = pa.Table.from_pandas(pd.DataFrame({
-        "customer_id": np.repeat(summary["customer_id"].to_numpy(), periods),
-        "period": np.tile(labels, n),
-        **{c: np.repeat(summary[c].to_numpy() / periods, periods) for c in PNL_COLUMNS}}),
-        preserve_index=False)
+    pnl = pa.Table.from_pandas(
+        pd.DataFrame(
+            {
+                "customer_id": np.repeat(summary["customer_id"].to_numpy(), periods),
+                "period": np.tile(labels, n),
+                **{c: np.repeat(summary[c].to_numpy() / periods, periods) for c in PNL_COLUMNS},
+            }
+        ),
+        preserve_index=False,
+    )
     pq.write_table(pnl, folder / "customer_pnl.parquet")
     resources = ["sales_team", "support_team", "ops_team", "field_vehicles"]
-    usage = pd.DataFrame([(r, p, 1e6, 1e5, 8e4, 7e5, 5e4, 2.5e5)
-                          for r in resources for p in labels],
-                         columns=["resource", "period", "cost", "capacity_minutes", "used_minutes",
-                                  "customer_cost", "pursuit_cost", "unused_cost"])
-    pq.write_table(pa.Table.from_pandas(usage, preserve_index=False),
-                   folder / "resource_usage.parquet")
-    quarantine = pd.DataFrame({"table": "invoice_lines", "row": np.arange(2, 1002),
-                               "column": "customer_id", "value": "X", "reason": "unknown customer"})
-    pq.write_table(pa.Table.from_pandas(quarantine, preserve_index=False),
-                   folder / "quarantine.parquet")
-    (folder / "run_info.json").write_text(json.dumps({
-        "as_of": "2025-12-31", "currency": "EUR", "period": "month", "engine": "duckdb",
-        "periods": labels, "rows": {"invoice_lines": {"read": 10_001_000, "used": 10_000_000,
-                                                      "quarantined": 1000}}}))
+    usage = pd.DataFrame(
+        [(r, p, 1e6, 1e5, 8e4, 7e5, 5e4, 2.5e5) for r in resources for p in labels],
+        columns=[
+            "resource",
+            "period",
+            "cost",
+            "capacity_minutes",
+            "used_minutes",
+            "customer_cost",
+            "pursuit_cost",
+            "unused_cost",
+        ],
+    )
+    pq.write_table(
+        pa.Table.from_pandas(usage, preserve_index=False), folder / "resource_usage.parquet"
+    )
+    quarantine = pd.DataFrame(
+        {
+            "table": "invoice_lines",
+            "row": np.arange(2, 1002),
+            "column": "customer_id",
+            "value": "X",
+            "reason": "unknown customer",
+        }
+    )
+    pq.write_table(
+        pa.Table.from_pandas(quarantine, preserve_index=False), folder / "quarantine.parquet"
+    )
+    (folder / "run_info.json").write_text(
+        json.dumps(
+            {
+                "as_of": "2025-12-31",
+                "currency": "EUR",
+                "period": "month",
+                "engine": "duckdb",
+                "periods": labels,
+                "rows": {
+                    "invoice_lines": {"read": 10_001_000, "used": 10_000_000, "quarantined": 1000}
+                },
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -77,20 +116,26 @@ def main() -> None:
     if not (folder / "customer_summary.parquet").exists():
         t = time.perf_counter()
         build(folder, args.customers, args.periods)
-        print(f"built {args.customers:,} customers x {args.periods} periods in "
-              f"{time.perf_counter() - t:.1f} s: {folder}")
+        print(
+            f"built {args.customers:,} customers x {args.periods} periods in "
+            f"{time.perf_counter() - t:.1f} s: {folder}"
+        )
 
     import vl_convert
+
     t = time.perf_counter()
     vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}})
     warm = time.perf_counter() - t
     from profitlens.report import write_report
+
     t = time.perf_counter()
     path = write_report(folder)
     total = time.perf_counter() - t
     print(f"vl-convert start-up: {warm:.2f} s (once per process)")
-    print(f"write_report: {total:.2f} s for {args.customers:,} customers "
-          f"-> {path} ({path.stat().st_size / 1e6:.2f} MB)")
+    print(
+        f"write_report: {total:.2f} s for {args.customers:,} customers "
+        f"-> {path} ({path.stat().st_size / 1e6:.2f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ process tree (which includes Spark's JVM, sampled every 0.5 s) per engine, the l
 difference of each table, and exits 1 when the engines disagree. Runs no git command
 (the machine line carries a hash of ``src`` instead of the commit).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,15 +49,27 @@ def machine() -> dict:
     import ibis
 
     mem = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal"))
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     digest = hashlib.sha1()
     for path in sorted((ROOT / "src").rglob("*.py")):
         digest.update(path.read_bytes())
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": int(mem.split()[1]) / 2**20,
-            "python": platform.python_version(), "duckdb": duckdb.__version__,
-            "ibis": ibis.__version__, "kernel": platform.release(),
-            "src_sha1": digest.hexdigest()[:12]}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": int(mem.split()[1]) / 2**20,
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "ibis": ibis.__version__,
+        "kernel": platform.release(),
+        "src_sha1": digest.hexdigest()[:12],
+    }
 
 
 class TreeRss:
@@ -111,11 +124,17 @@ def main() -> None:
         conf = {"spark.driver.memory": args.driver_memory}
         if args.event_log:
             args.event_log.mkdir(parents=True, exist_ok=True)
-            conf.update({"spark.eventLog.enabled": "true", "spark.eventLog.compress": "false",
-                         "spark.eventLog.dir": args.event_log.resolve().as_uri()})
+            conf.update(
+                {
+                    "spark.eventLog.enabled": "true",
+                    "spark.eventLog.compress": "false",
+                    "spark.eventLog.dir": args.event_log.resolve().as_uri(),
+                }
+            )
         conf_dir = Path(tempfile.mkdtemp(prefix="spark-conf-"))
         (conf_dir / "spark-defaults.conf").write_text(
-            "".join(f"{k} {v}\n" for k, v in conf.items()))
+            "".join(f"{k} {v}\n" for k, v in conf.items())
+        )
         os.environ["SPARK_CONF_DIR"] = str(conf_dir)
         atexit.register(shutil.rmtree, conf_dir, True)
     data = company(args.customers)
@@ -125,19 +144,35 @@ def main() -> None:
         out = WORK / "out" / str(args.customers) / f"engine-{engine}"
         shutil.rmtree(out, ignore_errors=True)
         out.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [str(Path(PY).with_name("profitlens")), "run", str(data), "--out", str(out),
-               "--as-of", AS_OF, "--engine", engine, "--no-report"]
+        cmd = [
+            str(Path(PY).with_name("profitlens")),
+            "run",
+            str(data),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+            "--engine",
+            engine,
+            "--no-report",
+        ]
         with TreeRss() as tree:
             m = measure(cmd, None, args.timeout)
         m["tree_peak_rss_mb"] = tree.peak_mb
         runs[engine], outs[engine] = m, out
         with open(WORK / "spark_compare.jsonl", "a") as fh:
             fh.write(json.dumps({**m, "customers": args.customers, "engine": engine}) + "\n")
-        state = "ok" if m["status"] == 0 else f"FAILED ({m['status']}, {m['killed']}): " \
-                                               f"{m['stderr_tail']}"
-        print(f"{engine:7s} {m['seconds']:8.1f} s  python peak RSS {m['peak_rss_mb']:6.0f} MB  "
-              f"process tree peak RSS {m['tree_peak_rss_mb']:6.0f} MB  "
-              f"load {m['load_before'][0]:.1f}->{m['load_after'][0]:.1f}  {state}", flush=True)
+        state = (
+            "ok"
+            if m["status"] == 0
+            else f"FAILED ({m['status']}, {m['killed']}): {m['stderr_tail']}"
+        )
+        print(
+            f"{engine:7s} {m['seconds']:8.1f} s  python peak RSS {m['peak_rss_mb']:6.0f} MB  "
+            f"process tree peak RSS {m['tree_peak_rss_mb']:6.0f} MB  "
+            f"load {m['load_before'][0]:.1f}->{m['load_after'][0]:.1f}  {state}",
+            flush=True,
+        )
         if m["status"]:
             sys.exit(1)
     ok, result = compare_folders(outs["duckdb"], outs["spark"], args.tol)
@@ -146,8 +181,10 @@ def main() -> None:
         print(f"{name:20s} " + describe(r))
     same = sum(r.get("same_csv", False) for r in result.values())
     print(f"CSV files byte-identical: {same} of {len(result)}")
-    print(f"\nspark/duckdb wall time: {runs['spark']['seconds'] / runs['duckdb']['seconds']:.2f}x; "
-          f"engines {'agree' if ok else 'DISAGREE'} within {args.tol}")
+    print(
+        f"\nspark/duckdb wall time: {runs['spark']['seconds'] / runs['duckdb']['seconds']:.2f}x; "
+        f"engines {'agree' if ok else 'DISAGREE'} within {args.tol}"
+    )
     sys.exit(0 if ok else 1)
 
 

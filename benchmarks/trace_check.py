@@ -5,6 +5,7 @@ Prints, over every (customer, period, line) cell of the four activity-costed lin
 difference between the P&L amount and the sum of its trace rows, the cells that differ by a
 cent or more, P&L amounts without a trace and trace rows without a P&L row (all should be 0).
 """
+
 from __future__ import annotations
 
 import sys
@@ -33,8 +34,13 @@ def main() -> None:
     began = time.perf_counter()
     con = duckdb.connect(str(Path(sys.argv[1]) / "profitlens.duckdb"), read_only=True)
     row = con.execute(QUERY).fetchone()
-    names = ("cells", "largest_difference", "off_by_a_cent", "pnl_without_trace",
-             "trace_without_pnl")
+    names = (
+        "cells",
+        "largest_difference",
+        "off_by_a_cent",
+        "pnl_without_trace",
+        "trace_without_pnl",
+    )
     for name, value in zip(names, row):
         print(f"{name:>20}: {value}")
     print(f"{'seconds':>20}: {time.perf_counter() - began:.1f}")

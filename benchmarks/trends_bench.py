@@ -7,6 +7,7 @@ windows and bridge, numpy statistics, forecast, output frame).
 
 Usage: python benchmarks/trends_bench.py [--customers 1000000] [--periods 24]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,7 @@ def write_inputs(folder: Path, n: int, n_periods: int, seed: int = 0) -> list[st
     ids = np.char.add("C", np.char.zfill(np.arange(n).astype(str), 7))
     count = n_periods - first
     cust = np.repeat(np.arange(n), count)
-    period = (np.arange(cust.size) - np.repeat(np.cumsum(count) - count, count)
-              + first[cust])
+    period = np.arange(cust.size) - np.repeat(np.cumsum(count) - count, count) + first[cust]
     scale = rng.lognormal(6, 1, n)[cust]
     revenue = np.round(scale * rng.lognormal(0, 0.5, cust.size), 2)
     cogs = np.round(revenue * rng.uniform(0.4, 0.8, cust.size), 2)
@@ -40,21 +40,43 @@ def write_inputs(folder: Path, n: int, n_periods: int, seed: int = 0) -> list[st
     turn = rng.random(n) < 0.05
     lines["service_cost"] += np.where(turn[cust] & (period >= n_periods - 6), scale, 0.0)
     profit = revenue - cogs - sum(lines.values())
-    pnl = pa.table({"customer_id": ids[cust], "period": np.asarray(periods)[period],
-                    "revenue": revenue, "cogs": cogs, "gross_margin": revenue - cogs,
-                    **lines, "profit": profit})
+    pnl = pa.table(
+        {
+            "customer_id": ids[cust],
+            "period": np.asarray(periods)[period],
+            "revenue": revenue,
+            "cogs": cogs,
+            "gross_margin": revenue - cogs,
+            **lines,
+            "profit": profit,
+        }
+    )
     pq.write_table(pnl, folder / "customer_pnl.parquet")
     minutes = np.round(lines["service_cost"] / 0.55, 1)
-    pq.write_table(pa.table({"customer_id": ids[cust], "period": pnl["period"],
-                             "sales_minutes": np.zeros(cust.size),
-                             "service_minutes": minutes,
-                             "fulfilment_minutes": np.zeros(cust.size),
-                             "tickets": np.ceil(minutes / 20)}),
-                   folder / "customer_activity.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ids[cust],
+                "period": pnl["period"],
+                "sales_minutes": np.zeros(cust.size),
+                "service_minutes": minutes,
+                "fulfilment_minutes": np.zeros(cust.size),
+                "tickets": np.ceil(minutes / 20),
+            }
+        ),
+        folder / "customer_activity.parquet",
+    )
     acquired = [dt.date(2023 + f // 12, f % 12 + 1, 1) for f in first]
-    pq.write_table(pa.table({"customer_id": ids, "acquired_on": acquired,
-                             "segment": rng.choice(["smb", "mid_market", "enterprise"], n)}),
-                   folder / "customers.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ids,
+                "acquired_on": acquired,
+                "segment": rng.choice(["smb", "mid_market", "enterprise"], n),
+            }
+        ),
+        folder / "customers.parquet",
+    )
     return periods
 
 

@@ -16,6 +16,7 @@ run``), compute ``customer_trends`` at the as-of date and compare the customers 
 
 Usage: python benchmarks/trends_detection.py [--seeds 1 2 3] [--customers 5000] [--months 24]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,10 @@ def evaluate(folder: Path, seed: int, customers: int, months: int) -> dict:
     end = len(periods) - 1
     truth["turn_idx"] = truth["turn_period"].map(pos)
     eligible = truth[end - truth["turn_idx"] >= 2]
-    flagged = trends.loc[trends["status"] == "turned_unprofitable",
-                         ["customer_id", "turn_period", "turn_period_low", "turn_period_high"]]
+    flagged = trends.loc[
+        trends["status"] == "turned_unprofitable",
+        ["customer_id", "turn_period", "turn_period_low", "turn_period_high"],
+    ]
     planted = set(truth["customer_id"])
     hits = flagged[flagged["customer_id"].isin(planted)]
     precision = len(hits) / max(len(flagged), 1)
@@ -64,21 +67,29 @@ def evaluate(folder: Path, seed: int, customers: int, months: int) -> dict:
     rows = truth["customer_id"].map(row).to_numpy()
     first_flag = np.full(len(truth), -1)
     for t in range(int(truth["turn_idx"].min()), end + 1):
-        status = profit_status(Y[rows, :t + 1], StatusRules()).status
+        status = profit_status(Y[rows, : t + 1], StatusRules()).status
         new = (status == TURNED) & (first_flag < 0) & (truth["turn_idx"].to_numpy() <= t)
         first_flag[new] = t
     detected = first_flag >= 0
     delay = first_flag[detected] - truth["turn_idx"].to_numpy()[detected]
     est = hits.merge(truth, on="customer_id", suffixes=("", "_true"))
     turn_error = (est["turn_period"].map(pos) - est["turn_idx"]).abs()
-    in_range = ((est["turn_period_low"].map(pos) <= est["turn_idx"])
-                & (est["turn_idx"] <= est["turn_period_high"].map(pos)))
-    return {"seed": seed, "customers": customers, "planted": len(truth),
-            "eligible": len(eligible), "flagged": len(flagged), "precision": precision,
-            "recall": recall, "median_delay": float(np.median(delay)) if len(delay) else np.nan,
-            "median_turn_error": float(turn_error.median()) if len(turn_error) else np.nan,
-            "within_1": float((turn_error <= 1).mean()) if len(turn_error) else np.nan,
-            "in_range": float(in_range.mean()) if len(in_range) else np.nan}
+    in_range = (est["turn_period_low"].map(pos) <= est["turn_idx"]) & (
+        est["turn_idx"] <= est["turn_period_high"].map(pos)
+    )
+    return {
+        "seed": seed,
+        "customers": customers,
+        "planted": len(truth),
+        "eligible": len(eligible),
+        "flagged": len(flagged),
+        "precision": precision,
+        "recall": recall,
+        "median_delay": float(np.median(delay)) if len(delay) else np.nan,
+        "median_turn_error": float(turn_error.median()) if len(turn_error) else np.nan,
+        "within_1": float((turn_error <= 1).mean()) if len(turn_error) else np.nan,
+        "in_range": float(in_range.mean()) if len(in_range) else np.nan,
+    }
 
 
 def main(argv=None) -> None:
@@ -96,9 +107,11 @@ def main(argv=None) -> None:
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    print(f"\nmean precision {table.precision.mean():.3f}, mean recall {table.recall.mean():.3f}, "
-          f"median delay {table.median_delay.median():.1f} periods "
-          "(targets: precision >= 0.9, recall >= 0.8)")
+    print(
+        f"\nmean precision {table.precision.mean():.3f}, mean recall {table.recall.mean():.3f}, "
+        f"median delay {table.median_delay.median():.1f} periods "
+        "(targets: precision >= 0.9, recall >= 0.8)"
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Usage: python benchmarks/turn_bench.py [--size 300] [--seed 1]
        python benchmarks/turn_bench.py --speed [--customers 1000000] [--periods 24]
        python benchmarks/turn_bench.py --speed --run /work/bench/out1m --data /work/bench/c1000000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "trends"))
 
-from turn_families import make_bench, scores
+from turn_families import make_bench, scores  # noqa: E402 (tests/trends on sys.path first)
 
-from profitlens.trends.status import TURNED, profit_status
+from profitlens.trends.status import TURNED, profit_status  # noqa: E402
 
 
 def quality(size: int, seed: int) -> None:
@@ -57,9 +58,11 @@ def quality(size: int, seed: int) -> None:
     for by in ("family", "noise", "length"):
         print(scores(*args, by=(by,)).to_string(**fmt), "\n")
     overall = scores(*args, by=("bench",)).iloc[0]
-    print(f"overall: precision {overall.precision:.3f}, recall {overall.recall:.3f}, false "
-          f"alarms {overall.false_alarms:.4f}, within one period {overall.within_1:.3f}, "
-          f"in range {overall.in_range:.3f}")
+    print(
+        f"overall: precision {overall.precision:.3f}, recall {overall.recall:.3f}, false "
+        f"alarms {overall.false_alarms:.4f}, within one period {overall.within_1:.3f}, "
+        f"in range {overall.in_range:.3f}"
+    )
 
 
 def company_matrix(n: int, n_periods: int, seed: int = 0) -> np.ndarray:
@@ -74,7 +77,7 @@ def company_matrix(n: int, n_periods: int, seed: int = 0) -> np.ndarray:
         lines = rng.exponential(0.02, (7, rows, n_periods)).sum(axis=0) * scale
         turn = rng.random((rows, 1)) < 0.05
         lines += np.where(turn & (np.arange(n_periods) >= n_periods - 6), scale, 0.0)
-        Y[lo:lo + rows] = revenue - cogs - lines
+        Y[lo : lo + rows] = revenue - cogs - lines
     first = rng.integers(0, n_periods // 2, n)
     Y[np.arange(n_periods)[None, :] < first[:, None]] = np.nan
     return Y
@@ -82,15 +85,18 @@ def company_matrix(n: int, n_periods: int, seed: int = 0) -> np.ndarray:
 
 def baseline_rules(commit: str):
     """The status module of ``commit``, imported from a temporary file."""
-    repo = ROOT if (ROOT / ".git").exists() else Path.cwd()        # a copy of benchmarks/
-    source = subprocess.run(["git", "-C", str(repo), "show",
-                             f"{commit}:src/profitlens/trends/status.py"],
-                            capture_output=True, text=True, check=True).stdout
+    repo = ROOT if (ROOT / ".git").exists() else Path.cwd()  # a copy of benchmarks/
+    source = subprocess.run(
+        ["git", "-C", str(repo), "show", f"{commit}:src/profitlens/trends/status.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     path = Path(tempfile.mkdtemp(prefix="turn-bench-")) / "baseline_status.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("baseline_status", path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module                 # dataclasses look their module up
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -102,12 +108,14 @@ def run_matrix(out: Path, data: Path) -> np.ndarray:
     import ibis
 
     from profitlens.trends.mart import operating_profit_matrix
+
     periods = json.loads((out / "run_info.json").read_text())["periods"]
     con = ibis.duckdb.connect()
     customers = con.read_parquet(data / "customers.parquet")
     customers = customers.mutate(acquired_on=customers.acquired_on.cast("date"))
-    return operating_profit_matrix(con.read_parquet(out / "customer_pnl.parquet"), customers,
-                                   periods)[1]
+    return operating_profit_matrix(
+        con.read_parquet(out / "customer_pnl.parquet"), customers, periods
+    )[1]
 
 
 def speed(Y: np.ndarray, what: str, baseline: str, repeat: int) -> None:
@@ -121,10 +129,14 @@ def speed(Y: np.ndarray, what: str, baseline: str, repeat: int) -> None:
     old_s, new_s = min(times["baseline"]), min(times["new"])
     labels, counts = np.unique(res.labels, return_counts=True)
     print(f"{len(Y):,} customers × {Y.shape[1]} periods ({what}), best of {repeat}")
-    print(f"status rules at {baseline}: {old_s:.2f} s; new: {new_s:.2f} s; "
-          f"ratio {new_s / old_s:.2f} (target <= 0.5)")
-    print(f"run tests on {np.isfinite(res.noise).mean():.1%} of customers; statuses: "
-          + ", ".join(f"{label} {count:,}" for label, count in zip(labels, counts)))
+    print(
+        f"status rules at {baseline}: {old_s:.2f} s; new: {new_s:.2f} s; "
+        f"ratio {new_s / old_s:.2f} (target <= 0.5)"
+    )
+    print(
+        f"run tests on {np.isfinite(res.noise).mean():.1%} of customers; statuses: "
+        + ", ".join(f"{label} {count:,}" for label, count in zip(labels, counts))
+    )
 
 
 def main(argv=None) -> None:
@@ -142,8 +154,12 @@ def main(argv=None) -> None:
     if args.speed and args.run:
         speed(run_matrix(args.run, args.data), f"run {args.run}", args.baseline, args.repeat)
     elif args.speed:
-        speed(company_matrix(args.customers, args.periods), "synthetic company", args.baseline,
-              args.repeat)
+        speed(
+            company_matrix(args.customers, args.periods),
+            "synthetic company",
+            args.baseline,
+            args.repeat,
+        )
     else:
         quality(args.size, args.seed)
 

@@ -19,6 +19,7 @@ Usage::
 
     python scripts/cdnow_to_contract.py /work/shared/data/cdnow/CDNOW_sample.txt OUT_DIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,27 +63,37 @@ def convert(path: Path, out: Path, cogs_ratio: float = 0.7) -> None:
     """Write customers.csv, invoice_lines.csv and costmodel.yaml for one CDNOW file."""
     raw = read_cdnow(path)
     out.mkdir(parents=True, exist_ok=True)
-    first = raw.groupby("customer_id", sort=True).agg(
-        master_id=("master_id", "first"), acquired_on=("date", "min")).reset_index()
-    customers = pd.DataFrame({
-        "customer_id": first["customer_id"],
-        "name": "CDNOW master " + first["master_id"],
-        "segment": "cdnow",
-        "acquired_on": first["acquired_on"].astype(str),
-    })
+    first = (
+        raw.groupby("customer_id", sort=True)
+        .agg(master_id=("master_id", "first"), acquired_on=("date", "min"))
+        .reset_index()
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": first["customer_id"],
+            "name": "CDNOW master " + first["master_id"],
+            "segment": "cdnow",
+            "acquired_on": first["acquired_on"].astype(str),
+        }
+    )
     raw = raw.sort_values(["customer_id", "date"], kind="stable")
     seq = raw.groupby(["customer_id", "date"]).cumcount() + 1
-    lines = pd.DataFrame({
-        "invoice_id": raw["customer_id"] + "-" + pd.to_datetime(raw["date"]).dt.strftime(
-            "%Y%m%d") + "-" + seq.astype(str),
-        "line_id": "1",
-        "customer_id": raw["customer_id"],
-        "invoice_date": raw["date"].astype(str),
-        "product_id": "cd",
-        "quantity": raw["cds"],
-        "revenue": raw["dollars"].round(2),
-        "cost": (raw["dollars"] * cogs_ratio).round(4),
-    })
+    lines = pd.DataFrame(
+        {
+            "invoice_id": raw["customer_id"]
+            + "-"
+            + pd.to_datetime(raw["date"]).dt.strftime("%Y%m%d")
+            + "-"
+            + seq.astype(str),
+            "line_id": "1",
+            "customer_id": raw["customer_id"],
+            "invoice_date": raw["date"].astype(str),
+            "product_id": "cd",
+            "quantity": raw["cds"],
+            "revenue": raw["dollars"].round(2),
+            "cost": (raw["dollars"] * cogs_ratio).round(4),
+        }
+    )
     customers.to_csv(out / "customers.csv", index=False)
     lines.to_csv(out / "invoice_lines.csv", index=False)
     (out / "costmodel.yaml").write_text(COSTMODEL)
@@ -93,8 +104,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", type=Path, help="CDNOW_sample.txt or CDNOW_master.txt")
     parser.add_argument("out", type=Path, help="folder to write the contract tables into")
-    parser.add_argument("--cogs-ratio", type=float, default=0.7,
-                        help="cost of goods as a share of revenue (CDNOW has none; default 0.7)")
+    parser.add_argument(
+        "--cogs-ratio",
+        type=float,
+        default=0.7,
+        help="cost of goods as a share of revenue (CDNOW has none; default 0.7)",
+    )
     args = parser.parse_args()
     convert(args.source, args.out, args.cogs_ratio)
 

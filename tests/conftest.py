@@ -1,4 +1,5 @@
 """Shared fixtures: a private copy of the contract's worked example."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from contract_checks import TINY
 
 # Rich fixes a console's width when it is created if COLUMNS is set then, and the CLI's consoles

@@ -1,4 +1,5 @@
 """Shared checks of contract outputs: the worked example and table comparison."""
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,11 @@ def read_csv(path: Path, key: list[str]) -> dict:
 
 def assert_tables_agree(expected_dir: Path, actual_dir: Path, tol: float = 0.01) -> None:
     """Every expected row present, no extra rows, every number within ``tol``."""
-    keys = {"customer_pnl": ["customer_id", "period"], "customer_summary": ["customer_id"],
-            "resource_usage": ["resource", "period"]}
+    keys = {
+        "customer_pnl": ["customer_id", "period"],
+        "customer_summary": ["customer_id"],
+        "resource_usage": ["resource", "period"],
+    }
     for name, key in keys.items():
         exp = read_csv(expected_dir / f"{name}.csv", key)
         act = read_csv(actual_dir / f"{name}.csv", key)

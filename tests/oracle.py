@@ -3,13 +3,23 @@
 Plain Python over dicts, day by day (the carrying cost walks every day), sharing no code with
 profitlens: the tests compare the engine with it on random valid companies.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-LINES = ("revenue", "cogs", "commission", "acquisition_cost", "sales_cost", "service_cost",
-         "fulfilment_cost", "credit_cost", "referral_cost")
+LINES = (
+    "revenue",
+    "cogs",
+    "commission",
+    "acquisition_cost",
+    "sales_cost",
+    "service_cost",
+    "fulfilment_cost",
+    "credit_cost",
+    "referral_cost",
+)
 
 
 def period(day: dt.date, kind: str) -> str:
@@ -32,15 +42,20 @@ def expected_outputs(data: dict, model: dict, as_of: dt.date):
     prospects = {p["prospect_id"]: p for p in data.get("prospects", [])}
     pnl = defaultdict(lambda: defaultdict(float))
 
-    firsts = ([l["invoice_date"] for l in data["invoice_lines"]]
-              + [a["occurred_on"] for a in data.get("activities", [])]
-              + [p["paid_on"] for p in data.get("payments", [])]
-              + [r["referred_on"] for r in data.get("referrals", [])])
+    firsts = (
+        [l["invoice_date"] for l in data["invoice_lines"]]
+        + [a["occurred_on"] for a in data.get("activities", [])]
+        + [p["paid_on"] for p in data.get("payments", [])]
+        + [r["referred_on"] for r in data.get("referrals", [])]
+    )
     calendar = sorted({period(d, kind) for d in days(min(firsts, default=as_of), as_of)})
 
     def rate_parts(resource, per):
-        override = [r for r in data.get("resource_costs", [])
-                    if r["resource"] == resource and r["period"] == per]
+        override = [
+            r
+            for r in data.get("resource_costs", [])
+            if r["resource"] == resource and r["period"] == per
+        ]
         if override:
             return override[0]["cost"], override[0]["capacity_minutes"]
         res = model["resources"][resource]
@@ -50,8 +65,8 @@ def expected_outputs(data: dict, model: dict, as_of: dt.date):
         cost, capacity = rate_parts(resource, per)
         return cost / capacity
 
-    used = defaultdict(float)       # (resource, period) -> minutes
-    pursuit = defaultdict(float)    # (resource, period) -> minutes
+    used = defaultdict(float)  # (resource, period) -> minutes
+    pursuit = defaultdict(float)  # (resource, period) -> minutes
 
     def charge(activity, day, minutes, customer, line):
         per = period(day, kind)
@@ -88,8 +103,13 @@ def expected_outputs(data: dict, model: dict, as_of: dt.date):
             continue
         for lines in invoices.values():
             minutes = spec.get("minutes", 0) + spec.get("minutes_per_unit", 0) * len(lines)
-            charge(name, lines[0]["invoice_date"], minutes, lines[0]["customer_id"],
-                   spec["category"] + "_cost")
+            charge(
+                name,
+                lines[0]["invoice_date"],
+                minutes,
+                lines[0]["customer_id"],
+                spec["category"] + "_cost",
+            )
 
     rates = model.get("commission", {})
     for l in data["invoice_lines"]:
@@ -122,7 +142,8 @@ def expected_outputs(data: dict, model: dict, as_of: dt.date):
 
     for r in data.get("referrals", []):
         pnl[(r["referrer_id"], period(r["referred_on"], kind))]["referral_cost"] += (
-            r.get("reward") or 0.0)
+            r.get("reward") or 0.0
+        )
 
     usage = {}
     for resource in model["resources"]:
@@ -130,10 +151,13 @@ def expected_outputs(data: dict, model: dict, as_of: dt.date):
             cost, capacity = rate_parts(resource, per)
             minutes = used[(resource, per)]
             usage[(resource, per)] = {
-                "cost": cost, "capacity_minutes": capacity, "used_minutes": minutes,
+                "cost": cost,
+                "capacity_minutes": capacity,
+                "used_minutes": minutes,
                 "customer_cost": (minutes - pursuit[(resource, per)]) * cost / capacity,
                 "pursuit_cost": pursuit[(resource, per)] * cost / capacity,
-                "unused_cost": cost - minutes * cost / capacity}
+                "unused_cost": cost - minutes * cost / capacity,
+            }
     pnl = {k: dict(v) for k, v in pnl.items() if any(abs(v[x]) > 1e-9 for x in LINES)}
     for v in pnl.values():
         for line in LINES:

@@ -1,4 +1,5 @@
 """The package reads as the pipeline it is: layers kept, no import cycle, small modules."""
+
 from __future__ import annotations
 
 import subprocess
@@ -57,22 +58,30 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_no_module_imports_itself_back():
     # grimp counts imports inside functions too: a cycle hidden behind a lazy import is found
     graph = grimp.build_graph("profitlens")
-    imports = {m: {i for i in graph.find_modules_directly_imported_by(m) if i != m}
-               for m in graph.modules}
+    imports = {
+        m: {i for i in graph.find_modules_directly_imported_by(m) if i != m} for m in graph.modules
+    }
     # a package's __init__ re-exporting its own modules is not a cycle of the code
-    imports = {m: {i for i in targets if not i.startswith(m + ".")}
-               for m, targets in imports.items()}
+    imports = {
+        m: {i for i in targets if not i.startswith(m + ".")} for m, targets in imports.items()
+    }
     assert strongly_connected(imports) == []
 
 
 def test_the_layers_are_kept():
     lint = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(lint), "--config", str(PACKAGE.parents[1] / "pyproject.toml")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(lint), "--config", str(PACKAGE.parents[1] / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
 
 
 def test_no_module_is_over_400_lines():
-    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
-            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_LINES
+    }
     assert long == {}

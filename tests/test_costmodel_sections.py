@@ -1,4 +1,5 @@
 """The analyses' sections of costmodel.yaml (credit:, trends:) change the results they name."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,10 +23,12 @@ def test_credit_settings_change_the_aging_and_the_liabilities(tiny, tmp_path):
     assert (inv3.days_past_due, inv3.bucket) == (19, "1-30")
     assert not pd.read_csv(default / "customer_credit.csv").set_index("customer_id").liability["A"]
 
-    strict = _run(tiny, tmp_path, "strict", credit={"bucket_edges": [0, 10],
-                                                     "overdue_days_limit": 10})
-    assert pd.read_csv(strict / "receivables.csv").set_index("invoice_id").bucket["INV3"] \
-        == "over 10"
+    strict = _run(
+        tiny, tmp_path, "strict", credit={"bucket_edges": [0, 10], "overdue_days_limit": 10}
+    )
+    assert (
+        pd.read_csv(strict / "receivables.csv").set_index("invoice_id").bucket["INV3"] == "over 10"
+    )
     credit = pd.read_csv(strict / "customer_credit.csv").set_index("customer_id")
     assert credit.liability["A"] and "overdue" in credit.liability_reasons["A"]
 

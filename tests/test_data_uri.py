@@ -3,14 +3,15 @@
 ``file:///...`` URIs take the same route as ``s3a://``, ``gs://`` or ``hdfs://`` (the connector
 is the only difference), so the tiny example copied to a temporary folder stands in for a bucket.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from contract_checks import TINY, assert_tables_agree
 from typer.testing import CliRunner
 
-from contract_checks import TINY, assert_tables_agree
 from profitlens.cli import app
 from profitlens.errors import ContractError, ProfitlensError
 from profitlens.pipeline.stages import load_data, run
@@ -43,13 +44,19 @@ def test_uri_data_folder_on_spark_gives_the_expected_tables(tiny, tmp_path, con)
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize("spoil, words", [
-    (lambda d: (d / "customers.csv").unlink(), "missing customers.csv"),
-    (lambda d: (d / "payments.parquet").write_bytes(b""), "both payments.csv and payments.parquet"),
-    (lambda d: (d / "costmodel.yaml").unlink(), "every data folder needs a costmodel.yaml"),
-    (lambda d: (d / "costmodel.yaml").write_text("currency: [EUR"), "not valid YAML"),
-    (lambda d: d.rename(d.with_name("gone")), "not a folder"),
-])
+@pytest.mark.parametrize(
+    "spoil, words",
+    [
+        (lambda d: (d / "customers.csv").unlink(), "missing customers.csv"),
+        (
+            lambda d: (d / "payments.parquet").write_bytes(b""),
+            "both payments.csv and payments.parquet",
+        ),
+        (lambda d: (d / "costmodel.yaml").unlink(), "every data folder needs a costmodel.yaml"),
+        (lambda d: (d / "costmodel.yaml").write_text("currency: [EUR"), "not valid YAML"),
+        (lambda d: d.rename(d.with_name("gone")), "not a folder"),
+    ],
+)
 def test_uri_folder_errors_match_the_local_ones(tiny, con, spoil, words):
     spoil(tiny)
     with pytest.raises(ProfitlensError) as local:
@@ -76,4 +83,3 @@ def test_uri_output_folder_is_refused(tiny):
     assert result.exit_code == 2
     assert "local folder" in " ".join(result.output.split())
     assert "Traceback" not in result.output
-

@@ -1,4 +1,5 @@
 """DuckDB connections: memory limit and a spill folder of their own."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,9 @@ def test_default_memory_limit_caps_duckdb_below_the_machine(monkeypatch):
 
     monkeypatch.delenv("PROFITLENS_MEMORY_LIMIT", raising=False)
     assert engine.default_memory_limit() in ("3.5GB", *(f"{x / 10:.1f}GB" for x in range(35)))
-    monkeypatch.setattr(engine.os, "sysconf",
-                        lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2 ** 20}[name])
-    assert engine.default_memory_limit() == "2.4GB"       # 60% of a 4 GB machine
+    monkeypatch.setattr(
+        engine.os, "sysconf", lambda name: {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": 2**20}[name]
+    )
+    assert engine.default_memory_limit() == "2.4GB"  # 60% of a 4 GB machine
     monkeypatch.setenv("PROFITLENS_MEMORY_LIMIT", "1GB")
     assert _setting(connect(), "memory_limit") in ("953.6 MiB", "1.0 GB")

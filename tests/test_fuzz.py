@@ -11,6 +11,7 @@ be used (a control character in text, an unreadable number or date, a blank requ
 repeated key, a row of the wrong length) among them. The budget is fixed (``derandomize``), so
 CI runs the same examples every time.
 """
+
 from __future__ import annotations
 
 import csv
@@ -33,17 +34,31 @@ BASE = Path(__file__).parent / "data" / "fuzz"
 AS_OF = "2026-03-31"
 runner = CliRunner()
 
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")    # the policy: docs/conventions.md
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # the policy: docs/conventions.md
 HTML = "<script>alert('x')</script><b onclick=\"y()\">&amp;</b>"
-TEXT_JUNK = ["\x00", "ent\x00erprise", "a\x01b\x1fc", "\x7f\x85", "\U0001f600\U0001f4b8",
-             "\u200fשלום\u202e", "x" * 10_000, "'; DROP TABLE customers; --", HTML,
-             "a\nb", "line\r\nbreak", '"quoted, with comma"', "\ufeffbom", "\ufffe\uffff",
-             "\t", "   ", ""]
+TEXT_JUNK = [
+    "\x00",
+    "ent\x00erprise",
+    "a\x01b\x1fc",
+    "\x7f\x85",
+    "\U0001f600\U0001f4b8",
+    "\u200fשלום\u202e",
+    "x" * 10_000,
+    "'; DROP TABLE customers; --",
+    HTML,
+    "a\nb",
+    "line\r\nbreak",
+    '"quoted, with comma"',
+    "\ufeffbom",
+    "\ufffe\uffff",
+    "\t",
+    "   ",
+    "",
+]
 #: values no number column can read
 NUMBER_JUNK = ["1e400", "NaN", "-inf", "1,234.50", "12 EUR", "\U0001f600", "1\x000"]
 #: values no date column can read
-DATE_JUNK = ["2025-02-30", "31/12/2025", "2026-13-01", "yesterday", "2026-01-01\x00",
-             "20260101"]
+DATE_JUNK = ["2025-02-30", "31/12/2025", "2026-13-01", "yesterday", "2026-01-01\x00", "20260101"]
 LINE_ENDS = ["\n", "\r\n"]
 
 
@@ -57,8 +72,12 @@ def read_base() -> dict[str, tuple[list[str], list[list[str]]]]:
 
 
 BASE_TABLES = read_base()
-CELLS = [(name, row, column) for name, (header, rows) in BASE_TABLES.items()
-         for row in range(len(rows)) for column in header]
+CELLS = [
+    (name, row, column)
+    for name, (header, rows) in BASE_TABLES.items()
+    for row in range(len(rows))
+    for column in header
+]
 
 
 def junk_for(kind: str) -> st.SearchStrategy[str]:
@@ -78,12 +97,18 @@ def spoiled_company(draw):
     for name, row, column in cells:
         kind = TABLES[name].columns[column]
         changes[name, row, column] = draw(junk_for(kind))
-    repeats = draw(st.lists(st.sampled_from([(n, r) for n, r, _ in CELLS]), max_size=3,
-                            unique=True))
+    repeats = draw(
+        st.lists(st.sampled_from([(n, r) for n, r, _ in CELLS]), max_size=3, unique=True)
+    )
     # a BOM or not, the line ends, and a row of the wrong length (a stray comma) or not
-    files = {name: (draw(st.booleans()), draw(st.sampled_from(LINE_ENDS)),
-                    draw(st.sampled_from([0, 0, 0, 1, -1])))
-             for name in BASE_TABLES}
+    files = {
+        name: (
+            draw(st.booleans()),
+            draw(st.sampled_from(LINE_ENDS)),
+            draw(st.sampled_from([0, 0, 0, 1, -1])),
+        )
+        for name in BASE_TABLES
+    }
     return changes, repeats, files
 
 
@@ -113,13 +138,17 @@ def write_company(folder: Path, changes, repeats, files) -> dict[str, set[int]]:
         if ragged:
             rows.append(list(rows[0])[:ragged] if ragged < 0 else [*rows[0], "stray"])
             bad.add(len(rows))
-        with open(folder / f"{name}.csv", "w", newline="",
-                  encoding="utf-8-sig" if bom else "utf-8") as fh:
+        with open(
+            folder / f"{name}.csv", "w", newline="", encoding="utf-8-sig" if bom else "utf-8"
+        ) as fh:
             # a carriage return in a value is quoted only when it is in the line end: quote
             # every value then, as a CSV file must (else both readers see a line break there)
             carriage = any("\r" in value for row in rows for value in row)
-            writer = csv.writer(fh, lineterminator=line_end,
-                                quoting=csv.QUOTE_ALL if carriage else csv.QUOTE_MINIMAL)
+            writer = csv.writer(
+                fh,
+                lineterminator=line_end,
+                quoting=csv.QUOTE_ALL if carriage else csv.QUOTE_MINIMAL,
+            )
             writer.writerow(header)
             writer.writerows(rows)
     return unusable
@@ -141,8 +170,7 @@ def data_rows(path: Path) -> int:
 
 
 def check_run(folder: Path, out: Path, unusable: dict[str, set[int]], *options: str) -> None:
-    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--as-of", AS_OF,
-                                 *options])
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out), "--as-of", AS_OF, *options])
     assert result.exit_code == 0, result.output
     info = json.loads((out / "run_info.json").read_text())
     assert "report_error" not in info
@@ -175,9 +203,13 @@ def run_spoiled(company, *options: str) -> None:
 #: a run of the small company takes about 4 s of CPU and its report 3 s more: 15 examples
 #: are about two minutes (``slow``); the fast variant tries 4 of them. No shrinking: a failing
 #: example is printed whole, and shrinking one run after another can take many minutes
-BUDGET = {"deadline": None, "derandomize": True, "database": None,
-          "phases": [Phase.explicit, Phase.generate],
-          "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+BUDGET = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "phases": [Phase.explicit, Phase.generate],
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 
 
 @settings(max_examples=4, **BUDGET)
@@ -204,6 +236,7 @@ def test_every_junk_value_in_every_column_at_once(tmp_path):
     files = {name: (True, "\r\n", 1) for name in BASE_TABLES}
     folder = tmp_path / "data"
     folder.mkdir()
-    unusable = write_company(folder, changes, [(name, 1) for name in BASE_TABLES
-                                               if len(BASE_TABLES[name][1]) > 1], files)
+    unusable = write_company(
+        folder, changes, [(name, 1) for name in BASE_TABLES if len(BASE_TABLES[name][1]) > 1], files
+    )
     check_run(folder, tmp_path / "out", unusable)

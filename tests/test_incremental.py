@@ -1,5 +1,6 @@
 """Incremental runs: the periods that changed are recomputed, the others reused, and the outputs
 are those of a full run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,10 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from companies import START, random_company, write_company
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from companies import START, random_company, write_company
 from profitlens.errors import ContractError
 from profitlens.generate import generate_company
 from profitlens.generate.earlier import data_as_of
@@ -26,8 +27,14 @@ from profitlens.pipeline.incremental import GROUPS, cell_fingerprints, changed_c
 from profitlens.pipeline.stages import run
 
 REUSED = ("customer_pnl", "resource_usage", "customer_activity", "cost_trace")
-EVERY = (*REUSED, "customer_summary", "customer_trends", "receivables", "customer_credit",
-         "quarantine")
+EVERY = (
+    *REUSED,
+    "customer_summary",
+    "customer_trends",
+    "receivables",
+    "customer_credit",
+    "quarantine",
+)
 
 
 def outputs(folder: Path, name: str) -> pd.DataFrame:
@@ -96,12 +103,14 @@ def test_a_late_correction_recomputes_its_period_and_the_carrying_cost_after(com
     run(full, out, incremental=True)
     fixed = Path(shutil.copytree(full, tmp_path / "fixed"))
     lines = pq.read_table(full / "invoice_lines.parquet").to_pandas()
-    revenue = pd.to_numeric(lines.revenue, errors="coerce")   # text when bad rows are planted
-    march = lines.index[lines.invoice_date.astype(str).str.startswith("2023-03")
-                        & revenue.notna()][0]
+    revenue = pd.to_numeric(lines.revenue, errors="coerce")  # text when bad rows are planted
+    march = lines.index[lines.invoice_date.astype(str).str.startswith("2023-03") & revenue.notna()][
+        0
+    ]
     lines.loc[march, "revenue"] = type(lines.revenue[march])(revenue[march] + 100.0)
-    pq.write_table(pa.Table.from_pandas(lines, preserve_index=False),
-                   fixed / "invoice_lines.parquet")
+    pq.write_table(
+        pa.Table.from_pandas(lines, preserve_index=False), fixed / "invoice_lines.parquet"
+    )
 
     shares = run(fixed, out, incremental=True)["incremental"]["recomputed"]
     expected = tmp_path / "expected"
@@ -110,7 +119,8 @@ def test_a_late_correction_recomputes_its_period_and_the_carrying_cost_after(com
     # one customer's group, from March on: its balance, unpaid or not, is carried after March
     one = 1 / GROUPS
     assert [shares[p] for p in ("2023-01", "2023-02", "2023-03", "2023-06")] == pytest.approx(
-        [0, 0, one, one], abs=1e-6)
+        [0, 0, one, one], abs=1e-6
+    )
     assert_same_outputs(expected, out)
 
 
@@ -149,12 +159,21 @@ def test_a_run_without_incremental_drops_the_state(company, tmp_path):
 
 
 # the data is drawn from a seed, so shrinking has nothing to simplify: report the example at once
-@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 10**9), period=st.sampled_from(["month", "quarter"]),
-       with_commissions=st.booleans(), cut=st.integers(0, 150))
-def test_any_earlier_day_then_the_rest_gives_the_full_run(tmp_path, seed, period,
-                                                          with_commissions, cut):
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    seed=st.integers(0, 10**9),
+    period=st.sampled_from(["month", "quarter"]),
+    with_commissions=st.booleans(),
+    cut=st.integers(0, 150),
+)
+def test_any_earlier_day_then_the_rest_gives_the_full_run(
+    tmp_path, seed, period, with_commissions, cut
+):
     data, model, as_of = random_company(seed, period=period, with_commissions=with_commissions)
     here = Path(tempfile.mkdtemp(dir=tmp_path))  # tmp_path is shared by hypothesis examples
     folder = write_company(here / "data", data, model)
@@ -172,8 +191,11 @@ def test_any_earlier_day_then_the_rest_gives_the_full_run(tmp_path, seed, period
 def test_fingerprints_see_a_swap_but_not_the_row_order():
     def prints(rows):
         t = ibis.memtable(pd.DataFrame(rows, columns=["period", "customer_id", "a", "b"]))
-        return cell_fingerprints({"s": t}).to_pandas().sort_values(["period", "group"],
-                                                                   ignore_index=True)
+        return (
+            cell_fingerprints({"s": t})
+            .to_pandas()
+            .sort_values(["period", "group"], ignore_index=True)
+        )
 
     base = prints([("p1", "c1", "x", 1.0), ("p1", "c1", "y", 2.0), ("p2", "c1", "x", 3.0)])
     shuffled = prints([("p2", "c1", "x", 3.0), ("p1", "c1", "y", 2.0), ("p1", "c1", "x", 1.0)])
@@ -185,8 +207,16 @@ def test_fingerprints_see_a_swap_but_not_the_row_order():
 
 
 def test_a_whole_period_difference_changes_every_group():
-    new = pd.DataFrame({"stream": ["rates", "s"], "period": ["p1", "p2"], "group": [-1, 7],
-                        "rows": [1, 1], "fp1": [5, 5], "fp2": [5, 5]})
+    new = pd.DataFrame(
+        {
+            "stream": ["rates", "s"],
+            "period": ["p1", "p2"],
+            "group": [-1, 7],
+            "rows": [1, 1],
+            "fp1": [5, 5],
+            "fp2": [5, 5],
+        }
+    )
     old = new.assign(fp1=[6, 5])
     cells = changed_cells(new, old)
     assert len(cells) == GROUPS and set(cells.period) == {"p1"}

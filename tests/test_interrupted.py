@@ -4,6 +4,7 @@
 write, stopped as soon as its temporary output folder holds a table, and the previous run's
 outputs are then read back: every file byte for byte as before, every table readable.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,12 +26,27 @@ SRC = str(Path(profitlens.__file__).resolve().parent.parent)
 
 
 def profitlens_run(data: Path, out: Path, as_of: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (
-        SRC, os.environ.get("PYTHONPATH"))))}
-    return subprocess.Popen([sys.executable, "-c", "from profitlens.cli import app; app()", "run",
-                             str(data), "--out",
-                             str(out), "--as-of", as_of, "--no-report"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, (SRC, os.environ.get("PYTHONPATH")))),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from profitlens.cli import app; app()",
+            "run",
+            str(data),
+            "--out",
+            str(out),
+            "--as-of",
+            as_of,
+            "--no-report",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def temporary_folders(out: Path) -> list[Path]:
@@ -47,8 +63,9 @@ def stop_while_writing(run: subprocess.Popen, out: Path, how: signal.Signals) ->
         time.sleep(0.005)
     else:
         run.kill()
-        pytest.fail(f"the run ended or never wrote ({run.returncode}): "
-                    f"{run.stderr.read().decode()[-2000:]}")
+        pytest.fail(
+            f"the run ended or never wrote ({run.returncode}): {run.stderr.read().decode()[-2000:]}"
+        )
     return run.wait(timeout=120)
 
 
@@ -75,10 +92,9 @@ def test_a_run_stopped_while_writing_leaves_the_previous_outputs(previous, how, 
     assert len(tables) >= 10
     for name in tables:
         assert len(read_output(out, name).columns) > 0
-    if how == signal.SIGTERM:          # caught: the half-written folder is removed
+    if how == signal.SIGTERM:  # caught: the half-written folder is removed
         assert temporary_folders(out) == []
-    else:           # cannot be caught: a hidden folder is left, which the next run removes
+    else:  # cannot be caught: a hidden folder is left, which the next run removes
         left = temporary_folders(out)
         assert len(left) == 1
         assert remove_leftovers(out) == left and temporary_folders(out) == []
-

@@ -1,4 +1,5 @@
 """Outputs: byte-identical for the same input, atomic, and queryable in DuckDB."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,11 +24,19 @@ def test_same_input_gives_byte_identical_csvs(tiny, tmp_path):
 
 def test_floats_are_written_as_the_nearest_number_of_six_decimals():
     # 9.1574 summed in another order is 9.157399999999999, which Arrow's round keeps
-    values = pa.array([9.157399999999999, 9.1574, -582.5204209999999, 2.0000004999, -1e-9,
-                       None, 1234.5678915])
-    assert outputs._round(values).to_pylist() == [9.1574, 9.1574, -582.520421, 2.0, 0.0,
-                                                  None, 1234.567892]
-    assert str(outputs._round(pa.array([-1e-9])).to_pylist()[0]) == "0.0"      # not -0.0
+    values = pa.array(
+        [9.157399999999999, 9.1574, -582.5204209999999, 2.0000004999, -1e-9, None, 1234.5678915]
+    )
+    assert outputs._round(values).to_pylist() == [
+        9.1574,
+        9.1574,
+        -582.520421,
+        2.0,
+        0.0,
+        None,
+        1234.567892,
+    ]
+    assert str(outputs._round(pa.array([-1e-9])).to_pylist()[0]) == "0.0"  # not -0.0
 
 
 def test_a_value_on_a_half_millionth_rounds_the_same_whatever_its_last_bits():
@@ -75,7 +84,7 @@ def test_the_engine_is_released_once_the_tables_are_written(tiny, tmp_path, monk
 
     def database(folder, names):
         written.extend(sorted(p.stem for p in folder.glob("*.parquet")))
-        assert engines[0].list_tables(like="ibis_cached_") == []     # its memory is freed
+        assert engines[0].list_tables(like="ibis_cached_") == []  # its memory is freed
         real_database(folder, names)
 
     monkeypatch.setattr(pipeline, "connect", connect)
@@ -102,7 +111,7 @@ def test_a_crash_while_writing_leaves_the_previous_output(tiny, tmp_path, monkey
 def test_an_existing_folder_keeps_the_files_profitlens_did_not_write(tiny, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "log").write_text("my notes")      # e.g. a shell redirect made before the run
+    (out / "log").write_text("my notes")  # e.g. a shell redirect made before the run
     run(tiny, out, as_of=AS_OF)
     assert (out / "log").read_text() == "my notes"
     assert (out / "customer_pnl.csv").exists()
@@ -112,7 +121,7 @@ def test_outputs_of_an_earlier_run_that_this_run_does_not_write_are_removed(tiny
     out = tmp_path / "out"
     run(tiny, out, as_of=AS_OF)
     info = json.loads((out / "run_info.json").read_text())
-    info["files"].append("old_table.csv")     # as if an earlier version wrote old_table
+    info["files"].append("old_table.csv")  # as if an earlier version wrote old_table
     (out / "run_info.json").write_text(json.dumps(info))
     (out / "old_table.csv").write_text("stale")
     (out / "report.html").write_text("stale report")

@@ -4,6 +4,7 @@ Covers monthly and quarterly periods, resource-cost overrides, by-product and by
 commission rates or a commissions table, partial payments, payments before the invoice date,
 write-offs, converted and abandoned pursuits, referral rewards and per-invoice activities.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -11,16 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from companies import random_company, write_company
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-
-from companies import random_company, write_company
 from oracle import expected_outputs
+
 from profitlens.contract import PNL_COLUMNS
 from profitlens.pipeline.stages import run
 
-USAGE = ["cost", "capacity_minutes", "used_minutes", "customer_cost", "pursuit_cost",
-         "unused_cost"]
+USAGE = ["cost", "capacity_minutes", "used_minutes", "customer_cost", "pursuit_cost", "unused_cost"]
 
 
 def run_company(tmp_path, seed, **kw):
@@ -34,17 +34,25 @@ def run_company(tmp_path, seed, **kw):
 
 
 # the data is drawn from a seed, so shrinking has nothing to simplify: report the example at once
-@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 10**9), period=st.sampled_from(["month", "quarter"]),
-       with_commissions=st.booleans(), by_product=st.booleans())
+@settings(
+    max_examples=15,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    seed=st.integers(0, 10**9),
+    period=st.sampled_from(["month", "quarter"]),
+    with_commissions=st.booleans(),
+    by_product=st.booleans(),
+)
 # a commission paid in October, before the first invoice (November): a P&L row before the
 # calendar of resource_usage, which the customer's profit series must hold
 @example(seed=49764, period="month", with_commissions=True, by_product=True)
 def test_matches_independent_oracle(tmp_path, seed, period, with_commissions, by_product):
-    data, model, as_of, out = run_company(tmp_path, seed, period=period,
-                                          with_commissions=with_commissions,
-                                          by_product=by_product)
+    data, model, as_of, out = run_company(
+        tmp_path, seed, period=period, with_commissions=with_commissions, by_product=by_product
+    )
     pnl, usage = expected_outputs(data, model, as_of)
 
     got = pd.read_csv(out / "customer_pnl.csv", dtype={"customer_id": str, "period": str})
@@ -62,8 +70,12 @@ def test_matches_independent_oracle(tmp_path, seed, period, with_commissions, by
 
 
 # the data is drawn from a seed, so shrinking has nothing to simplify: report the example at once
-@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(seed=st.integers(0, 10**9), period=st.sampled_from(["month", "quarter"]))
 def test_identities(tmp_path, seed, period):
     """Reconciliation per resource and period, the profit identity, summary = sum of P&L."""
@@ -73,13 +85,21 @@ def test_identities(tmp_path, seed, period):
     assert (gap.abs() <= 0.01).all()
 
     pnl = pd.read_csv(out / "customer_pnl.csv", dtype={"customer_id": str})
-    costs = ["commission", "acquisition_cost", "sales_cost", "service_cost", "fulfilment_cost",
-             "credit_cost", "referral_cost"]
+    costs = [
+        "commission",
+        "acquisition_cost",
+        "sales_cost",
+        "service_cost",
+        "fulfilment_cost",
+        "credit_cost",
+        "referral_cost",
+    ]
     assert ((pnl.revenue - pnl.cogs - pnl.gross_margin).abs() <= 0.01).all()
     assert ((pnl.gross_margin - pnl[costs].sum(axis=1) - pnl.profit).abs() <= 0.01).all()
     # every minute charged to customers shows in their P&L
-    activity_lines = pnl[["acquisition_cost", "sales_cost", "service_cost",
-                          "fulfilment_cost"]].to_numpy().sum()
+    activity_lines = (
+        pnl[["acquisition_cost", "sales_cost", "service_cost", "fulfilment_cost"]].to_numpy().sum()
+    )
     assert abs(activity_lines - res.customer_cost.sum()) <= 0.01
 
     summary = pd.read_csv(out / "customer_summary.csv", dtype={"customer_id": str})

@@ -1,5 +1,6 @@
 """Bad input: every kind of bad row the contract lists is quarantined, once per problem, and
 the good rows' results do not change; a file that cannot be used stops the run."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-
 from contract_checks import TINY, assert_tables_agree
+
 from profitlens.errors import ContractError
 from profitlens.pipeline.stages import run
 
@@ -18,69 +19,185 @@ AS_OF = dt.date(2026, 3, 31)
 # table -> (rows appended after the good ones, {data row number: words the reason must hold})
 BAD_ROWS = {
     "customers": (
-        [{"customer_id": "", "name": "Nameless", "acquired_on": "2026-01-01"},
-         {"customer_id": "D", "acquired_on": "01/02/2026"},
-         {"customer_id": "A", "acquired_on": "2026-01-01"}],
-        {4: "missing required customer_id", 5: "cannot read acquired_on", 6: "repeats the key"}),
+        [
+            {"customer_id": "", "name": "Nameless", "acquired_on": "2026-01-01"},
+            {"customer_id": "D", "acquired_on": "01/02/2026"},
+            {"customer_id": "A", "acquired_on": "2026-01-01"},
+        ],
+        {4: "missing required customer_id", 5: "cannot read acquired_on", 6: "repeats the key"},
+    ),
     "prospects": (
         [{"prospect_id": "P3", "created_on": "2026-01-03", "converted_customer_id": "ZZZ"}],
-        {3: "unknown customer ZZZ"}),
+        {3: "unknown customer ZZZ"},
+    ),
     "invoice_lines": (
-        [{"invoice_id": "INV9", "line_id": "1", "customer_id": "ZZZ",
-          "invoice_date": "2026-01-15", "revenue": "10", "cost": "5"},
-         {"invoice_id": "INV1", "line_id": "1", "customer_id": "A",
-          "invoice_date": "2026-01-15", "revenue": "10", "cost": "5"},
-         {"invoice_id": "INV10", "line_id": "1", "customer_id": "B",
-          "invoice_date": "2026-04-15", "revenue": "10", "cost": "5"},
-         {"invoice_id": "INV11", "line_id": "1", "customer_id": "B",
-          "invoice_date": "2026-01-15", "revenue": "ten", "cost": "5"},
-         {"invoice_id": "INV12", "line_id": "1", "customer_id": "B",
-          "invoice_date": "2026-01-15", "revenue": "10", "cost": "5", "currency": "USD"},
-         {"invoice_id": "INV13", "line_id": "1", "customer_id": "B",
-          "invoice_date": "2026-01-15", "revenue": "10", "cost": "2e15"}],
-        {7: "unknown customer ZZZ", 8: "repeats the key", 9: "after the as-of date",
-         10: "cannot read revenue", 11: "currency USD",
-         12: "cannot read cost as a number (below 1e15)"}),
+        [
+            {
+                "invoice_id": "INV9",
+                "line_id": "1",
+                "customer_id": "ZZZ",
+                "invoice_date": "2026-01-15",
+                "revenue": "10",
+                "cost": "5",
+            },
+            {
+                "invoice_id": "INV1",
+                "line_id": "1",
+                "customer_id": "A",
+                "invoice_date": "2026-01-15",
+                "revenue": "10",
+                "cost": "5",
+            },
+            {
+                "invoice_id": "INV10",
+                "line_id": "1",
+                "customer_id": "B",
+                "invoice_date": "2026-04-15",
+                "revenue": "10",
+                "cost": "5",
+            },
+            {
+                "invoice_id": "INV11",
+                "line_id": "1",
+                "customer_id": "B",
+                "invoice_date": "2026-01-15",
+                "revenue": "ten",
+                "cost": "5",
+            },
+            {
+                "invoice_id": "INV12",
+                "line_id": "1",
+                "customer_id": "B",
+                "invoice_date": "2026-01-15",
+                "revenue": "10",
+                "cost": "5",
+                "currency": "USD",
+            },
+            {
+                "invoice_id": "INV13",
+                "line_id": "1",
+                "customer_id": "B",
+                "invoice_date": "2026-01-15",
+                "revenue": "10",
+                "cost": "2e15",
+            },
+        ],
+        {
+            7: "unknown customer ZZZ",
+            8: "repeats the key",
+            9: "after the as-of date",
+            10: "cannot read revenue",
+            11: "currency USD",
+            12: "cannot read cost as a number (below 1e15)",
+        },
+    ),
     "payments": (
-        [{"payment_id": "PAY9", "invoice_id": "INV404", "paid_on": "2026-02-01", "amount": "5"},
-         {"payment_id": "PAY1", "invoice_id": "INV1", "paid_on": "2026-02-01", "amount": "5"},
-         {"payment_id": "PAY10", "invoice_id": "INV2", "paid_on": "2026-05-01", "amount": "5"},
-         {"payment_id": "PAY11", "invoice_id": "INV2", "paid_on": "2026-02-01", "amount": ""},
-         {"payment_id": "PAY12", "invoice_id": "INV2", "paid_on": "2026-02-01", "amount": "5",
-          "kind": "refund"}],
-        {5: "unknown invoice INV404", 6: "repeats the key", 7: "after the as-of date",
-         8: "missing required amount", 9: "kind must be"}),
+        [
+            {"payment_id": "PAY9", "invoice_id": "INV404", "paid_on": "2026-02-01", "amount": "5"},
+            {"payment_id": "PAY1", "invoice_id": "INV1", "paid_on": "2026-02-01", "amount": "5"},
+            {"payment_id": "PAY10", "invoice_id": "INV2", "paid_on": "2026-05-01", "amount": "5"},
+            {"payment_id": "PAY11", "invoice_id": "INV2", "paid_on": "2026-02-01", "amount": ""},
+            {
+                "payment_id": "PAY12",
+                "invoice_id": "INV2",
+                "paid_on": "2026-02-01",
+                "amount": "5",
+                "kind": "refund",
+            },
+        ],
+        {
+            5: "unknown invoice INV404",
+            6: "repeats the key",
+            7: "after the as-of date",
+            8: "missing required amount",
+            9: "kind must be",
+        },
+    ),
     "activities": (
-        [{"activity_id": "ACT9", "activity": "teleport", "occurred_on": "2026-01-05",
-          "customer_id": "A"},
-         {"activity_id": "ACT10", "activity": "sales_call", "occurred_on": "2026-01-05",
-          "customer_id": "A", "minutes": "-5"},
-         {"activity_id": "ACT11", "activity": "sales_call", "occurred_on": "2026-01-05",
-          "customer_id": "ZZZ"},
-         {"activity_id": "ACT12", "activity": "sales_call", "occurred_on": "2026-01-05",
-          "prospect_id": "P9"},
-         {"activity_id": "ACT13", "activity": "sales_call", "occurred_on": "2026-01-05"},
-         {"activity_id": "ACT14", "activity": "sales_call", "occurred_on": "2026-04-05",
-          "customer_id": "A"},
-         {"activity_id": "ACT15", "activity": "sales_call", "occurred_on": "2026-01-05",
-          "customer_id": "A", "prospect_id": "P1"},
-         {"activity_id": "ACT16", "activity": "sales_call", "occurred_on": "2026-01-05",
-          "customer_id": "A", "quantity": "-1"}],
-        {9: "unknown activity teleport", 10: "negative minutes", 11: "unknown customer ZZZ",
-         12: "unknown prospect P9", 13: "missing customer_id or prospect_id",
-         14: "after the as-of date", 15: "both customer_id and prospect_id",
-         16: "negative quantity"}),
+        [
+            {
+                "activity_id": "ACT9",
+                "activity": "teleport",
+                "occurred_on": "2026-01-05",
+                "customer_id": "A",
+            },
+            {
+                "activity_id": "ACT10",
+                "activity": "sales_call",
+                "occurred_on": "2026-01-05",
+                "customer_id": "A",
+                "minutes": "-5",
+            },
+            {
+                "activity_id": "ACT11",
+                "activity": "sales_call",
+                "occurred_on": "2026-01-05",
+                "customer_id": "ZZZ",
+            },
+            {
+                "activity_id": "ACT12",
+                "activity": "sales_call",
+                "occurred_on": "2026-01-05",
+                "prospect_id": "P9",
+            },
+            {"activity_id": "ACT13", "activity": "sales_call", "occurred_on": "2026-01-05"},
+            {
+                "activity_id": "ACT14",
+                "activity": "sales_call",
+                "occurred_on": "2026-04-05",
+                "customer_id": "A",
+            },
+            {
+                "activity_id": "ACT15",
+                "activity": "sales_call",
+                "occurred_on": "2026-01-05",
+                "customer_id": "A",
+                "prospect_id": "P1",
+            },
+            {
+                "activity_id": "ACT16",
+                "activity": "sales_call",
+                "occurred_on": "2026-01-05",
+                "customer_id": "A",
+                "quantity": "-1",
+            },
+        ],
+        {
+            9: "unknown activity teleport",
+            10: "negative minutes",
+            11: "unknown customer ZZZ",
+            12: "unknown prospect P9",
+            13: "missing customer_id or prospect_id",
+            14: "after the as-of date",
+            15: "both customer_id and prospect_id",
+            16: "negative quantity",
+        },
+    ),
     "referrals": (
-        [{"referrer_id": "ZZZ", "referred_id": "B", "referred_on": "2026-02-01"},
-         {"referrer_id": "B", "referred_id": "C", "referred_on": "2026-02-01", "reward": "9"}],
-        {2: "unknown customer ZZZ", 3: "repeats the key"}),
+        [
+            {"referrer_id": "ZZZ", "referred_id": "B", "referred_on": "2026-02-01"},
+            {"referrer_id": "B", "referred_id": "C", "referred_on": "2026-02-01", "reward": "9"},
+        ],
+        {2: "unknown customer ZZZ", 3: "repeats the key"},
+    ),
     "resource_costs": (
-        [{"period": "2026-01", "resource": "sales_team", "cost": "100",
-          "capacity_minutes": "-5"},
-         {"period": "2026-13", "resource": "sales_team", "cost": "100",
-          "capacity_minutes": "50"},
-         {"period": "2026-02", "resource": "robots", "cost": "100", "capacity_minutes": "50"}],
-        {1: "capacity must be positive", 2: "cannot read period", 3: "unknown resource robots"}),
+        [
+            {
+                "period": "2026-01",
+                "resource": "sales_team",
+                "cost": "100",
+                "capacity_minutes": "-5",
+            },
+            {
+                "period": "2026-13",
+                "resource": "sales_team",
+                "cost": "100",
+                "capacity_minutes": "50",
+            },
+            {"period": "2026-02", "resource": "robots", "cost": "100", "capacity_minutes": "50"},
+        ],
+        {1: "capacity must be positive", 2: "cannot read period", 3: "unknown resource robots"},
+    ),
 }
 
 
@@ -120,9 +237,19 @@ def test_every_kind_of_bad_row_is_quarantined_and_good_results_unchanged(tiny, t
 
 
 def test_a_row_with_two_problems_is_listed_once_per_problem(tiny, tmp_path):
-    append_rows(tiny, "invoice_lines", [{"invoice_id": "INV9", "customer_id": "ZZZ",
-                                         "invoice_date": "2026-09-01", "revenue": "x",
-                                         "cost": "1"}])
+    append_rows(
+        tiny,
+        "invoice_lines",
+        [
+            {
+                "invoice_id": "INV9",
+                "customer_id": "ZZZ",
+                "invoice_date": "2026-09-01",
+                "revenue": "x",
+                "cost": "1",
+            }
+        ],
+    )
     info = run(tiny, tmp_path / "out", as_of=AS_OF)
     q = pd.read_csv(tmp_path / "out" / "quarantine.csv")
     assert sorted(q["column"]) == ["customer_id", "invoice_date", "revenue"]
@@ -131,9 +258,19 @@ def test_a_row_with_two_problems_is_listed_once_per_problem(tiny, tmp_path):
 
 def test_reference_to_a_quarantined_row_is_quarantined(tiny, tmp_path):
     append_rows(tiny, "customers", [{"customer_id": "E", "acquired_on": "soon"}])
-    append_rows(tiny, "invoice_lines", [{"invoice_id": "INV9", "customer_id": "E",
-                                         "invoice_date": "2026-01-15", "revenue": "1",
-                                         "cost": "1"}])
+    append_rows(
+        tiny,
+        "invoice_lines",
+        [
+            {
+                "invoice_id": "INV9",
+                "customer_id": "E",
+                "invoice_date": "2026-01-15",
+                "revenue": "1",
+                "cost": "1",
+            }
+        ],
+    )
     run(tiny, tmp_path / "out", as_of=AS_OF)
     q = pd.read_csv(tmp_path / "out" / "quarantine.csv")
     assert set(zip(q["table"], q["row"])) == {("customers", 4), ("invoice_lines", 7)}
@@ -142,8 +279,11 @@ def test_reference_to_a_quarantined_row_is_quarantined(tiny, tmp_path):
 def test_missing_required_column_names_file_and_column(tiny, tmp_path):
     lines = pd.read_csv(tiny / "invoice_lines.csv").drop(columns=["revenue"])
     lines.to_csv(tiny / "invoice_lines.csv", index=False)
-    with pytest.raises(ContractError, match=r"invoice_lines\.csv: missing required column "
-                                            r"'revenue'"):
+    with pytest.raises(
+        ContractError,
+        match=r"invoice_lines\.csv: missing required column "
+        r"'revenue'",
+    ):
         run(tiny, tmp_path / "out", as_of=AS_OF)
 
 
@@ -170,9 +310,13 @@ def test_repeated_keys_are_found_exactly_even_when_hashes_collide(monkeypatch, c
     from profitlens.staging import checks
 
     rng = np.random.default_rng(4)
-    rows = pd.DataFrame({"invoice_id": rng.choice(["I1", "I2", "I3", None], 300),
-                         "line_id": rng.choice([str(i) for i in range(40)], 300),
-                         "_row": range(1, 301)})
+    rows = pd.DataFrame(
+        {
+            "invoice_id": rng.choice(["I1", "I2", "I3", None], 300),
+            "line_id": rng.choice([str(i) for i in range(40)], 300),
+            "_row": range(1, 301),
+        }
+    )
     if collide:
         monkeypatch.setattr(checks, "_key_hash", lambda t, key: t[key[0]].length() % 3)
     got = checks.repeated_keys(ibis.memtable(rows), ("invoice_id", "line_id")).execute()
@@ -216,9 +360,9 @@ def test_a_repeat_far_into_a_rising_file_is_found_among_missing_keys(at):
     from profitlens.staging import checks
 
     keys = [None if i % 7 == 3 else f"K{i:07d}" for i in range(300_000)]
-    first = at - 1 if keys[at - 1] else at - 2          # the nearest key given before
+    first = at - 1 if keys[at - 1] else at - 2  # the nearest key given before
     keys[at] = keys[first]
     rows = pd.DataFrame({"activity_id": keys, "_row": range(1, 300_001)})
     got = checks.repeated_keys(ibis.memtable(rows), ("activity_id",)).execute()
     assert got["_k_activity_id"].tolist() == [keys[at]]
-    assert got["_first_row"].tolist() == [first + 1]    # rows are 1-based
+    assert got["_first_row"].tolist() == [first + 1]  # rows are 1-based

@@ -1,4 +1,5 @@
 """The reconciliation adds up sums computed apart, so it fails when the allocation is wrong."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,10 @@ AS_OF = dt.date(2026, 3, 31)
 
 
 def _outputs(out):
-    return {name: pd.read_parquet(out / f"{name}.parquet")
-            for name in ("customer_summary", "reconciliation", "resource_usage")}
+    return {
+        name: pd.read_parquet(out / f"{name}.parquet")
+        for name in ("customer_summary", "reconciliation", "resource_usage")
+    }
 
 
 def test_the_worked_example_reconciles_to_the_cent(tiny, tmp_path):
@@ -35,11 +38,11 @@ def test_an_allocation_that_loses_a_charge_does_not_reconcile(tiny, tmp_path, mo
 
     def lossy(charged, rates, model):
         trace = real(charged, rates, model)
-        return trace.filter(~((trace.activity == "order_handling")
-                              & (trace.customer_id == "B")))
+        return trace.filter(~((trace.activity == "order_handling") & (trace.customer_id == "B")))
+
     monkeypatch.setattr(stages, "cost_trace", lossy)
     stages.run(tiny, tmp_path / "out", as_of=AS_OF, database=False)
     t = _outputs(tmp_path / "out")
     recon = t["reconciliation"].set_index(["resource", "period"])
-    assert recon.loc[("ops_team", "2026-01"), "gap"] == -7.0   # INV2's 7 minutes at 1 EUR
+    assert recon.loc[("ops_team", "2026-01"), "gap"] == -7.0  # INV2's 7 minutes at 1 EUR
     assert not reconciled(t["customer_summary"], t["reconciliation"])

@@ -1,4 +1,5 @@
 """Spark numbers every row of a file by its position, also when the file spans many partitions."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,10 @@ def con():
     pytest.importorskip("pyspark")
     con = connect("spark")
     session = con._session
-    old = {k: session.conf.get(k, None) for k in ("spark.sql.files.maxPartitionBytes",
-                                                  "spark.sql.files.openCostInBytes")}
+    old = {
+        k: session.conf.get(k, None)
+        for k in ("spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
+    }
     session.conf.set("spark.sql.files.maxPartitionBytes", "16384")  # 16 KB splits
     session.conf.set("spark.sql.files.openCostInBytes", "0")
     yield con
@@ -52,8 +55,12 @@ def test_csv_rows_are_numbered_by_position(con, tmp_path):
 
 def test_parquet_rows_are_numbered_by_position(con, tmp_path):
     path = tmp_path / "lines.parquet"
-    table = pa.table({"pos": pa.array(range(1, N + 1), pa.int64()),
-                      "text": [f"row {i} " + "x" * (i % 37) for i in range(1, N + 1)]})
+    table = pa.table(
+        {
+            "pos": pa.array(range(1, N + 1), pa.int64()),
+            "text": [f"row {i} " + "x" * (i % 37) for i in range(1, N + 1)],
+        }
+    )
     pq.write_table(table, path, row_group_size=1_000, compression="none")
     _check(con, path, "lines_parquet")
 

@@ -1,4 +1,5 @@
 """SIGTERM ends a run with exit code 143, whatever exception the signal turned into on its way."""
+
 from __future__ import annotations
 
 import signal
@@ -23,8 +24,9 @@ with terminated_as_exit():
 
 
 def test_sigterm_exits_143_even_when_a_library_converts_the_exception():
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert child.stdout.readline() == b"ready\n"
     child.send_signal(signal.SIGTERM)
     assert child.wait(timeout=30) == 143

@@ -1,4 +1,5 @@
 """The contract's worked example, hand-checked numbers, on every input format and engine."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +7,8 @@ import datetime as dt
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
-
 from contract_checks import TINY, assert_tables_agree
+
 from profitlens.pipeline.stages import run
 
 AS_OF = dt.date(2026, 3, 31)
@@ -43,7 +44,7 @@ def test_spark_engine_gives_the_same_tables(tiny, tmp_path):
     written = sorted(p.name for p in (tmp_path / "duck").glob("*.csv"))
     assert written == sorted(p.name for p in (tmp_path / "spark").glob("*.csv"))
     assert {"customer_pnl.csv", "customer_trends.csv", "receivables.csv"} <= set(written)
-    for name in written:        # every output, byte for byte
+    for name in written:  # every output, byte for byte
         duck = (tmp_path / "duck" / name).read_text()
         spark = (tmp_path / "spark" / name).read_text()
         assert duck == spark, name

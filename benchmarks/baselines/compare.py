@@ -8,6 +8,7 @@ byte for byte.
 Run: ``python benchmarks/baselines/compare.py DIR_A DIR_B [--tol 0.01]``; exit status 1 when
 they disagree.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,14 +22,33 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-PNL = ["revenue", "cogs", "gross_margin", "commission", "acquisition_cost", "sales_cost",
-       "service_cost", "fulfilment_cost", "credit_cost", "referral_cost", "profit"]
+PNL = [
+    "revenue",
+    "cogs",
+    "gross_margin",
+    "commission",
+    "acquisition_cost",
+    "sales_cost",
+    "service_cost",
+    "fulfilment_cost",
+    "credit_cost",
+    "referral_cost",
+    "profit",
+]
 TABLES = {
     "customer_pnl": (["customer_id", "period"], PNL),
     "customer_summary": (["customer_id"], [*PNL, "rank", "cumulative_profit_share"]),
-    "resource_usage": (["resource", "period"], ["cost", "capacity_minutes", "used_minutes",
-                                                "customer_cost", "pursuit_cost",
-                                                "unused_cost"]),
+    "resource_usage": (
+        ["resource", "period"],
+        [
+            "cost",
+            "capacity_minutes",
+            "used_minutes",
+            "customer_cost",
+            "pursuit_cost",
+            "unused_cost",
+        ],
+    ),
 }
 
 
@@ -36,8 +56,11 @@ def read(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
     path = Path(folder) / f"{name}.parquet"
     if path.exists():
         return pd.read_parquet(path, columns=columns)
-    return pd.read_csv(Path(folder) / f"{name}.csv", usecols=columns,
-                       dtype={c: str for c in ("customer_id", "period", "resource")})
+    return pd.read_csv(
+        Path(folder) / f"{name}.csv",
+        usecols=columns,
+        dtype={c: str for c in ("customer_id", "period", "resource")},
+    )
 
 
 def compare_table(a_dir: Path, b_dir: Path, name: str) -> dict:
@@ -46,18 +69,24 @@ def compare_table(a_dir: Path, b_dir: Path, name: str) -> dict:
     a = read(a_dir, name, key + values)
     b = read(b_dir, name, key + values)
     both = a.merge(b, on=key, how="outer", suffixes=("_a", "_b"), indicator=True)
-    out = {"rows_a": len(a), "rows_b": len(b),
-           "only_a": int((both._merge == "left_only").sum()),
-           "only_b": int((both._merge == "right_only").sum()), "max_diff": {}}
+    out = {
+        "rows_a": len(a),
+        "rows_b": len(b),
+        "only_a": int((both._merge == "left_only").sum()),
+        "only_b": int((both._merge == "right_only").sum()),
+        "max_diff": {},
+    }
     matched = both[both._merge == "both"]
     for col in values:
         out["max_diff"][col] = _largest_difference(
-            *(matched[f"{col}_{side}"].to_numpy("float64", na_value=np.nan) for side in "ab"))
+            *(matched[f"{col}_{side}"].to_numpy("float64", na_value=np.nan) for side in "ab")
+        )
     return out
 
 
-def compare(a_dir: Path, b_dir: Path, tol: float = 0.01,
-            tables: tuple[str, ...] = tuple(TABLES)) -> tuple[bool, dict]:
+def compare(
+    a_dir: Path, b_dir: Path, tol: float = 0.01, tables: tuple[str, ...] = tuple(TABLES)
+) -> tuple[bool, dict]:
     """Whether every table agrees (same keys, every number within ``tol``; rank exactly)."""
     result, ok = {}, True
     for name in tables:
@@ -94,20 +123,29 @@ def compare_folders(a_dir: Path, b_dir: Path, tol: float = 0.01) -> tuple[bool, 
             result[name] = {"ok": False, "missing": [str(p) for p in paths if not p.exists()]}
             continue
         a, b = (pq.read_table(p) for p in paths)
-        r = {"rows_a": a.num_rows, "rows_b": b.num_rows, "max_diff": {}, "unequal": {},
-             "schema_differs": not a.schema.equals(b.schema)}
+        r = {
+            "rows_a": a.num_rows,
+            "rows_b": b.num_rows,
+            "max_diff": {},
+            "unequal": {},
+            "schema_differs": not a.schema.equals(b.schema),
+        }
         if not r["schema_differs"] and a.num_rows == b.num_rows:
             for col in a.column_names:
                 x, y = a[col], b[col]
                 if pa.types.is_floating(x.type):
                     r["max_diff"][col] = _largest_difference(x.to_numpy(), y.to_numpy())
                 else:
-                    same = pc.or_kleene(pc.fill_null(pc.equal(x, y), False),
-                                        pc.and_(pc.is_null(x), pc.is_null(y)))
+                    same = pc.or_kleene(
+                        pc.fill_null(pc.equal(x, y), False), pc.and_(pc.is_null(x), pc.is_null(y))
+                    )
                     r["unequal"][col] = a.num_rows - pc.sum(same).as_py() if a.num_rows else 0
-        r["ok"] = (not r["schema_differs"] and a.num_rows == b.num_rows
-                   and all(d <= tol for d in r["max_diff"].values())
-                   and not any(r["unequal"].values()))
+        r["ok"] = (
+            not r["schema_differs"]
+            and a.num_rows == b.num_rows
+            and all(d <= tol for d in r["max_diff"].values())
+            and not any(r["unequal"].values())
+        )
         csvs = [Path(d) / f"{name}.csv" for d in (a_dir, b_dir)]
         r["same_csv"] = all(p.exists() for p in csvs) and filecmp.cmp(*csvs, shallow=False)
         result[name] = r
@@ -149,9 +187,11 @@ def main() -> None:
     ok, result = compare(args.a, args.b, args.tol)
     for name, r in result.items():
         worst = max(r["max_diff"].items(), key=lambda kv: kv[1])
-        print(f"{name}: rows {r['rows_a']:,} / {r['rows_b']:,}, only in A {r['only_a']}, "
-              f"only in B {r['only_b']}, largest difference {worst[1]:.3g} ({worst[0]})"
-              f"{'' if r['ok'] else '  MISMATCH ' + ', '.join(r['bad_columns'])}")
+        print(
+            f"{name}: rows {r['rows_a']:,} / {r['rows_b']:,}, only in A {r['only_a']}, "
+            f"only in B {r['only_b']}, largest difference {worst[1]:.3g} ({worst[0]})"
+            f"{'' if r['ok'] else '  MISMATCH ' + ', '.join(r['bad_columns'])}"
+        )
     sys.exit(0 if ok else 1)
 
 

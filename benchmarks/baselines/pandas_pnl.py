@@ -19,6 +19,7 @@ How it is written (what a competent analyst would do, no more):
 Run: ``python benchmarks/baselines/pandas_pnl.py DATA_DIR OUT_DIR [--as-of YYYY-MM-DD]
 [--no-csv]``; prints a JSON line of phase timings.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,29 +33,71 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-TEXT = {"customer_id", "prospect_id", "invoice_id", "line_id", "payment_id", "activity_id",
-        "activity", "product_id", "segment", "converted_customer_id", "kind", "referrer_id",
-        "referred_id", "period", "resource", "sales_rep_id", "currency", "employee_id",
-        "channel", "name", "industry", "region"}
-DATES = {"acquired_on", "created_on", "invoice_date", "due_date", "paid_on", "occurred_on",
-         "referred_on", "ended_on"}
-NUMBERS = {"revenue", "cost", "amount", "minutes", "quantity", "reward", "capacity_minutes",
-           "employees", "annual_revenue"}
+TEXT = {
+    "customer_id",
+    "prospect_id",
+    "invoice_id",
+    "line_id",
+    "payment_id",
+    "activity_id",
+    "activity",
+    "product_id",
+    "segment",
+    "converted_customer_id",
+    "kind",
+    "referrer_id",
+    "referred_id",
+    "period",
+    "resource",
+    "sales_rep_id",
+    "currency",
+    "employee_id",
+    "channel",
+    "name",
+    "industry",
+    "region",
+}
+DATES = {
+    "acquired_on",
+    "created_on",
+    "invoice_date",
+    "due_date",
+    "paid_on",
+    "occurred_on",
+    "referred_on",
+    "ended_on",
+}
+NUMBERS = {
+    "revenue",
+    "cost",
+    "amount",
+    "minutes",
+    "quantity",
+    "reward",
+    "capacity_minutes",
+    "employees",
+    "annual_revenue",
+}
 # the columns each table needs here (optional ones filled with nulls when absent)
 NEEDED = {
     "customers": ["customer_id", "acquired_on", "segment"],
     "prospects": ["prospect_id", "converted_customer_id"],
-    "invoice_lines": ["invoice_id", "customer_id", "invoice_date", "revenue", "cost",
-                      "product_id"],
+    "invoice_lines": ["invoice_id", "customer_id", "invoice_date", "revenue", "cost", "product_id"],
     "payments": ["invoice_id", "paid_on", "amount", "kind"],
-    "activities": ["activity", "occurred_on", "customer_id", "prospect_id", "minutes",
-                   "quantity"],
+    "activities": ["activity", "occurred_on", "customer_id", "prospect_id", "minutes", "quantity"],
     "resource_costs": ["period", "resource", "cost", "capacity_minutes"],
     "commissions": ["customer_id", "paid_on", "amount"],
     "referrals": ["referrer_id", "referred_on", "reward"],
 }
-COST_LINES = ["commission", "acquisition_cost", "sales_cost", "service_cost",
-              "fulfilment_cost", "credit_cost", "referral_cost"]
+COST_LINES = [
+    "commission",
+    "acquisition_cost",
+    "sales_cost",
+    "service_cost",
+    "fulfilment_cost",
+    "credit_cost",
+    "referral_cost",
+]
 PNL_COLUMNS = ["revenue", "cogs", "gross_margin", *COST_LINES, "profit"]
 DECIMALS = 6
 
@@ -69,14 +112,20 @@ def read_table(data_dir: Path, name: str) -> pd.DataFrame | None:
     elif text.exists():
         with open(text, newline="", encoding="utf-8-sig") as fh:
             header = next(csv.reader(fh))
-        frame = pd.read_csv(text, usecols=[c for c in columns if c in header],
-                            dtype={c: str for c in header if c in TEXT})
+        frame = pd.read_csv(
+            text,
+            usecols=[c for c in columns if c in header],
+            dtype={c: str for c in header if c in TEXT},
+        )
     else:
         return None
     for col in columns:
         if col not in frame.columns:
-            frame[col] = pd.Series(np.nan if col in NUMBERS else None, index=frame.index,
-                                   dtype="float64" if col in NUMBERS else object)
+            frame[col] = pd.Series(
+                np.nan if col in NUMBERS else None,
+                index=frame.index,
+                dtype="float64" if col in NUMBERS else object,
+            )
         if col in DATES:
             frame[col] = pd.to_datetime(frame[col])
         elif col in NUMBERS:
@@ -136,15 +185,21 @@ def compute(data: dict, model: dict, as_of: pd.Timestamp | None = None) -> dict:
     lines = lines.assign(pk=period_key(lines.invoice_date, kind))
     sales = lines.groupby(["customer_id", "pk"], sort=False)[["revenue", "cost"]].sum()
     sales = sales.rename(columns={"cost": "cogs"}).reset_index()
-    parts += [sales[["customer_id", "pk"]].assign(line=line, amount=sales[line])
-              for line in ("revenue", "cogs")]
+    parts += [
+        sales[["customer_id", "pk"]].assign(line=line, amount=sales[line])
+        for line in ("revenue", "cogs")
+    ]
 
     # commission
     com = model.get("commission") or {}
     if data["commissions"] is not None:
         c = data["commissions"]
-        paid = c.assign(pk=period_key(c.paid_on, kind)).groupby(
-            ["customer_id", "pk"], sort=False).amount.sum().reset_index()
+        paid = (
+            c.assign(pk=period_key(c.paid_on, kind))
+            .groupby(["customer_id", "pk"], sort=False)
+            .amount.sum()
+            .reset_index()
+        )
         parts.append(paid.assign(line="commission"))
     else:
         segment = lines.customer_id.map(customers.set_index("customer_id").segment)
@@ -156,24 +211,48 @@ def compute(data: dict, model: dict, as_of: pd.Timestamp | None = None) -> dict:
         parts.append(earned.assign(line="commission"))
 
     # invoices
-    inv = lines.groupby("invoice_id", sort=False).agg(
-        customer_id=("customer_id", "first"), invoice_date=("invoice_date", "min"),
-        amount=("revenue", "sum"), n_lines=("revenue", "size")).reset_index()
+    inv = (
+        lines.groupby("invoice_id", sort=False)
+        .agg(
+            customer_id=("customer_id", "first"),
+            invoice_date=("invoice_date", "min"),
+            amount=("revenue", "sum"),
+            n_lines=("revenue", "size"),
+        )
+        .reset_index()
+    )
 
     # activities -> minutes per occurrence
-    defs = pd.DataFrame([
-        {"activity": n, "category": a["category"], "base": float(a.get("minutes", 0) or 0),
-         "per_unit": float(a.get("minutes_per_unit", 0) or 0), "per": a.get("per", "row")}
-        for n, a in model["activities"].items()])
+    defs = pd.DataFrame(
+        [
+            {
+                "activity": n,
+                "category": a["category"],
+                "base": float(a.get("minutes", 0) or 0),
+                "per_unit": float(a.get("minutes_per_unit", 0) or 0),
+                "per": a.get("per", "row"),
+            }
+            for n, a in model["activities"].items()
+        ]
+    )
     occ = acts.merge(defs[["activity", "category", "base", "per_unit"]], on="activity")
     occ["minutes"] = occ.minutes.fillna(occ.base + occ.per_unit * occ.quantity.fillna(1.0))
     occ = occ[["activity", "category", "occurred_on", "customer_id", "prospect_id", "minutes"]]
     per_invoice = defs[defs.per == "invoice"]
     if len(per_invoice):
-        extra = [pd.DataFrame({
-            "activity": d.activity, "category": d.category, "occurred_on": inv.invoice_date,
-            "customer_id": inv.customer_id, "prospect_id": None,
-            "minutes": d.base + d.per_unit * inv.n_lines}) for d in per_invoice.itertuples()]
+        extra = [
+            pd.DataFrame(
+                {
+                    "activity": d.activity,
+                    "category": d.category,
+                    "occurred_on": inv.invoice_date,
+                    "customer_id": inv.customer_id,
+                    "prospect_id": None,
+                    "minutes": d.base + d.per_unit * inv.n_lines,
+                }
+            )
+            for d in per_invoice.itertuples()
+        ]
         occ = pd.concat([occ, *extra], ignore_index=True)
     won = data["prospects"].set_index("prospect_id").converted_customer_id
     owner = occ.customer_id.fillna(occ.prospect_id.map(won))
@@ -182,15 +261,29 @@ def compute(data: dict, model: dict, as_of: pd.Timestamp | None = None) -> dict:
     line = line.mask((occ.category == "sales") & (occ.occurred_on < acquired), "acquisition_cost")
     line = line.mask(occ.prospect_id.notna(), "acquisition_cost")
     line = line.mask(owner.isna(), "pursuit")
-    occ = pd.DataFrame({"activity": occ.activity, "pk": period_key(occ.occurred_on, kind),
-                        "owner": owner.fillna(""), "line": line, "minutes": occ.minutes})
+    occ = pd.DataFrame(
+        {
+            "activity": occ.activity,
+            "pk": period_key(occ.occurred_on, kind),
+            "owner": owner.fillna(""),
+            "line": line,
+            "minutes": occ.minutes,
+        }
+    )
     minutes = occ.groupby(["activity", "pk", "owner", "line"], sort=False).minutes.sum()
     minutes = minutes.reset_index()
 
     # resource rates per period (cost model, replaced by resource_costs)
-    res = pd.DataFrame([{"resource": n, "cost": float(r["cost"]),
-                         "capacity_minutes": float(r["capacity_minutes"])}
-                        for n, r in model["resources"].items()])
+    res = pd.DataFrame(
+        [
+            {
+                "resource": n,
+                "cost": float(r["cost"]),
+                "capacity_minutes": float(r["capacity_minutes"]),
+            }
+            for n, r in model["resources"].items()
+        ]
+    )
     grid = res.merge(pd.DataFrame({"pk": keys}), how="cross")
     rc = data["resource_costs"]
     if len(rc):
@@ -201,10 +294,17 @@ def compute(data: dict, model: dict, as_of: pd.Timestamp | None = None) -> dict:
         grid.update(rc[["cost", "capacity_minutes"]])
         grid = grid.reset_index()
     grid["rate"] = grid.cost / grid.capacity_minutes
-    uses = pd.DataFrame([(n, r) for n, a in model["activities"].items()
-                         for r in a["resources"]], columns=["activity", "resource"])
-    act_rate = uses.merge(grid[["resource", "pk", "rate"]], on="resource").groupby(
-        ["activity", "pk"]).rate.sum().rename("act_rate").reset_index()
+    uses = pd.DataFrame(
+        [(n, r) for n, a in model["activities"].items() for r in a["resources"]],
+        columns=["activity", "resource"],
+    )
+    act_rate = (
+        uses.merge(grid[["resource", "pk", "rate"]], on="resource")
+        .groupby(["activity", "pk"])
+        .rate.sum()
+        .rename("act_rate")
+        .reset_index()
+    )
 
     charged = minutes[minutes.line != "pursuit"].merge(act_rate, on=["activity", "pk"])
     charged["amount"] = charged.minutes * charged.act_rate
@@ -213,25 +313,47 @@ def compute(data: dict, model: dict, as_of: pd.Timestamp | None = None) -> dict:
 
     # credit cost: write-offs + carrying cost by intervals of constant balance
     offs = pays[pays.kind.fillna("payment") == "write_off"]
-    offs = pd.DataFrame({"customer_id": offs.invoice_id.map(inv.set_index("invoice_id")
-                                                            .customer_id),
-                         "pk": period_key(offs.paid_on, kind), "amount": offs.amount})
-    parts.append(offs.groupby(["customer_id", "pk"], sort=False).amount.sum().reset_index()
-                 .assign(line="credit_cost"))
-    parts.append(carrying_cost(inv, pays, as_of, float(model["annual_carrying_rate"]), kind)
-                 .assign(line="credit_cost"))
+    offs = pd.DataFrame(
+        {
+            "customer_id": offs.invoice_id.map(inv.set_index("invoice_id").customer_id),
+            "pk": period_key(offs.paid_on, kind),
+            "amount": offs.amount,
+        }
+    )
+    parts.append(
+        offs.groupby(["customer_id", "pk"], sort=False)
+        .amount.sum()
+        .reset_index()
+        .assign(line="credit_cost")
+    )
+    parts.append(
+        carrying_cost(inv, pays, as_of, float(model["annual_carrying_rate"]), kind).assign(
+            line="credit_cost"
+        )
+    )
 
     # referral rewards
-    paid = pd.DataFrame({"customer_id": refs.referrer_id, "pk": period_key(refs.referred_on, kind),
-                         "amount": refs.reward.fillna(0.0)})
-    parts.append(paid.groupby(["customer_id", "pk"], sort=False).amount.sum().reset_index()
-                 .assign(line="referral_cost"))
+    paid = pd.DataFrame(
+        {
+            "customer_id": refs.referrer_id,
+            "pk": period_key(refs.referred_on, kind),
+            "amount": refs.reward.fillna(0.0),
+        }
+    )
+    parts.append(
+        paid.groupby(["customer_id", "pk"], sort=False)
+        .amount.sum()
+        .reset_index()
+        .assign(line="referral_cost")
+    )
 
     # assemble: long -> wide
-    long = pd.concat([p[["customer_id", "pk", "line", "amount"]] for p in parts],
-                     ignore_index=True)
-    wide = long.groupby(["customer_id", "pk", "line"], sort=False).amount.sum().unstack(
-        "line", fill_value=0.0)
+    long = pd.concat([p[["customer_id", "pk", "line", "amount"]] for p in parts], ignore_index=True)
+    wide = (
+        long.groupby(["customer_id", "pk", "line"], sort=False)
+        .amount.sum()
+        .unstack("line", fill_value=0.0)
+    )
     wide = wide.reindex(columns=["revenue", "cogs", *COST_LINES], fill_value=0.0)
     wide["gross_margin"] = wide.revenue - wide.cogs
     wide["profit"] = wide.gross_margin - wide[COST_LINES].sum(axis=1)
@@ -249,25 +371,49 @@ def compute(data: dict, model: dict, as_of: pd.Timestamp | None = None) -> dict:
 
 def read_empty(name: str) -> pd.DataFrame:
     cols = NEEDED[name]
-    return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in DATES else
-                                      "float64" if c in NUMBERS else object) for c in cols})
+    return pd.DataFrame(
+        {
+            c: pd.Series(
+                dtype="datetime64[ns]" if c in DATES else "float64" if c in NUMBERS else object
+            )
+            for c in cols
+        }
+    )
 
 
-def carrying_cost(inv: pd.DataFrame, pays: pd.DataFrame, as_of: pd.Timestamp, rate: float,
-                  kind: str) -> pd.DataFrame:
+def carrying_cost(
+    inv: pd.DataFrame, pays: pd.DataFrame, as_of: pd.Timestamp, rate: float, kind: str
+) -> pd.DataFrame:
     """balance × rate / 365 for every day an invoice's end-of-day balance is positive."""
     p = pays.merge(inv[["invoice_id", "invoice_date"]], on="invoice_id")
-    moves = pd.concat([
-        pd.DataFrame({"invoice_id": inv.invoice_id, "day": inv.invoice_date, "delta": inv.amount}),
-        pd.DataFrame({"invoice_id": p.invoice_id, "day": p[["paid_on", "invoice_date"]].max(axis=1),
-                      "delta": -p.amount})], ignore_index=True)
+    moves = pd.concat(
+        [
+            pd.DataFrame(
+                {"invoice_id": inv.invoice_id, "day": inv.invoice_date, "delta": inv.amount}
+            ),
+            pd.DataFrame(
+                {
+                    "invoice_id": p.invoice_id,
+                    "day": p[["paid_on", "invoice_date"]].max(axis=1),
+                    "delta": -p.amount,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     steps = moves.groupby(["invoice_id", "day"]).delta.sum().reset_index()  # sorted
     steps["balance"] = steps.groupby("invoice_id", sort=False).delta.cumsum()
     nxt = steps.groupby("invoice_id", sort=False).day.shift(-1)
     end = (nxt - pd.Timedelta(days=1)).fillna(as_of).clip(upper=as_of)
     keep = (steps.balance > 0) & (steps.day <= end)
-    runs = pd.DataFrame({"invoice_id": steps.invoice_id[keep], "start": steps.day[keep],
-                         "end": end[keep], "balance": steps.balance[keep]})
+    runs = pd.DataFrame(
+        {
+            "invoice_id": steps.invoice_id[keep],
+            "start": steps.day[keep],
+            "end": end[keep],
+            "balance": steps.balance[keep],
+        }
+    )
     runs["customer_id"] = runs.invoice_id.map(inv.set_index("invoice_id").customer_id)
     k0 = period_key(runs.start, kind).to_numpy()
     k1 = period_key(runs.end, kind).to_numpy()
@@ -279,16 +425,22 @@ def carrying_cost(inv: pd.DataFrame, pays: pd.DataFrame, as_of: pd.Timestamp, ra
     start = runs.start.to_numpy().astype("datetime64[D]")[idx]
     stop = runs.end.to_numpy().astype("datetime64[D]")[idx]
     days = (np.minimum(stop, p_last) - np.maximum(start, p_first)).astype("int64") + 1
-    out = pd.DataFrame({"customer_id": runs.customer_id.to_numpy()[idx], "pk": pk,
-                        "amount": runs.balance.to_numpy()[idx] * days * (rate / 365.0)})
+    out = pd.DataFrame(
+        {
+            "customer_id": runs.customer_id.to_numpy()[idx],
+            "pk": pk,
+            "amount": runs.balance.to_numpy()[idx] * days * (rate / 365.0),
+        }
+    )
     return out.groupby(["customer_id", "pk"], sort=False).amount.sum().reset_index()
 
 
 def customer_summary(pnl: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
     """Lifetime totals per customer, rank on profit in cents (ties by id), whale curve."""
     totals = pnl.groupby("customer_id")[PNL_COLUMNS].sum()
-    out = customers[["customer_id", "segment"]].merge(totals, how="left", left_on="customer_id",
-                                                      right_index=True)
+    out = customers[["customer_id", "segment"]].merge(
+        totals, how="left", left_on="customer_id", right_index=True
+    )
     out[PNL_COLUMNS] = out[PNL_COLUMNS].fillna(0.0).round(DECIMALS)
     cents = out.profit.to_numpy() * 100  # to the cent, halves away from zero (as SQL round)
     out["_cents"] = (np.sign(cents) * np.floor(np.abs(cents) + 0.5)).astype("int64")
@@ -307,11 +459,17 @@ def resource_usage(minutes: pd.DataFrame, grid: pd.DataFrame, uses: pd.DataFrame
     used = used.groupby(["resource", "pk"])[["minutes", "pursuit"]].sum()
     out = grid.merge(used, how="left", left_on=["resource", "pk"], right_index=True)
     used_m, pursuit_m = out.minutes.fillna(0.0), out.pursuit.fillna(0.0)
-    out = pd.DataFrame({
-        "resource": out.resource, "pk": out.pk, "cost": out.cost.round(DECIMALS),
-        "capacity_minutes": out.capacity_minutes, "used_minutes": used_m,
-        "customer_cost": ((used_m - pursuit_m) * out.rate).round(DECIMALS),
-        "pursuit_cost": (pursuit_m * out.rate).round(DECIMALS)})
+    out = pd.DataFrame(
+        {
+            "resource": out.resource,
+            "pk": out.pk,
+            "cost": out.cost.round(DECIMALS),
+            "capacity_minutes": out.capacity_minutes,
+            "used_minutes": used_m,
+            "customer_cost": ((used_m - pursuit_m) * out.rate).round(DECIMALS),
+            "pursuit_cost": (pursuit_m * out.rate).round(DECIMALS),
+        }
+    )
     out["unused_cost"] = (out.cost - out.customer_cost - out.pursuit_cost).round(DECIMALS)
     return out.sort_values(["resource", "pk"], ignore_index=True)
 
@@ -333,8 +491,13 @@ def run(data_dir: Path, out_dir: Path, as_of=None, csv_too: bool = True) -> dict
     t2 = time.perf_counter()
     write(tables, Path(out_dir), csv_too)
     t3 = time.perf_counter()
-    return {"read": t1 - t0, "compute": t2 - t1, "write": t3 - t2, "total": t3 - t0,
-            "rows": {n: len(f) for n, f in tables.items()}}
+    return {
+        "read": t1 - t0,
+        "compute": t2 - t1,
+        "write": t3 - t2,
+        "total": t3 - t0,
+        "rows": {n: len(f) for n, f in tables.items()},
+    }
 
 
 def main() -> None:

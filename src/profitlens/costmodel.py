@@ -14,6 +14,7 @@ Examples
 >>> model.rate("support_team")
 0.5
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .contract import CATEGORIES
 from .errors import CostModelError
-from .settings import (CreditPolicy, Decisions, LifetimeValueSettings, Prospects, Referrals,
-                       TrendSettings)
+from .settings import (
+    CreditPolicy,
+    Decisions,
+    LifetimeValueSettings,
+    Prospects,
+    Referrals,
+    TrendSettings,
+)
 
 #: what `profitlens init` writes where only the company knows the number
 PLACEHOLDER = "TODO"
@@ -92,11 +99,15 @@ def check_substitutions(substitutions: dict[str, str], activities: dict) -> None
     for old, new in substitutions.items():
         for name in (old, new):
             if name not in activities:
-                raise ValueError(f"serve_differently: unknown activity {name!r}; activities "
-                                 f"defined: {', '.join(sorted(activities)) or 'none'}")
+                raise ValueError(
+                    f"serve_differently: unknown activity {name!r}; activities "
+                    f"defined: {', '.join(sorted(activities)) or 'none'}"
+                )
             if activities[name].per != "row":
-                raise ValueError(f"serve_differently: activity {name!r} is charged per "
-                                 "invoice; only activities with rows can be moved")
+                raise ValueError(
+                    f"serve_differently: activity {name!r} is charged per "
+                    "invoice; only activities with rows can be moved"
+                )
         if old == new:
             raise ValueError(f"serve_differently: {old!r} is moved to itself")
 
@@ -128,7 +139,8 @@ class CostModel(_Strict):
             if unknown:
                 raise ValueError(
                     f"activity {name!r} uses unknown resource {unknown[0]!r}; "
-                    f"resources defined: {', '.join(sorted(known)) or 'none'}")
+                    f"resources defined: {', '.join(sorted(known)) or 'none'}"
+                )
         check_substitutions(self.serve_differently, self.activities)
         return self
 
@@ -173,8 +185,11 @@ def placeholders(raw, where: str = "") -> list[str]:
         items = enumerate(raw)
     else:
         return [where] if raw == PLACEHOLDER else []
-    return [loc for key, value in items
-            for loc in placeholders(value, f"{where}.{key}" if where else str(key))]
+    return [
+        loc
+        for key, value in items
+        for loc in placeholders(value, f"{where}.{key}" if where else str(key))
+    ]
 
 
 def load_cost_model(path: Path) -> CostModel:
@@ -219,9 +234,11 @@ def cost_model_from_text(text: str | None, source) -> CostModel:
     raw = yaml_mapping(text, source, CostModelError, "a mapping of settings")
     left = placeholders(raw)
     if left:
-        raise CostModelError(f"{source}: fill in the {PLACEHOLDER} placeholders first: "
-                             + ", ".join(left[:5]) + (f" and {len(left) - 5} more"
-                                                      if len(left) > 5 else ""))
+        raise CostModelError(
+            f"{source}: fill in the {PLACEHOLDER} placeholders first: "
+            + ", ".join(left[:5])
+            + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        )
     try:
         return CostModel.model_validate(raw)
     except ValidationError as exc:

@@ -3,6 +3,7 @@
 On a million text customer ids this is several times faster than pandas' ``map``, ``merge``
 or ``isin``, which build a Python object per id.
 """
+
 from __future__ import annotations
 
 import numpy as np

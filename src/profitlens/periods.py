@@ -2,6 +2,7 @@
 
 A period is a calendar month (``YYYY-MM``) or quarter (``YYYY-Qn``), as the cost model says.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,5 +67,6 @@ def period_calendar(first: dt.date, last: dt.date, kind: str) -> pd.DataFrame:
 
 def calendar_table(calendar: pd.DataFrame) -> ir.Table:
     """The period calendar as an Ibis table (dates typed as dates)."""
-    return ibis.memtable(calendar, schema={
-        "period": "string", "period_start": "date", "period_end": "date"})
+    return ibis.memtable(
+        calendar, schema={"period": "string", "period_start": "date", "period_end": "date"}
+    )

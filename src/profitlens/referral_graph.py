@@ -18,6 +18,7 @@ customer_id
 A                 A      0                3
 C                 A      2                1
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,8 +26,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-CHAIN_COLUMNS = ("customer_id", "referrer_id", "root_id", "depth", "direct_referrals",
-                 "chain_referrals")
+CHAIN_COLUMNS = (
+    "customer_id",
+    "referrer_id",
+    "root_id",
+    "depth",
+    "direct_referrals",
+    "chain_referrals",
+)
 
 
 def _parents(referrer: Sequence, referred: Sequence) -> tuple[np.ndarray, np.ndarray]:
@@ -35,7 +42,8 @@ def _parents(referrer: Sequence, referred: Sequence) -> tuple[np.ndarray, np.nda
     nodes = np.unique(np.concatenate([referrer, referred]).astype(str))
     parent = np.full(nodes.size, -1, np.int64)
     parent[np.searchsorted(nodes, referred.astype(str))] = np.searchsorted(
-        nodes, referrer.astype(str))
+        nodes, referrer.astype(str)
+    )
     return nodes, parent
 
 
@@ -92,17 +100,24 @@ def referral_chains(referrer: Sequence, referred: Sequence) -> pd.DataFrame:
     n = nodes.size
     root, depth = np.arange(n), np.zeros(n, np.int64)
     step = parent.copy()
-    while (moving := step >= 0).any():           # climb one level at a time
+    while (moving := step >= 0).any():  # climb one level at a time
         root[moving] = step[moving]
         depth[moving] += 1
         step[moving] = parent[step[moving]]
     has = parent >= 0
     direct = np.bincount(parent[has], minlength=n)
     chain = np.zeros(n, np.int64)
-    for level in range(int(depth.max(initial=0)), 0, -1):   # deepest first, add up the tree
+    for level in range(int(depth.max(initial=0)), 0, -1):  # deepest first, add up the tree
         at = np.flatnonzero(depth == level)
         np.add.at(chain, parent[at], chain[at] + 1)
     referrer_id = [str(nodes[p]) if p >= 0 else None for p in parent]
-    return pd.DataFrame({"customer_id": nodes, "referrer_id": referrer_id,
-                         "root_id": nodes[root], "depth": depth,
-                         "direct_referrals": direct, "chain_referrals": chain})
+    return pd.DataFrame(
+        {
+            "customer_id": nodes,
+            "referrer_id": referrer_id,
+            "root_id": nodes[root],
+            "depth": depth,
+            "direct_referrals": direct,
+            "chain_referrals": chain,
+        }
+    )

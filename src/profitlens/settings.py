@@ -14,6 +14,7 @@ Examples
 >>> TrendSettings(window=4).attention.min_fall
 0.3
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -75,14 +76,18 @@ class CreditPolicy(Section):
     @classmethod
     def _increasing_from_zero(cls, edges: tuple[int, ...]) -> tuple[int, ...]:
         if not edges or edges[0] != 0 or any(b <= a for a, b in zip(edges, edges[1:])):
-            raise ValueError(f"bucket_edges must start at 0 and increase strictly, got {list(edges)}")
+            raise ValueError(
+                f"bucket_edges must start at 0 and increase strictly, got {list(edges)}"
+            )
         return edges
 
     @model_validator(mode="after")
     def _trend_inside_lookback(self) -> CreditPolicy:
         if self.trend_window_days >= self.lookback_days:
-            raise ValueError("trend_window_days must be shorter than lookback_days "
-                             f"({self.trend_window_days} >= {self.lookback_days})")
+            raise ValueError(
+                "trend_window_days must be shorter than lookback_days "
+                f"({self.trend_window_days} >= {self.lookback_days})"
+            )
         return self
 
     @property

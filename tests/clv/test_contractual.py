@@ -1,4 +1,5 @@
 """Contractual customers: contract periods, censored sBG fit, DERL and profit lifetime value."""
+
 import datetime as dt
 import math
 from pathlib import Path
@@ -9,8 +10,12 @@ import pandas as pd
 import pytest
 from scipy.special import hyp2f1
 
-from profitlens.clv import (contract_periods, discounted_expected_residual_lifetime,
-                            expected_discounted_periods, fit_lifetime_value)
+from profitlens.clv import (
+    contract_periods,
+    discounted_expected_residual_lifetime,
+    expected_discounted_periods,
+    fit_lifetime_value,
+)
 from profitlens.models import ShiftedBetaGeometric, durations_from_survivors
 
 DATA = Path(__file__).parents[1] / "data" / "cdnow"
@@ -20,21 +25,26 @@ D = dt.date
 def _customers(rows, with_segment=True):
     df = pd.DataFrame(rows, columns=["customer_id", "segment", "acquired_on", "ended_on"])
     df = df.astype(object).where(df.notna(), None)
-    schema = {"customer_id": "string", "segment": "string", "acquired_on": "date",
-              "ended_on": "date"}
+    schema = {
+        "customer_id": "string",
+        "segment": "string",
+        "acquired_on": "date",
+        "ended_on": "date",
+    }
     if not with_segment:
-        df, schema = df.drop(columns="segment"), {k: v for k, v in schema.items()
-                                                  if k != "segment"}
+        df, schema = df.drop(columns="segment"), {k: v for k, v in schema.items() if k != "segment"}
     return ibis.memtable(df, schema=schema)
 
 
-HAND = [("A", "s", D(2024, 1, 15), D(2024, 3, 2)),     # ended in its 3rd month
-        ("B", "s", D(2024, 2, 10), None),              # running since February
-        ("C", "s", D(2024, 6, 5), D(2024, 7, 10)),     # ends after the as-of date: running
-        ("D", "t", D(2024, 1, 1), None),               # segment t records no end: not in cohort
-        ("E", None, D(2024, 2, 1), D(2024, 4, 30)),    # no segment: a group of its own
-        ("F", None, D(2023, 12, 1), None),
-        ("G", "s", D(2024, 7, 1), None)]               # acquired after the as-of date
+HAND = [
+    ("A", "s", D(2024, 1, 15), D(2024, 3, 2)),  # ended in its 3rd month
+    ("B", "s", D(2024, 2, 10), None),  # running since February
+    ("C", "s", D(2024, 6, 5), D(2024, 7, 10)),  # ends after the as-of date: running
+    ("D", "t", D(2024, 1, 1), None),  # segment t records no end: not in cohort
+    ("E", None, D(2024, 2, 1), D(2024, 4, 30)),  # no segment: a group of its own
+    ("F", None, D(2023, 12, 1), None),
+    ("G", "s", D(2024, 7, 1), None),
+]  # acquired after the as-of date
 
 
 def _periods(rows, as_of, period="month", **kw):
@@ -45,7 +55,7 @@ def _periods(rows, as_of, period="month", **kw):
 def test_contract_periods_by_hand():
     got = _periods(HAND, "2024-06-30")
     assert list(got.index) == ["A", "B", "C", "E", "F"]
-    assert got["periods"].tolist() == [3, 5, 1, 3, 7]   # Jan-Mar, Feb-Jun, Jun, Feb-Apr, Dec-Jun
+    assert got["periods"].tolist() == [3, 5, 1, 3, 7]  # Jan-Mar, Feb-Jun, Jun, Feb-Apr, Dec-Jun
     assert got["ended"].tolist() == [True, False, False, True, False]
     assert got["duration"].tolist() == [3, 5, 1, 3, 7]  # June 30 closes June: all complete
     assert got.loc["A", "first_period"] == "2024-01" and got.loc["A", "last_period"] == "2024-03"
@@ -111,27 +121,35 @@ def test_derl_of_the_uniform_churn_probability_by_hand():
 
 def test_expected_discounted_periods_monthly_and_truncated():
     a, b = 0.704, 1.182
-    d = 1.1 ** (1 / 12) - 1          # monthly discounting of a 10% annual rate
+    d = 1.1 ** (1 / 12) - 1  # monthly discounting of a 10% annual rate
     v = 1 / (1 + d)
     s = _survival(a, b, 120_100)
     for n in (0, 3, 24):
-        terms = s[n:n + 120_000] / s[n] * v ** np.arange(1, 120_001)   # k = 1 .. 120000
+        terms = s[n : n + 120_000] / s[n] * v ** np.arange(1, 120_001)  # k = 1 .. 120000
         model = _sbg(a, b)
         assert float(expected_discounted_periods(model, n, d)) == pytest.approx(
-            terms.sum(), rel=1e-9)
+            terms.sum(), rel=1e-9
+        )
         assert float(expected_discounted_periods(model, n, d, horizon=36)) == pytest.approx(
-            terms[:36].sum(), rel=1e-10)
+            terms[:36].sum(), rel=1e-10
+        )
 
 
 # ---- censored fit ---------------------------------------------------------------------------
 
+
 def test_multi_cohort_example_of_fader_hardie_2010():
     # four yearly cohorts of 10,000 observed for 4, 3, 2 and 1 years; the paper's sBG fit
     # is alpha = 3.80, beta = 15.19: one censored customer per survivor of each cohort
-    cohorts = [[10000, 8000, 6480, 5307, 4391], [10000, 8000, 6480, 5307],
-               [10000, 8000, 6480], [10000, 8000]]
-    duration, ended, weight = (np.concatenate(x) for x in zip(
-        *[durations_from_survivors(c) for c in cohorts]))
+    cohorts = [
+        [10000, 8000, 6480, 5307, 4391],
+        [10000, 8000, 6480, 5307],
+        [10000, 8000, 6480],
+        [10000, 8000],
+    ]
+    duration, ended, weight = (
+        np.concatenate(x) for x in zip(*[durations_from_survivors(c) for c in cohorts])
+    )
     m = ShiftedBetaGeometric().fit(duration, ended, weight)
     assert round(m.params_["a"], 2) == 3.80 and round(m.params_["b"], 2) == 15.19
 
@@ -140,23 +158,30 @@ def test_censored_fit_on_contract_periods_recovers_the_planted_sbg():
     a, b = 0.8, 2.5
     rng = np.random.default_rng(11)
     n = 6000
-    start = rng.integers(0, 36, n)                  # acquisition month 0..35 of 2022-2024
-    lifetime = rng.geometric(rng.beta(a, b, n))     # the month in which the contract ends
+    start = rng.integers(0, 36, n)  # acquisition month 0..35 of 2022-2024
+    lifetime = rng.geometric(rng.beta(a, b, n))  # the month in which the contract ends
     end_month = start + lifetime - 1
 
     def day(month, dom):
         return D(2022 + month // 12, month % 12 + 1, dom)
 
-    rows = [(f"K{i:05d}", "s", day(start[i], 1 + i % 28),
-             day(end_month[i], 1 + (7 * i) % 28) if end_month[i] <= 35 else None)
-            for i in range(n)]
+    rows = [
+        (
+            f"K{i:05d}",
+            "s",
+            day(start[i], 1 + i % 28),
+            day(end_month[i], 1 + (7 * i) % 28) if end_month[i] <= 35 else None,
+        )
+        for i in range(n)
+    ]
     periods = contract_periods(_customers(rows), "2024-12-31").execute()
     assert len(periods) == n
     expected_ended = end_month <= 35
     assert int(periods["ended"].sum()) == int(expected_ended.sum())
     got = periods.set_index("customer_id").loc[[r[0] for r in rows]]
-    np.testing.assert_array_equal(got["duration"].to_numpy(),
-                                  np.where(expected_ended, lifetime, 36 - start))
+    np.testing.assert_array_equal(
+        got["duration"].to_numpy(), np.where(expected_ended, lifetime, 36 - start)
+    )
     fit = ShiftedBetaGeometric().fit(got["duration"], got["ended"].astype(float))
     for k, planted in (("a", a), ("b", b)):
         assert abs(fit.params_[k] - planted) < 3 * fit.standard_errors_[k], k
@@ -164,6 +189,7 @@ def test_censored_fit_on_contract_periods_recovers_the_planted_sbg():
 
 
 # ---- lifetime value -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def cdnow():
@@ -177,12 +203,16 @@ def cdnow():
 def test_too_small_cohort_falls_back_to_the_transaction_model(cdnow):
     lines, first = cdnow
     ids = list(first.index[:30])
-    rows = [(c, "s", first[c], first[c] + dt.timedelta(days=40) if k < 3 else None)
-            for k, c in enumerate(ids)]
-    result = fit_lifetime_value(lines, None, 0.10, as_of="1997-09-30", model="bgnbd",
-                                customers=_customers(rows))
-    plain = fit_lifetime_value(lines, None, 0.10, as_of="1997-09-30", model="bgnbd",
-                               contractual="none")
+    rows = [
+        (c, "s", first[c], first[c] + dt.timedelta(days=40) if k < 3 else None)
+        for k, c in enumerate(ids)
+    ]
+    result = fit_lifetime_value(
+        lines, None, 0.10, as_of="1997-09-30", model="bgnbd", customers=_customers(rows)
+    )
+    plain = fit_lifetime_value(
+        lines, None, 0.10, as_of="1997-09-30", model="bgnbd", contractual="none"
+    )
     assert "too small" in result.notes[0] and "3 ended" in result.notes[0]
     assert (result.table["path"] == "bgnbd").all()
     pd.testing.assert_frame_equal(result.table, plain.table)
@@ -192,13 +222,21 @@ def test_mixed_book_values_each_customer_by_its_own_path(cdnow):
     lines, first = cdnow
     # segment "c" records contract ends, "n" does not: "n" keeps the transaction values
     ids = list(first.index)
-    rows = [(c, "c" if k % 2 else "n", first[c],
-             first[c] + dt.timedelta(days=35 * (k % 7)) if k % 2 and k % 5 == 0 else None)
-            for k, c in enumerate(ids)]
-    result = fit_lifetime_value(lines, None, 0.10, as_of="1997-09-30", model="bgnbd",
-                                customers=_customers(rows))
-    plain = fit_lifetime_value(lines, None, 0.10, as_of="1997-09-30", model="bgnbd",
-                               contractual="none").table.set_index("customer_id")
+    rows = [
+        (
+            c,
+            "c" if k % 2 else "n",
+            first[c],
+            first[c] + dt.timedelta(days=35 * (k % 7)) if k % 2 and k % 5 == 0 else None,
+        )
+        for k, c in enumerate(ids)
+    ]
+    result = fit_lifetime_value(
+        lines, None, 0.10, as_of="1997-09-30", model="bgnbd", customers=_customers(rows)
+    )
+    plain = fit_lifetime_value(
+        lines, None, 0.10, as_of="1997-09-30", model="bgnbd", contractual="none"
+    ).table.set_index("customer_id")
     table = result.table.set_index("customer_id")
     contract = {r[0] for r in rows if r[1] == "c"}
     ended = {r[0] for r in rows if r[3] is not None and r[3] <= D(1997, 9, 30)}
@@ -211,14 +249,15 @@ def test_mixed_book_values_each_customer_by_its_own_path(cdnow):
     # expected purchases of a running contract: the transaction forecast given alive
     cid = running.index[0]
     assert running.loc[cid, "expected_purchases_12m"] == pytest.approx(
-        plain.loc[cid, "expected_purchases_12m"] / plain.loc[cid, "p_alive"], rel=1e-12)
+        plain.loc[cid, "expected_purchases_12m"] / plain.loc[cid, "p_alive"], rel=1e-12
+    )
 
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory):
+    from profitlens.clv.cost_to_serve import customer_cost_to_serve
     from profitlens.generate import generate_company
     from profitlens.pipeline.stages import contract_tables, load_data
-    from profitlens.clv.cost_to_serve import customer_cost_to_serve
 
     folder = tmp_path_factory.mktemp("contract") / "co"
     generate_company(folder, customers=1500, months=24, seed=5)
@@ -228,8 +267,9 @@ def company(tmp_path_factory):
     cust.to_parquet(folder / "customers.parquet", index=False)
     staged = load_data(folder)
     pnl = contract_tables(staged).tables["customer_pnl"]
-    costs = customer_cost_to_serve(pnl, staged.tables["customers"], staged.as_of,
-                                   staged.model.period).execute()
+    costs = customer_cost_to_serve(
+        pnl, staged.tables["customers"], staged.as_of, staged.model.period
+    ).execute()
     for column in ("acquired_on", "ended_on"):
         cust[column] = pd.to_datetime(cust[column])
     lines = pd.read_parquet(folder / "invoice_lines.parquet")
@@ -241,16 +281,18 @@ def test_generated_company_contracts_are_valued_by_the_sbg(company):
     staged, costs, cust, lines = company
     as_of = staged.as_of
     assert as_of == D(2024, 12, 31) and staged.model.period == "month"
-    result = fit_lifetime_value(staged.tables["invoice_lines"], costs,
-                                staged.model.annual_discount_rate, as_of=as_of)
+    result = fit_lifetime_value(
+        staged.tables["invoice_lines"], costs, staged.model.annual_discount_rate, as_of=as_of
+    )
     table = result.table.set_index("customer_id")
     assert "valued with the sBG model" in result.notes[0]
     # the cohort by hand: the two segments that record ends, acquired by the as-of date
     cust = cust[cust.acquired_on <= pd.Timestamp(as_of)].set_index("customer_id")
     cohort = cust.index[cust.segment != "enterprise"]
     assert set(table.index[table.path == "sbg"]) == set(cohort)
-    assert (table.loc[table.index.isin(cust.index[cust.segment == "enterprise"]),
-                      "path"] != "sbg").all()
+    assert (
+        table.loc[table.index.isin(cust.index[cust.segment == "enterprise"]), "path"] != "sbg"
+    ).all()
     ended = cust.index[cust.ended_on.notna() & (cust.segment != "enterprise")]
     assert len(ended) >= 5
     assert (table.loc[ended, ["clv_profit", "clv_revenue", "p_alive"]] == 0).all().all()
@@ -270,13 +312,24 @@ def test_generated_company_contracts_are_valued_by_the_sbg(company):
     start = month(pd.Series([lines.invoice_date.min()]))[0]
     exposure = np.minimum(periods, last - start + 1).clip(lower=0)  # ended before the data
     seen = lines[lines.invoice_date <= pd.Timestamp(as_of)]
-    money = seen.assign(margin=seen.revenue - seen.cost).groupby("customer_id")[
-        ["revenue", "margin"]].sum().reindex(cohort).fillna(0.0)
+    money = (
+        seen.assign(margin=seen.revenue - seen.cost)
+        .groupby("customer_id")[["revenue", "margin"]]
+        .sum()
+        .reindex(cohort)
+        .fillna(0.0)
+    )
     cost = costs.set_index("customer_id").reindex(cohort)
-    frame = pd.DataFrame({"seg": c.segment, "n": exposure, "revenue": money.revenue,
-                          "margin": money.margin,
-                          "time": cost.cost_to_serve - cost.commission,
-                          "commission": cost.commission})
+    frame = pd.DataFrame(
+        {
+            "seg": c.segment,
+            "n": exposure,
+            "revenue": money.revenue,
+            "margin": money.margin,
+            "time": cost.cost_to_serve - cost.commission,
+            "commission": cost.commission,
+        }
+    )
 
     def rate(cid, column, k=6.0):
         seg = frame[frame.seg == frame.loc[cid, "seg"]]
@@ -288,9 +341,12 @@ def test_generated_company_contracts_are_valued_by_the_sbg(company):
     for cid in running[[0, len(running) // 2, -1]]:
         n = int(periods[cid])
         s = _survival(a, b, n + 40)
-        life = sum(v ** k * s[n + k - 1] / s[n] for k in range(1, 37))
-        share = frame.loc[cid, "commission"] / frame.loc[cid, "revenue"] \
-            if frame.loc[cid, "revenue"] > 0 else 0.0
+        life = sum(v**k * s[n + k - 1] / s[n] for k in range(1, 37))
+        share = (
+            frame.loc[cid, "commission"] / frame.loc[cid, "revenue"]
+            if frame.loc[cid, "revenue"] > 0
+            else 0.0
+        )
         revenue = life * rate(cid, "revenue")
         profit = life * (rate(cid, "margin") - rate(cid, "time")) - share * revenue
         assert table.loc[cid, "discounted_periods"] == pytest.approx(life, rel=1e-9)

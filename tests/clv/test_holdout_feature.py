@@ -8,6 +8,7 @@ negative days are returns, not purchases); the first purchase is not a repeat; t
 check uses the customers whose first purchase is on or before the calibration end, which is the
 as-of date minus a third of the days since the first invoice (rounded down).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,14 +49,19 @@ def expected(company) -> dict:
     cal_end = pd.Timestamp(AS_OF) - pd.Timedelta(days=span // 3)
     cohort = days[days["first"] <= cal_end]
     repeats = cohort[cohort["invoice_date"] > cohort["first"]]
-    return {"calibration_end": cal_end, "span": span,
-            "cohort": cohort["customer_id"].nunique(),
-            "start": cohort["first"].min(),
-            "repeat_dates": np.sort(repeats["invoice_date"].to_numpy()),
-            "calibration_repeats": int((repeats["invoice_date"] <= cal_end).sum()),
-            "holdout_repeats": int((repeats["invoice_date"] > cal_end).sum()),
-            "frequency": repeats[repeats["invoice_date"] <= cal_end].groupby("customer_id")
-            .size().reindex(cohort["customer_id"].unique(), fill_value=0)}
+    return {
+        "calibration_end": cal_end,
+        "span": span,
+        "cohort": cohort["customer_id"].nunique(),
+        "start": cohort["first"].min(),
+        "repeat_dates": np.sort(repeats["invoice_date"].to_numpy()),
+        "calibration_repeats": int((repeats["invoice_date"] <= cal_end).sum()),
+        "holdout_repeats": int((repeats["invoice_date"] > cal_end).sum()),
+        "frequency": repeats[repeats["invoice_date"] <= cal_end]
+        .groupby("customer_id")
+        .size()
+        .reindex(cohort["customer_id"].unique(), fill_value=0),
+    }
 
 
 def test_holdout_tables_are_written(company, expected):
@@ -64,8 +70,11 @@ def test_holdout_tables_are_written(company, expected):
     assert len(errors) == 1
     e = errors.iloc[0]
     assert expected["span"] == 730  # 2023-01-01 .. 2024-12-31
-    assert pd.Timestamp(e["calibration_end"]) == expected["calibration_end"] \
-        == pd.Timestamp("2024-05-02")  # 730 // 3 = 243 days before the as-of date
+    assert (
+        pd.Timestamp(e["calibration_end"])
+        == expected["calibration_end"]
+        == pd.Timestamp("2024-05-02")
+    )  # 730 // 3 = 243 days before the as-of date
     assert pd.Timestamp(e["observation_end"]) == pd.Timestamp(AS_OF)
     assert e["time_unit"] == "week"
     info = json.loads((out / "run_info.json").read_text())
@@ -80,19 +89,20 @@ def test_tracking_counts_repeat_purchase_days(company, expected):
     # holdout repeats of the calibration customers
     assert pd.Timestamp(track["date"].iloc[-1]) == pd.Timestamp(AS_OF)
     assert expected["holdout_repeats"] > 1000 and expected["calibration_repeats"] > 1000
-    assert track["actual"].iloc[-1] == expected["calibration_repeats"] + \
-        expected["holdout_repeats"]
+    assert track["actual"].iloc[-1] == expected["calibration_repeats"] + expected["holdout_repeats"]
     # every week: repeat purchase days on or before that date (whole-day steps from the start)
     assert pd.Timestamp(track["date"].iloc[0]) == expected["start"]
     dates = pd.to_datetime(track["date"]).dt.normalize().to_numpy()
     counted = np.searchsorted(expected["repeat_dates"], dates, side="right")
     np.testing.assert_array_equal(track["actual"].to_numpy(), counted.astype(float))
     # holdout repeats = cumulative at the as-of date minus cumulative at the calibration end
-    at_cal_end = np.searchsorted(expected["repeat_dates"],
-                                 expected["calibration_end"].to_datetime64(), side="right")
+    at_cal_end = np.searchsorted(
+        expected["repeat_dates"], expected["calibration_end"].to_datetime64(), side="right"
+    )
     assert track["actual"].iloc[-1] - at_cal_end == expected["holdout_repeats"]
-    assert set(track.loc[pd.to_datetime(track["date"]) > expected["calibration_end"],
-                         "period"]) == {"holdout"}
+    assert set(
+        track.loc[pd.to_datetime(track["date"]) > expected["calibration_end"], "period"]
+    ) == {"holdout"}
     assert (np.diff(track["model"]) >= 0).all()
 
 
@@ -102,7 +112,8 @@ def test_errors_and_calibration_by_frequency(company, expected):
     assert e["customers"] == expected["cohort"]
     assert e["actual_total"] == expected["holdout_repeats"]
     assert e["total_error_pct"] == pytest.approx(
-        (e["predicted_total"] - e["actual_total"]) / e["actual_total"] * 100)
+        (e["predicted_total"] - e["actual_total"]) / e["actual_total"] * 100
+    )
     assert 0 <= e["mae"] <= e["rmse"]
     cal = pd.read_parquet(out / "clv_calibration.parquet")
     assert cal["customers"].sum() == expected["cohort"]
@@ -122,8 +133,9 @@ def test_report_shows_holdout_charts(company):
     html = write_report(out).read_text("utf-8")
     section = re.search(r'<section id="clv">(.*?)</section>', html, re.S).group(1)
     assert 'aria-label="Cumulative repeat purchases, actual and model"' in section
-    assert 'aria-label="Mean holdout purchases by calibration frequency, actual and model"' \
-        in section
+    assert (
+        'aria-label="Mean holdout purchases by calibration frequency, actual and model"' in section
+    )
     assert "<h3>Holdout errors</h3>" in section
     e = pd.read_parquet(out / "clv_holdout_errors.parquet").iloc[0]
     assert f"{e['total_error_pct']:.1f}%" in section

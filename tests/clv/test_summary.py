@@ -1,4 +1,5 @@
 """RFM summaries from invoice lines, against an independent pandas summary and hand cases."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -7,19 +8,31 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profitlens.clv.summary import (calibration_holdout_summary, purchase_counts, purchases,
-                                    rfm_summary)
+from profitlens.clv.summary import (
+    calibration_holdout_summary,
+    purchase_counts,
+    purchases,
+    rfm_summary,
+)
 
 DATA = Path(__file__).parents[1] / "data" / "cdnow"
 
 
 def lines_table(rows):
-    df = pd.DataFrame(rows, columns=["invoice_id", "customer_id", "invoice_date", "revenue",
-                                     "cost"])
+    df = pd.DataFrame(
+        rows, columns=["invoice_id", "customer_id", "invoice_date", "revenue", "cost"]
+    )
     df["invoice_date"] = pd.to_datetime(df["invoice_date"]).dt.date
-    return ibis.memtable(df, schema={"invoice_id": "string", "customer_id": "string",
-                                     "invoice_date": "date", "revenue": "float64",
-                                     "cost": "float64"})
+    return ibis.memtable(
+        df,
+        schema={
+            "invoice_id": "string",
+            "customer_id": "string",
+            "invoice_date": "date",
+            "revenue": "float64",
+            "cost": "float64",
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -45,21 +58,22 @@ def test_cdnow_summary_equals_the_independent_reference(cdnow_lines):
     assert (first.frequency, round(first.recency, 2), round(first["T"], 2)) == (2, 30.43, 38.86)
     assert got.duration_holdout.iloc[0] == pytest.approx(273 / 7)
     # cost is 0.7 x revenue in the converted data, so margin is 0.3 x revenue
-    np.testing.assert_allclose(got.margin_mean.dropna(), 0.3 * got.revenue_mean.dropna(),
-                               rtol=1e-4)
+    np.testing.assert_allclose(got.margin_mean.dropna(), 0.3 * got.revenue_mean.dropna(), rtol=1e-4)
 
 
 def test_hand_case_same_day_returns_and_free_orders():
-    t = lines_table([
-        ("I1", "A", "2024-01-01", 100.0, 60.0),
-        ("I2", "A", "2024-01-01", 50.0, 20.0),    # same day: merged into one purchase of 150
-        ("I3", "A", "2024-01-15", -30.0, -10.0),  # returns only: not a purchase
-        ("I4", "A", "2024-01-29", 80.0, 50.0),
-        ("I5", "A", "2024-02-12", 0.0, 5.0),      # a free order is a purchase
-        ("I6", "B", "2024-01-08", 40.0, 10.0),
-        ("I7", "C", "2024-03-01", 70.0, 30.0),    # first purchase after the calibration end
-        ("I8", "A", "2024-03-04", 10.0, 1.0),     # holdout
-    ])
+    t = lines_table(
+        [
+            ("I1", "A", "2024-01-01", 100.0, 60.0),
+            ("I2", "A", "2024-01-01", 50.0, 20.0),  # same day: merged into one purchase of 150
+            ("I3", "A", "2024-01-15", -30.0, -10.0),  # returns only: not a purchase
+            ("I4", "A", "2024-01-29", 80.0, 50.0),
+            ("I5", "A", "2024-02-12", 0.0, 5.0),  # a free order is a purchase
+            ("I6", "B", "2024-01-08", 40.0, 10.0),
+            ("I7", "C", "2024-03-01", 70.0, 30.0),  # first purchase after the calibration end
+            ("I8", "A", "2024-03-04", 10.0, 1.0),  # holdout
+        ]
+    )
     s = rfm_summary(t, "2024-02-26", "week").execute().set_index("customer_id")
     assert sorted(s.index) == ["A", "B"]
     a = s.loc["A"]
@@ -84,17 +98,22 @@ def test_hand_case_same_day_returns_and_free_orders():
 
 def test_summaries_of_cached_purchases_equal_those_of_the_lines(cdnow_lines):
     bought = purchases(cdnow_lines).cache()
-    for summary in (lambda t: rfm_summary(t, "1997-09-30"),
-                    lambda t: calibration_holdout_summary(t, "1997-09-30", "1998-06-30")):
-        got, want = (summary(t).execute().sort_values("customer_id").reset_index(drop=True)
-                     for t in (bought, cdnow_lines))
+    for summary in (
+        lambda t: rfm_summary(t, "1997-09-30"),
+        lambda t: calibration_holdout_summary(t, "1997-09-30", "1998-06-30"),
+    ):
+        got, want = (
+            summary(t).execute().sort_values("customer_id").reset_index(drop=True)
+            for t in (bought, cdnow_lines)
+        )
         pd.testing.assert_frame_equal(got, want)
     counts = purchase_counts(bought).execute()
     every = purchases(cdnow_lines).execute()
     want = every.groupby(["purchase_date", "first_purchase", "is_repeat"]).size()
     got = counts.set_index(["purchase_date", "first_purchase", "is_repeat"])["n"]
-    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False,
-                                   check_dtype=False)
+    pd.testing.assert_series_equal(
+        got.sort_index(), want.sort_index(), check_names=False, check_dtype=False
+    )
 
 
 def test_bad_arguments():

@@ -1,4 +1,5 @@
 """Builders for small credit cases: contract-typed tables on DuckDB (memtables) or Spark."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,10 @@ def arrow_table(name: str, rows: list[dict]) -> pa.Table:
 @pytest.fixture
 def duck_tables():
     """rows-by-table -> ibis memtables (executed on the default DuckDB backend)."""
+
     def make(data: dict[str, list[dict]]) -> dict[str, ibis.Table]:
         return {name: ibis.memtable(arrow_table(name, rows)) for name, rows in data.items()}
+
     return make
 
 
@@ -38,9 +41,14 @@ def spark_session():
     pytest.importorskip("pyspark")
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[1]").appName("profitlens-credit-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
-               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("profitlens-credit-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
@@ -54,6 +62,7 @@ def spark_con(spark_session):
 @pytest.fixture
 def spark_tables(spark_session, spark_con):
     """rows-by-table -> ibis tables living in the Spark session (temp views)."""
+
     def make(data: dict[str, list[dict]]) -> dict[str, ibis.Table]:
         out = {}
         for name, rows in data.items():
@@ -63,6 +72,7 @@ def spark_tables(spark_session, spark_con):
             frame.createOrReplaceTempView(view)
             out[name] = spark_con.table(view)
         return out
+
     return make
 
 
@@ -80,12 +90,25 @@ TERMS = 30
 
 
 def _line(invoice, customer, day, revenue, cost, due=None, line="1"):
-    return {"invoice_id": invoice, "line_id": line, "customer_id": customer, "invoice_date": day,
-            "revenue": revenue, "cost": cost, "due_date": due}
+    return {
+        "invoice_id": invoice,
+        "line_id": line,
+        "customer_id": customer,
+        "invoice_date": day,
+        "revenue": revenue,
+        "cost": cost,
+        "due_date": due,
+    }
 
 
 def _pay(pid, invoice, day, amount, kind="payment"):
-    return {"payment_id": pid, "invoice_id": invoice, "paid_on": day, "amount": amount, "kind": kind}
+    return {
+        "payment_id": pid,
+        "invoice_id": invoice,
+        "paid_on": day,
+        "amount": amount,
+        "kind": kind,
+    }
 
 
 HAND_CASE = {
@@ -106,7 +129,7 @@ HAND_CASE = {
         _line("I6", "C", "2026-02-01", 100.0, 50.0),
         _line("I7", "C", "2026-02-20", -40.0, -20.0),
         _line("I8", "C", "2026-01-05", 80.0, 40.0),
-        _line("I9", "A", "2026-04-05", 999.0, 1.0),          # after the as-of date
+        _line("I9", "A", "2026-04-05", 999.0, 1.0),  # after the as-of date
         _line("I10", "B", "2025-10-01", 120.0, 60.0),
         _line("E1", "E", "2025-09-01", 100.0, 50.0, due="2025-10-01"),
         _line("E2", "E", "2025-10-01", 100.0, 50.0, due="2025-11-01"),
@@ -118,7 +141,7 @@ HAND_CASE = {
         _pay("P2", "I4", "2026-01-10", 50.0),
         _pay("P3", "I5", "2026-03-10", 250.0),
         _pay("P4", "I8", "2026-02-14", 80.0),
-        _pay("P5", "I6", "2026-04-02", 100.0),               # after the as-of date
+        _pay("P5", "I6", "2026-04-02", 100.0),  # after the as-of date
         _pay("P6", "I10", "2025-11-20", 20.0),
         _pay("W1", "I10", "2026-02-28", 100.0, "write_off"),
         _pay("PE1", "E1", "2025-10-01", 100.0),

@@ -1,4 +1,5 @@
 """`profitlens credit OUT_DIR` on an output folder holding the hand-computed case."""
+
 import json
 
 import pandas as pd
@@ -15,7 +16,7 @@ from profitlens.credit import analyse_credit
 def app():
     application = typer.Typer()
     application.command()(user_errors(credit))
-    application.command("noop")(lambda: None)      # keep `credit` a named subcommand
+    application.command("noop")(lambda: None)  # keep `credit` a named subcommand
     return application
 
 
@@ -45,8 +46,11 @@ def test_prints_aging_segments_and_liabilities(app, out_dir):
     # 100 %) and the trailing-year margin: A ECL 840.38 > margin 600; B overdue 106 days and
     # ECL 450 > 310; E lateness worsening. Largest exposure first: A 1,100, B 450, E 100.
     assert "Liabilities: 3 of 3 customers" in out
-    listed = [line.split("│")[1].strip() for line in out.split("Liabilities")[1].splitlines()
-              if line.startswith("│")]
+    listed = [
+        line.split("│")[1].strip()
+        for line in out.split("Liabilities")[1].splitlines()
+        if line.startswith("│")
+    ]
     assert listed == ["A", "B", "E"]
     assert "840.38" in out and "overdue beyond 60 days; ECL above expected margin" in out
 

@@ -19,45 +19,70 @@ Per customer (as of 2026-03-31; DSO window 90 days: invoices issued after 2025-1
 Expected margins handed in: A 1000, B 500, C 3, E 1000 -> liabilities: B overdue 106 > 60 days;
 C ECL 5.5 > margin 3; E lateness worsening 35 > 15.
 """
+
 import ibis
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from profitlens.credit import (CreditPolicy, ProvisionMatrix, analyse_credit, ecl_by_segment,
-                               liability_list)
-from profitlens.credit.customer_credit import SUMMARY_COLUMNS, customer_credit, customer_summary_columns
+from profitlens.credit import (
+    CreditPolicy,
+    ProvisionMatrix,
+    analyse_credit,
+    ecl_by_segment,
+    liability_list,
+)
+from profitlens.credit.customer_credit import (
+    SUMMARY_COLUMNS,
+    customer_credit,
+    customer_summary_columns,
+)
 from profitlens.credit.receivables import receivables
 
 BUCKETS = list(CreditPolicy().bucket_labels)
-HISTORY = pd.DataFrame({"bucket": BUCKETS, "exposure": [1000.0] * 5,
-                        "loss": [10.0, 50.0, 100.0, 200.0, 500.0]})
+HISTORY = pd.DataFrame(
+    {"bucket": BUCKETS, "exposure": [1000.0] * 5, "loss": [10.0, 50.0, 100.0, 200.0, 500.0]}
+)
 MARGINS = {"A": 1000.0, "B": 500.0, "C": 3.0, "E": 1000.0}
-EXPECTED = pd.DataFrame({
-    "credit_exposure": [1100.0, 450.0, 100.0, 0.0, 100.0],
-    "unapplied_credit": [0.0, 0.0, 40.0, 0.0, 0.0],
-    "overdue_balance": [600.0, 450.0, 100.0, 0.0, 100.0],
-    "open_invoices": [2, 2, 1, 0, 1],
-    "max_days_past_due": [59, 106, 28, 0, 44],
-    "dso": [66.0, None, 100 / 390 * 90, None, 90.0],
-    "avg_days_late": [59.0, 316 / 3, 38 / 3, None, 19.5],
-    "late_share": [1.0, 1.0, 2 / 3, None, 0.75],
-    "lateness_trend": [None, None, None, None, 35.0],
-    "expected_credit_loss": [71.5, 148.5, 5.5, 0.0, 11.0],
-    "liability": [False, True, True, False, True],
-    "liability_reasons": [None, "overdue beyond 60 days", "ECL above expected margin", None,
-                          "lateness worsening"],
-}, index=pd.Index(list("ABCDE"), name="customer_id"))
+EXPECTED = pd.DataFrame(
+    {
+        "credit_exposure": [1100.0, 450.0, 100.0, 0.0, 100.0],
+        "unapplied_credit": [0.0, 0.0, 40.0, 0.0, 0.0],
+        "overdue_balance": [600.0, 450.0, 100.0, 0.0, 100.0],
+        "open_invoices": [2, 2, 1, 0, 1],
+        "max_days_past_due": [59, 106, 28, 0, 44],
+        "dso": [66.0, None, 100 / 390 * 90, None, 90.0],
+        "avg_days_late": [59.0, 316 / 3, 38 / 3, None, 19.5],
+        "late_share": [1.0, 1.0, 2 / 3, None, 0.75],
+        "lateness_trend": [None, None, None, None, 35.0],
+        "expected_credit_loss": [71.5, 148.5, 5.5, 0.0, 11.0],
+        "liability": [False, True, True, False, True],
+        "liability_reasons": [
+            None,
+            "overdue beyond 60 days",
+            "ECL above expected margin",
+            None,
+            "lateness worsening",
+        ],
+    },
+    index=pd.Index(list("ABCDE"), name="customer_id"),
+)
 
 
 def _credit(tables, as_of, terms, policy=None, margins=MARGINS):
     policy = policy or CreditPolicy()
-    r = receivables(tables["invoice_lines"], tables["payments"], tables["customers"], as_of, terms,
-                    policy)
+    r = receivables(
+        tables["invoice_lines"], tables["payments"], tables["customers"], as_of, terms, policy
+    )
     matrix = ProvisionMatrix(forward_looking_adjustment=0.10).fit(HISTORY)
     r = matrix.transform(r)
-    margin = None if margins is None else ibis.memtable(pa.table(
-        {"customer_id": list(margins), "expected_margin": list(margins.values())}))
+    margin = (
+        None
+        if margins is None
+        else ibis.memtable(
+            pa.table({"customer_id": list(margins), "expected_margin": list(margins.values())})
+        )
+    )
     return r, customer_credit(r, tables["customers"], as_of, policy, margin)
 
 
@@ -81,7 +106,7 @@ def test_invoice_ecl_matches_hand_computation(duck_tables, hand_case):
     expected = {"I1": 66.0, "I2": 5.5, "I3": 66.0, "I4": 82.5, "I6": 5.5, "E4": 11.0}
     for inv, value in expected.items():
         assert ecl[inv] == pytest.approx(value), inv
-    assert ecl.drop(list(expected)).abs().max() == 0.0           # settled invoices, credit note
+    assert ecl.drop(list(expected)).abs().max() == 0.0  # settled invoices, credit note
     assert ecl.sum() == pytest.approx(236.5)
 
 
@@ -116,21 +141,24 @@ def test_summary_columns_and_report_frames(duck_tables, hand_case):
     assert list(summary.columns) == ["customer_id", *SUMMARY_COLUMNS]
     seg = ecl_by_segment(r).set_index("segment")
     # enterprise: A 1100 + E 100 exposure, ECL 71.5 + 11; smb: B 450 + C 100, ECL 148.5 + 5.5
-    assert seg.loc["enterprise", ["credit_exposure", "expected_credit_loss"]].tolist() == \
-        pytest.approx([1200, 82.5])
-    assert seg.loc["smb", ["customers", "credit_exposure", "expected_credit_loss"]].tolist() == \
-        pytest.approx([2, 550, 154])
+    assert seg.loc[
+        "enterprise", ["credit_exposure", "expected_credit_loss"]
+    ].tolist() == pytest.approx([1200, 82.5])
+    assert seg.loc[
+        "smb", ["customers", "credit_exposure", "expected_credit_loss"]
+    ].tolist() == pytest.approx([2, 550, 154])
     assert seg.loc["total", "expected_credit_loss"] == pytest.approx(236.5)
     liab = liability_list(credit)
-    assert liab["customer_id"].tolist() == ["B", "C", "E"]        # by exposure 450, 100, 100; id
+    assert liab["customer_id"].tolist() == ["B", "C", "E"]  # by exposure 450, 100, 100; id
     assert liability_list(credit, top=1)["customer_id"].tolist() == ["B"]
 
 
 def test_analyse_credit_end_to_end(duck_tables, hand_case):
     rows, as_of, terms = hand_case
     tables = duck_tables(rows)
-    analysis = analyse_credit(tables["invoice_lines"], tables["payments"], tables["customers"],
-                              as_of, terms)
+    analysis = analyse_credit(
+        tables["invoice_lines"], tables["payments"], tables["customers"], as_of, terms
+    )
     # matured invoices (more than 90 days past due): I4, I10, E1, E2. Balances on entering
     # current / 1-30 (end of due day) / 31-60 (due + 30) / 61-90 (due + 60) / over 90 (due + 90):
     #   I4 200, 200, 150, 150, 150 (50 paid 26 days late); loss: 150 still open
@@ -160,7 +188,8 @@ def test_same_figures_on_spark(spark_tables, hand_case):
     money = ["credit_exposure", "overdue_balance", "expected_credit_loss", "dso", "late_share"]
     assert all(got[c].dtype == "float64" for c in money), got.dtypes
     assert r.execute()["expected_credit_loss"].sum() == pytest.approx(236.5)
-    analysis = analyse_credit(*(spark_tables(rows)[n] for n in ("invoice_lines", "payments",
-                                                                  "customers")), as_of, terms)
+    analysis = analyse_credit(
+        *(spark_tables(rows)[n] for n in ("invoice_lines", "payments", "customers")), as_of, terms
+    )
     port = analysis.provision_matrix_frame.query("segment.isna()")
     assert port["loss_rate"].tolist() == pytest.approx([250 / 520, 250 / 420, 1, 1, 1])

@@ -14,6 +14,7 @@ Q         4000    1000   -                           3000   keep
 V          100      50   1 visit (120 on team)        -70   serve_differently: a call costs 15
 W         1000     900   2 tickets                    -20   reprice: +2% breaks even
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,22 +22,34 @@ from pathlib import Path
 import yaml
 
 MODEL = {
-    "currency": "EUR", "period": "month", "annual_discount_rate": 0.0,
+    "currency": "EUR",
+    "period": "month",
+    "annual_discount_rate": 0.0,
     "annual_carrying_rate": 0.0,
-    "resources": {"team": {"cost": 6000, "capacity_minutes": 6000},
-                  "lease": {"cost": 3000, "capacity_minutes": 3000, "reducible": False},
-                  "cheap": {"cost": 1000, "capacity_minutes": 2000}},
-    "activities": {"ticket": {"category": "service", "resources": ["team"], "minutes": 60},
-                   "desk": {"category": "service", "resources": ["lease"], "minutes": 60},
-                   "visit": {"category": "sales", "resources": ["team"], "minutes": 120},
-                   "call": {"category": "sales", "resources": ["cheap"], "minutes": 30}},
+    "resources": {
+        "team": {"cost": 6000, "capacity_minutes": 6000},
+        "lease": {"cost": 3000, "capacity_minutes": 3000, "reducible": False},
+        "cheap": {"cost": 1000, "capacity_minutes": 2000},
+    },
+    "activities": {
+        "ticket": {"category": "service", "resources": ["team"], "minutes": 60},
+        "desk": {"category": "service", "resources": ["lease"], "minutes": 60},
+        "visit": {"category": "sales", "resources": ["team"], "minutes": 120},
+        "call": {"category": "sales", "resources": ["cheap"], "minutes": 30},
+    },
     "commission": {"default_rate": 0.0},
     "serve_differently": {"visit": "call"},
     "decisions": {"recent_periods": 3},
 }
-MONTHLY = {"P": (1000, 500, {"ticket": 1}), "L": (10, 5, {"ticket": 2}),
-           "F": (10, 5, {"desk": 2}), "R": (10, 5, {"ticket": 2}), "Q": (4000, 1000, {}),
-           "V": (100, 50, {"visit": 1}), "W": (1000, 900, {"ticket": 2})}
+MONTHLY = {
+    "P": (1000, 500, {"ticket": 1}),
+    "L": (10, 5, {"ticket": 2}),
+    "F": (10, 5, {"desk": 2}),
+    "R": (10, 5, {"ticket": 2}),
+    "Q": (4000, 1000, {}),
+    "V": (100, 50, {"visit": 1}),
+    "W": (1000, 900, {"ticket": 2}),
+}
 AS_OF = "2026-03-31"
 
 
@@ -53,8 +66,12 @@ def write_company(folder: Path, model: dict | None = None) -> Path:
             for activity, count in activities.items():
                 for k in range(count):
                     acts.append(f"A{c}{month}{activity}{k},{activity},2026-{month}-10,{c}")
-    files = {"customers": customers, "invoice_lines": lines, "activities": acts,
-             "referrals": ["referrer_id,referred_id,referred_on,reward", "R,Q,2025-12-01,0"]}
+    files = {
+        "customers": customers,
+        "invoice_lines": lines,
+        "activities": acts,
+        "referrals": ["referrer_id,referred_id,referred_on,reward", "R,Q,2025-12-01,0"],
+    }
     for name, rows in files.items():
         (folder / f"{name}.csv").write_text("\n".join(rows) + "\n")
     return folder

@@ -1,4 +1,5 @@
 """Decisions on a hand-built company (tests/decisions/company.py): every NPV worked out."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 from profitlens.cli import app
 from profitlens.pipeline.stages import run
 
-A = 36.0     # discount rate 0, no lifetime-value model: the whole 36-month horizon
+A = 36.0  # discount rate 0, no lifetime-value model: the whole 36-month horizon
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,8 @@ def test_ending_is_recommended_when_nothing_speaks_for_it(out):
     assert pd.isna(decisions.loc[("L", "reprice"), "npv"])
     assert summary.loc["L", "recommendation_reason"] == (
         "loses 115 a month, mostly through service (120 a month); no referrals; "
-        "no price rise up to 50% breaks even")
+        "no price rise up to 50% breaks even"
+    )
 
 
 def test_ending_saves_nothing_when_the_capacity_is_not_reducible(out):
@@ -54,7 +56,7 @@ def test_ending_saves_nothing_when_the_capacity_is_not_reducible(out):
     end = decisions.loc[("F", "end")]
     assert end["reducible_cost_saved"] == pytest.approx(0.0)
     assert end["non_reducible_cost_kept"] == pytest.approx(A * 120)
-    assert end["npv"] == pytest.approx(-A * 120)       # the lease is paid, unused
+    assert end["npv"] == pytest.approx(-A * 120)  # the lease is paid, unused
     assert decisions.loc[("F", "keep"), "npv"] == pytest.approx(-A * 115)
     assert "resources that are not reduced" in summary.loc["F", "recommendation_reason"]
 
@@ -67,7 +69,7 @@ def test_ending_is_not_recommended_when_referral_value_exceeds_the_losses(out):
     # the customers it brought (4500) and its referrals to come: 4500 x A / max(4 months, 36)
     assert decisions.loc[("R", "end"), "referral_value_lost"] == pytest.approx(4500 + 4500)
     assert decisions.loc[("R", "end"), "npv"] == pytest.approx(-9000)
-    assert decisions.loc[("R", "keep"), "npv"] == pytest.approx(-A * 115)   # -4140
+    assert decisions.loc[("R", "keep"), "npv"] == pytest.approx(-A * 115)  # -4140
     assert summary.loc["R", "value_quadrant"] == "advocate"
 
 
@@ -76,7 +78,7 @@ def test_serving_differently_prices_the_substitute_at_the_same_rates(out):
     assert summary.loc["V", "recommendation"] == "serve_differently"
     row = decisions.loc[("V", "serve_differently")]
     assert row["substitutions"] == "3 visit -> call"
-    assert row["monthly_saving"] == pytest.approx(120 - 15)     # 30 min x 0.5 on cheap
+    assert row["monthly_saving"] == pytest.approx(120 - 15)  # 30 min x 0.5 on cheap
     assert row["npv"] == pytest.approx(A * (-70 + 105))
 
 
@@ -86,9 +88,10 @@ def test_reprice_breaks_even_with_its_churn_risk(out):
     row = decisions.loc[("W", "reprice")]
     assert row["price_change"] == pytest.approx(0.02)
     assert row["churn_risk"] == pytest.approx(0.02)
-    assert row["npv"] == pytest.approx(0.0)              # break even, or leave (end = 0)
-    assert "a 2% price rise breaks even (churn risk 2%)" in \
-        summary.loc["W", "recommendation_reason"]
+    assert row["npv"] == pytest.approx(0.0)  # break even, or leave (end = 0)
+    assert (
+        "a 2% price rise breaks even (churn risk 2%)" in summary.loc["W", "recommendation_reason"]
+    )
 
 
 def test_one_row_per_customer_and_option_and_one_recommended(out):

@@ -1,4 +1,5 @@
 """Small generated companies shared by the generator's tests (generated once per session)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,13 +21,28 @@ def medium(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def medium_tables(medium) -> dict[str, pd.DataFrame]:
-    names = ("customers", "prospects", "invoice_lines", "payments", "activities", "referrals",
-             "resource_costs")
+    names = (
+        "customers",
+        "prospects",
+        "invoice_lines",
+        "payments",
+        "activities",
+        "referrals",
+        "resource_costs",
+    )
     return {name: read(medium, name) for name in names}
 
 
 @pytest.fixture(scope="session")
 def medium_truth(medium) -> dict[str, pd.DataFrame]:
-    names = ("customer_rates", "turning_customers", "defaulters", "heavy_referrers",
-             "high_service_customers", "prospect_value", "population_parameters", "dirty_rows")
+    names = (
+        "customer_rates",
+        "turning_customers",
+        "defaulters",
+        "heavy_referrers",
+        "high_service_customers",
+        "prospect_value",
+        "population_parameters",
+        "dirty_rows",
+    )
     return {name: read(medium / "truth", name) for name in names}

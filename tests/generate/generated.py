@@ -1,4 +1,5 @@
 """Sizes and a reader shared by the generator's tests."""
+
 from __future__ import annotations
 
 from pathlib import Path

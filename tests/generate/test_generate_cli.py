@@ -1,4 +1,5 @@
 """``profitlens generate`` through a CLI runner (on a bare app until the lead registers it)."""
+
 from __future__ import annotations
 
 import json
@@ -25,18 +26,42 @@ def cli():
 
 def test_generate_writes_a_folder_and_reports_it(cli, tmp_path):
     out = tmp_path / "demo"
-    result = CliRunner().invoke(cli, ["generate", str(out), "--customers", "120", "--months", "6",
-                                      "--seed", "4", "--prospects", "30", "--format", "csv",
-                                      "--dirty", "0.02"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "generate",
+            str(out),
+            "--customers",
+            "120",
+            "--months",
+            "6",
+            "--seed",
+            "4",
+            "--prospects",
+            "30",
+            "--format",
+            "csv",
+            "--dirty",
+            "0.02",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    text = " ".join(result.output.split())                  # Rich wraps long lines
+    text = " ".join(result.output.split())  # Rich wraps long lines
     assert "as of 2023-06-30" in text and "--as-of 2023-06-30" in text
     info = json.loads((out / "truth" / "generation.json").read_text())
-    assert info | {"rows": None} == {"customers": 120, "months": 6, "seed": 4, "prospects": 30,
-                                     "format": "csv", "dirty": 0.02, "start": "2023-01-01",
-                                     "as_of": "2023-06-30", "rows": None}
+    assert info | {"rows": None} == {
+        "customers": 120,
+        "months": 6,
+        "seed": 4,
+        "prospects": 30,
+        "format": "csv",
+        "dirty": 0.02,
+        "start": "2023-01-01",
+        "as_of": "2023-06-30",
+        "rows": None,
+    }
     assert len(pd.read_csv(out / "prospects.csv")) == info["rows"]["prospects"]
-    assert info["rows"]["prospects"] > 30                      # 30 clean + planted bad rows
+    assert info["rows"]["prospects"] > 30  # 30 clean + planted bad rows
     assert (out / "costmodel.yaml").exists() and (out / "truth" / "README.md").exists()
 
 

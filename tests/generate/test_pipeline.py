@@ -1,5 +1,6 @@
 """Generated companies through the real pipeline: clean data is all used, planted bad rows are
 exactly what is quarantined, and the whale curve has the shape Kaplan describes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,5 +57,5 @@ def test_whale_curve_of_the_demo_company(tmp_path):
     top = s.profit.iloc[: len(s) // 5].sum() / total
     assert 1.5 <= top <= 3.0
     assert s.cumulative_profit_share.max() == pytest.approx(top, abs=0.5)
-    tail = s.profit.iloc[-len(s) // 10:]
+    tail = s.profit.iloc[-len(s) // 10 :]
     assert (tail < 0).all() and tail.sum() < -0.3 * total

@@ -5,6 +5,7 @@ P(alive at T) = exp(-lambda p T) (sum over n of Poisson(n; lambda T) (1 - p)^n),
 number of repeat purchases is (1 - exp(-lambda p T)) / p (Fader, Hardie & Lee 2005, eq. 7 for a
 single customer). Over the population, E[X(t)] is eq. 9, used for prospects' expected value.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,12 @@ WINDOW = cfg.Window(cfg.parse_start("2023-01-01"), 24)
 
 def customers(lam, p, n=N, acquired=None):
     acquired = WINDOW.start_day if acquired is None else acquired
-    return {"lam": np.full(n, lam), "p": np.full(n, p), "acquired_day": np.full(n, acquired),
-            "contractual": np.zeros(n, bool)}
+    return {
+        "lam": np.full(n, lam),
+        "p": np.full(n, p),
+        "acquired_day": np.full(n, acquired),
+        "contractual": np.zeros(n, bool),
+    }
 
 
 @pytest.mark.parametrize("lam,p", [(0.05, 0.02), (0.01, 0.2), (0.1, 0.002)])
@@ -84,27 +89,40 @@ def test_a_bgnbd_fit_on_the_written_invoices_recovers_the_population(tmp_path):
     from profitlens.generate import generate_company
 
     company = generate_company(tmp_path, customers=20_000, months=24, seed=9)
-    lines = pd.read_parquet(tmp_path / "invoice_lines.parquet",
-                            columns=["invoice_id", "customer_id", "invoice_date"])
+    lines = pd.read_parquet(
+        tmp_path / "invoice_lines.parquet", columns=["invoice_id", "customer_id", "invoice_date"]
+    )
     lines = lines[lines.invoice_id.str.startswith("INV")].drop_duplicates("invoice_id")
     days = pd.to_datetime(lines.invoice_date)
     g = days.groupby(lines.customer_id).agg(["count", "min", "max"])
     acquired = pd.read_parquet(tmp_path / "customers.parquet").set_index("customer_id").acquired_on
     g = g[g["min"] == pd.to_datetime(acquired.loc[g.index]).to_numpy()]
     x = (g["count"] - 1).to_numpy(float)
-    t_x = (g["max"] - g["min"]).dt.days.to_numpy(float) + 0.5 * (x > 0)   # mid-day purchases
+    t_x = (g["max"] - g["min"]).dt.days.to_numpy(float) + 0.5 * (x > 0)  # mid-day purchases
     T = (pd.Timestamp(company.as_of) - g["min"]).dt.days.to_numpy(float) + 1
 
     def nll(theta):
         r, alpha, a, b = np.exp(theta)
         common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
         alive = betaln(a, b + x) - betaln(a, b) + common - (r + x) * np.log(alpha + T)
-        gone = np.where(x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1) - betaln(a, b) + common
-                        - (r + x) * np.log(alpha + t_x), -np.inf)
+        gone = np.where(
+            x > 0,
+            betaln(a + 1, b + np.maximum(x, 1) - 1)
+            - betaln(a, b)
+            + common
+            - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
         return -np.logaddexp(alive, gone).sum()
 
-    fit = np.exp(minimize(nll, np.log([1.0, 20.0, 1.0, 10.0]), method="Nelder-Mead",
-                          options={"maxiter": 5000, "xatol": 1e-6, "fatol": 1e-6}).x)
+    fit = np.exp(
+        minimize(
+            nll,
+            np.log([1.0, 20.0, 1.0, 10.0]),
+            method="Nelder-Mead",
+            options={"maxiter": 5000, "xatol": 1e-6, "fatol": 1e-6},
+        ).x
+    )
     P = cfg.POPULATION
     assert fit[0] == pytest.approx(P.r, rel=0.10)
     assert fit[1] == pytest.approx(P.alpha, rel=0.15)

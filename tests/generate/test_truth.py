@@ -1,4 +1,5 @@
 """The planted truth agrees with the data it was planted in."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,20 +17,26 @@ def test_defaulters_are_written_off_in_full_on_their_date(medium_tables, medium_
     d = medium_truth["defaulters"]
     assert len(d) >= 3
     pays, lines = medium_tables["payments"], medium_tables["invoice_lines"]
-    inv = lines.groupby("invoice_id").agg(customer_id=("customer_id", "first"),
-                                          invoice_date=("invoice_date", "first"),
-                                          total=("revenue", "sum"))
+    inv = lines.groupby("invoice_id").agg(
+        customer_id=("customer_id", "first"),
+        invoice_date=("invoice_date", "first"),
+        total=("revenue", "sum"),
+    )
     wo = pays[pays.kind == "write_off"].merge(inv, left_on="invoice_id", right_index=True)
-    assert set(wo.customer_id) == set(d.customer_id)       # only defaulters are written off
+    assert set(wo.customer_id) == set(d.customer_id)  # only defaulters are written off
     for row in d.itertuples():
         mine = wo[wo.customer_id == row.customer_id]
         assert (pd.to_datetime(mine.paid_on) == pd.Timestamp(row.write_off_date)).all()
         assert mine.amount.sum() == pytest.approx(row.written_off, abs=0.01)
-        assert pd.to_datetime(mine.invoice_date).min() == pd.Timestamp(row.first_missed_invoice_date)
+        assert pd.to_datetime(mine.invoice_date).min() == pd.Timestamp(
+            row.first_missed_invoice_date
+        )
         # every invoice from the first missed one on is unpaid except for the write-off
-        later = inv[(inv.customer_id == row.customer_id)
-                    & (pd.to_datetime(inv.invoice_date) >= pd.Timestamp(row.first_missed_invoice_date))
-                    & inv.index.str.startswith("INV")]
+        later = inv[
+            (inv.customer_id == row.customer_id)
+            & (pd.to_datetime(inv.invoice_date) >= pd.Timestamp(row.first_missed_invoice_date))
+            & inv.index.str.startswith("INV")
+        ]
         paid = pays[pays.invoice_id.isin(later.index) & (pays.kind == "payment")]
         assert paid.empty
         assert set(later.index) == set(mine.invoice_id)
@@ -48,14 +55,16 @@ def test_converted_prospects_point_to_customers_won_after_the_pursuit(medium_tab
     acquired = pd.to_datetime(cust.loc[won.converted_customer_id, "acquired_on"]).to_numpy()
     assert (pd.to_datetime(won.created_on).to_numpy() < acquired).all()
     assert (cust.loc[won.converted_customer_id, "channel"] == "direct_sales").all()
-    assert (cust.loc[won.converted_customer_id, "segment"].to_numpy() == won.segment.to_numpy()).all()
+    assert (
+        cust.loc[won.converted_customer_id, "segment"].to_numpy() == won.segment.to_numpy()
+    ).all()
     pursuit = acts.dropna(subset=["prospect_id"]).merge(won, on="prospect_id")
     assert set(pursuit.prospect_id) == set(won.prospect_id)
     won_on = cust.loc[pursuit.converted_customer_id, "acquired_on"].to_numpy()
     assert (pd.to_datetime(pursuit.occurred_on).to_numpy() < pd.to_datetime(won_on)).all()
     lost = truth[truth.status == "lost"]
     assert len(lost) > 10 and not lost.converts.any()
-    assert lost.index.isin(acts.prospect_id).all()                # abandoned after a pursuit
+    assert lost.index.isin(acts.prospect_id).all()  # abandoned after a pursuit
     # the drawn outcomes agree with the planted probabilities (open prospects included)
     p = truth.conversion_probability
     z = (truth.converts.sum() - p.sum()) / np.sqrt((p * (1 - p)).sum())
@@ -80,10 +89,16 @@ def test_customer_rates_describe_each_customer(medium_tables, medium_truth):
     gone = rates[~rates.alive_at_end & (rates.purchases_in_window > 0)]
     assert (last.loc[gone.index] == pd.to_datetime(gone.dropout_date)).all()
     params = medium_truth["population_parameters"].set_index("parameter").value
-    assert params.to_dict() == {"r": cfg.POPULATION.r, "alpha": cfg.POPULATION.alpha,
-                                "a": cfg.POPULATION.a, "b": cfg.POPULATION.b}
+    assert params.to_dict() == {
+        "r": cfg.POPULATION.r,
+        "alpha": cfg.POPULATION.alpha,
+        "a": cfg.POPULATION.a,
+        "b": cfg.POPULATION.b,
+    }
     # the drawn rates follow the population (600 draws: loose moment checks)
-    assert rates["lambda"].mean() == pytest.approx(cfg.POPULATION.r / cfg.POPULATION.alpha, rel=0.15)
+    assert rates["lambda"].mean() == pytest.approx(
+        cfg.POPULATION.r / cfg.POPULATION.alpha, rel=0.15
+    )
     p_mean = cfg.POPULATION.a / (cfg.POPULATION.a + cfg.POPULATION.b)
     assert rates.p_dropout.mean() == pytest.approx(p_mean, rel=0.15)
 
@@ -95,7 +110,8 @@ def test_turning_customers_sell_less_and_need_more_service(medium_tables, medium
     assert len(turning) >= 10
     lines = medium_tables["invoice_lines"]
     lines = lines[lines.invoice_id.str.startswith("INV")].assign(
-        period=lambda d: month(d.invoice_date))
+        period=lambda d: month(d.invoice_date)
+    )
     invoices = lines.groupby(["customer_id", "invoice_id", "period"]).revenue.sum().reset_index()
     acts = medium_tables["activities"].assign(period=lambda d: month(d.occurred_on))
     service = acts[acts.activity.isin(["support_ticket", "complaint", "call_center"])]
@@ -112,8 +128,10 @@ def test_turning_customers_sell_less_and_need_more_service(medium_tables, medium
         n_post = sum(p >= row.turn_period for p in periods)
         s = service[service.customer_id == row.customer_id]
         minutes = s.minutes.fillna(20)
-        service_ratio.append((minutes[s.period >= row.turn_period].sum() / n_post)
-                             / max(minutes[s.period < row.turn_period].sum() / n_pre, 20.0))
+        service_ratio.append(
+            (minutes[s.period >= row.turn_period].sum() / n_post)
+            / max(minutes[s.period < row.turn_period].sum() / n_pre, 20.0)
+        )
     assert np.median(value_ratio) < 0.75
     assert np.median(service_ratio) > 3
 
@@ -122,16 +140,21 @@ def test_heavy_referrers_and_high_service_customers(medium_tables, medium_truth)
     refs = medium_tables["referrals"]
     heavy = medium_truth["heavy_referrers"]
     per_customer = refs.groupby("referrer_id").size()
-    assert (per_customer.reindex(heavy.customer_id, fill_value=0).to_numpy()
-            == heavy.referrals.to_numpy()).all()
+    assert (
+        per_customer.reindex(heavy.customer_id, fill_value=0).to_numpy()
+        == heavy.referrals.to_numpy()
+    ).all()
     others = per_customer.drop(heavy.customer_id, errors="ignore").sum() / (
-        len(medium_tables["customers"]) - len(heavy))
+        len(medium_tables["customers"]) - len(heavy)
+    )
     assert heavy.referrals.mean() > 5 * others
     chains = refs.referrer_id.isin(refs.referred_id).sum()
-    assert chains > 0                                          # referred customers refer too
+    assert chains > 0  # referred customers refer too
     acquired = medium_tables["customers"].set_index("customer_id").acquired_on
-    assert (pd.to_datetime(acquired.loc[refs.referrer_id]).to_numpy()
-            < pd.to_datetime(refs.referred_on).to_numpy()).all()
+    assert (
+        pd.to_datetime(acquired.loc[refs.referrer_id]).to_numpy()
+        < pd.to_datetime(refs.referred_on).to_numpy()
+    ).all()
     high = medium_truth["high_service_customers"]
     acts = medium_tables["activities"]
     tickets = acts[acts.activity == "support_ticket"].groupby("customer_id").size()

@@ -1,4 +1,5 @@
 """The importer's docstring examples run and say what they show."""
+
 from __future__ import annotations
 
 import doctest

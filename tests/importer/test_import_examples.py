@@ -3,6 +3,7 @@
 The expected figures are worked out by hand from the extracts (tests/data/*_extract) and the
 examples' cost models; see each test.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,13 +21,22 @@ DATA = REPO / "tests" / "data"
 
 def _import_and_run(tmp_path: Path, example: str, extract: str) -> Path:
     data, out = tmp_path / "data", tmp_path / "out"
-    result = runner.invoke(app, ["import", str(DATA / extract), "--mapping",
-                                 str(REPO / "examples" / example / "mapping.yaml"),
-                                 "--out", str(data)])
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            str(DATA / extract),
+            "--mapping",
+            str(REPO / "examples" / example / "mapping.yaml"),
+            "--out",
+            str(data),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "0.00% of rows quarantined" in " ".join(result.output.split())
-    result = runner.invoke(app, ["run", str(data), "--out", str(out), "--no-report",
-                                 "--no-database"])
+    result = runner.invoke(
+        app, ["run", str(data), "--out", str(out), "--no-report", "--no-database"]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -55,11 +65,12 @@ def test_olist_customers_are_people_and_their_costs_add_up(tmp_path):
     # a year; and the 2-star review of the canceled order is a complaint worked all the same
     carried = 60 * 0.12 / 365
     assert s.loc["p3", "credit_cost"] == pytest.approx(carried, abs=1e-6)
-    assert s.loc["p3", "profit"] == pytest.approx(60 - 30 - 10 - handling - complaint - carried,
-                                                  abs=1e-6)
+    assert s.loc["p3", "profit"] == pytest.approx(
+        60 - 30 - 10 - handling - complaint - carried, abs=1e-6
+    )
     usage = pd.read_parquet(out / "resource_usage.parquet")
     carriers = usage[usage["resource"] == "carriers"]
-    assert carriers["unused_cost"].abs().max() < 1e-6       # freight passed through exactly
+    assert carriers["unused_cost"].abs().max() < 1e-6  # freight passed through exactly
     assert carriers["cost"].sum() == pytest.approx(20 + 30 + 10 + 15)
 
 
@@ -72,8 +83,7 @@ def test_ibm_receivables_carry_their_days_and_disputes(tmp_path):
     assert s.loc["8976-AMJEO", "revenue"] == pytest.approx(revenue)
     assert s.loc["8976-AMJEO", "cogs"] == pytest.approx(0.7 * revenue)
     # carried from 1/26 through 3/2 (the payment on 3/3 clears that day): 36 days at 8%
-    assert s.loc["8976-AMJEO", "credit_cost"] == pytest.approx(revenue * 0.08 / 365 * 36,
-                                                               abs=1e-6)
+    assert s.loc["8976-AMJEO", "credit_cost"] == pytest.approx(revenue * 0.08 / 365 * 36, abs=1e-6)
     # dispute 90 min + collection call 20 min of the credit team; invoicing 6 min of billing
     service = (90 + 20) * 13000 / 15120 + 6 * 2250 / 3780
     assert s.loc["8976-AMJEO", "service_cost"] == pytest.approx(service, abs=1e-6)
@@ -81,5 +91,4 @@ def test_ibm_receivables_carry_their_days_and_disputes(tmp_path):
     # and 4 of the mailing machine; paid 1/10 for an invoice of 12/20: 21 days carried
     paper = 10 * 2250 / 3780 + 4 * 400 / 4000
     assert s.loc["0042-KDUWE", "service_cost"] == pytest.approx(paper, abs=1e-6)
-    assert s.loc["0042-KDUWE", "credit_cost"] == pytest.approx(20_500 * 0.08 / 365 * 21,
-                                                               abs=1e-6)
+    assert s.loc["0042-KDUWE", "credit_cost"] == pytest.approx(20_500 * 0.08 / 365 * 21, abs=1e-6)

@@ -1,4 +1,5 @@
 """Source files of every kind, and the cost model a mapping brings along."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,9 @@ tables:
     sql: SELECT 'I' || client AS invoice_id, client AS customer_id, day AS invoice_date,
                 amount AS revenue, amount / 2 AS cost FROM sales
 """
-FRAME = pd.DataFrame({"client": ["00042", "B2"], "day": ["2024-01-05", "2024-02-01"],
-                      "amount": [10.5, 20.0]})
+FRAME = pd.DataFrame(
+    {"client": ["00042", "B2"], "day": ["2024-01-05", "2024-02-01"], "amount": [10.5, 20.0]}
+)
 
 
 def _write(folder: Path, kind: str) -> None:
@@ -39,10 +41,12 @@ def test_every_kind_of_file_gives_the_same_tables(tmp_path, kind):
     result = import_data(tmp_path / "src", tmp_path / "m.yaml", tmp_path / "data")
     assert result.rows == {"customers": 2, "invoice_lines": 2}
     lines = pd.read_parquet(tmp_path / "data" / "invoice_lines.parquet")
-    assert lines["customer_id"].tolist() == ["00042", "B2"]     # identifiers stay text
+    assert lines["customer_id"].tolist() == ["00042", "B2"]  # identifiers stay text
     assert lines["cost"].tolist() == [5.25, 10.0]
     assert pd.to_datetime(lines["invoice_date"]).dt.strftime("%Y-%m-%d").tolist() == [
-        "2024-01-05", "2024-02-01"]
+        "2024-01-05",
+        "2024-02-01",
+    ]
 
 
 def test_two_files_of_one_name_are_refused(tmp_path):
@@ -75,4 +79,7 @@ def test_an_import_replaces_the_contract_tables_and_keeps_other_files(tmp_path):
     (data / "notes.txt").write_text("mine")
     import_data(tmp_path / "src", tmp_path / "m.yaml", data)
     assert sorted(p.name for p in data.iterdir()) == [
-        "customers.parquet", "invoice_lines.parquet", "notes.txt"]
+        "customers.parquet",
+        "invoice_lines.parquet",
+        "notes.txt",
+    ]

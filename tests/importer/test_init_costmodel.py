@@ -1,4 +1,5 @@
 """``profitlens init``: a starting cost model that run accepts once its placeholders are filled."""
+
 from __future__ import annotations
 
 import re
@@ -32,12 +33,16 @@ def test_init_lists_every_activity_and_the_periods_with_placeholders(bare):
     # only the company knows these: cost and capacity of every team, minutes of every activity
     # whose rows do not all give their own (site_visit's single row gives 100)
     assert sorted(placeholders(model)) == sorted(
-        [f"resources.{team}.{key}" for team in ("sales_team", "service_team")
-         for key in ("cost", "capacity_minutes")]
-        + [f"activities.{a}.minutes" for a in names - {"site_visit"}])
+        [
+            f"resources.{team}.{key}"
+            for team in ("sales_team", "service_team")
+            for key in ("cost", "capacity_minutes")
+        ]
+        + [f"activities.{a}.minutes" for a in names - {"site_visit"}]
+    )
     assert model["activities"]["support_ticket"]["category"] == "service"
     assert model["activities"]["sales_call"]["category"] == "sales"
-    assert "capacity_minutes: practical capacity per month" in text   # says where numbers come from
+    assert "capacity_minutes: practical capacity per month" in text  # says where numbers come from
     assert "8 placeholders (TODO) to fill" in " ".join(result.output.split())
 
 
@@ -46,13 +51,28 @@ def test_run_refuses_the_placeholders_then_accepts_the_filled_model(bare, tmp_pa
     result = runner.invoke(app, ["run", str(bare), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "fill in the TODO placeholders first: resources.sales_team.cost" in " ".join(
-        result.output.split())
+        result.output.split()
+    )
     path = bare / "costmodel.yaml"
-    filled = re.sub(r"cost: TODO, capacity_minutes: TODO", "cost: 6000, capacity_minutes: 6000",
-                    path.read_text()).replace("minutes: TODO", "minutes: 20")
+    filled = re.sub(
+        r"cost: TODO, capacity_minutes: TODO",
+        "cost: 6000, capacity_minutes: 6000",
+        path.read_text(),
+    ).replace("minutes: TODO", "minutes: 20")
     path.write_text(filled)
-    result = runner.invoke(app, ["run", str(bare), "--out", str(tmp_path / "out"),
-                                 "--as-of", "2026-03-31", "--no-report", "--no-database"])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(bare),
+            "--out",
+            str(tmp_path / "out"),
+            "--as-of",
+            "2026-03-31",
+            "--no-report",
+            "--no-database",
+        ],
+    )
     assert result.exit_code == 0, result.output
     pnl = pd.read_parquet(tmp_path / "out" / "customer_summary.parquet")
     # every activity row is costed at 1 per minute (6,000 / 6,000): sales and service cost =
@@ -70,7 +90,8 @@ def test_init_never_overwrites(tiny):
     result = runner.invoke(app, ["init", str(tiny)])
     assert result.exit_code == 2
     assert "already exists" in result.output and "never overwrites" in " ".join(
-        result.output.split())
+        result.output.split()
+    )
     assert (tiny / "costmodel.yaml").read_text() == before
 
 

@@ -1,4 +1,5 @@
 """CDNOW calibration summary (independent pandas reference) for the model tests."""
+
 from pathlib import Path
 
 import pandas as pd

@@ -1,4 +1,5 @@
 """Shared machinery: row compression, Beta quadrature, fitting errors."""
+
 import numpy as np
 import pytest
 from scipy.special import betaln
@@ -23,7 +24,7 @@ def test_beta_nodes_integrate_beta_moments_exactly(a, b):
     p, w = beta_nodes(32, a, b)
     assert w.sum() == pytest.approx(1.0)
     for k in range(1, 8):  # E[p^k] = B(a + k, b) / B(a, b)
-        assert w @ p ** k == pytest.approx(np.exp(betaln(a + k, b) - betaln(a, b)), rel=1e-10)
+        assert w @ p**k == pytest.approx(np.exp(betaln(a + k, b) - betaln(a, b)), rel=1e-10)
 
 
 def test_standard_errors_and_serialisation(cdnow):
@@ -62,7 +63,6 @@ def test_forecast_curves_combined_equal_the_combined_curves(cdnow):
     times = np.linspace(0.0, 52.0, 14)
     combine = np.random.default_rng(0).normal(size=(times.size, 3))
     cum, alive = model.forecast_curves(times, cdnow.x, cdnow.t_x, cdnow["T"])
-    cum_w, alive_w = model.forecast_curves(times, cdnow.x, cdnow.t_x, cdnow["T"],
-                                           combine=combine)
+    cum_w, alive_w = model.forecast_curves(times, cdnow.x, cdnow.t_x, cdnow["T"], combine=combine)
     np.testing.assert_allclose(cum_w, cum @ combine, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(alive_w, alive @ combine, rtol=1e-12, atol=1e-12)

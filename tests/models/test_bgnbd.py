@@ -1,4 +1,5 @@
 """BG/NBD against Fader, Hardie & Lee (2005) and their spreadsheet notes."""
+
 import numpy as np
 import pytest
 from scipy.special import hyp2f1
@@ -36,8 +37,12 @@ def test_standard_errors_are_those_of_the_observed_information(fitted, cdnow):
     for i in range(4):
         for j in range(4):
             ei, ej = np.eye(4)[i] * h[i], np.eye(4)[j] * h[j]
-            hess[i, j] = (total(theta + ei + ej) - total(theta + ei - ej)
-                          - total(theta - ei + ej) + total(theta - ei - ej)) / (4 * h[i] * h[j])
+            hess[i, j] = (
+                total(theta + ei + ej)
+                - total(theta + ei - ej)
+                - total(theta - ei + ej)
+                + total(theta - ei - ej)
+            ) / (4 * h[i] * h[j])
     se = np.sqrt(np.diag(np.linalg.inv(-hess)))
     np.testing.assert_allclose(list(fitted.standard_errors_.values()), se, rtol=1e-3)
 
@@ -58,15 +63,25 @@ def test_expected_purchases_match_the_spreadsheet(fitted):
 def _closed_form(r, alpha, a, b, t, x=0, t_x=0.0, T=0.0):
     """FHL (2005) eq. (10) with scipy's hyp2f1 (regular region: a + b + x - 1 > 0)."""
     z = t / (alpha + T + t)
-    num = (a + b + x - 1) / (a - 1) * (
-        1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+    num = (
+        (a + b + x - 1)
+        / (a - 1)
+        * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+    )
     den = 1 + (x > 0) * a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x)
     return num / den
 
 
-@pytest.mark.parametrize("x,t_x,T,t", [(0, 0, 38.86, 39), (2, 30.43, 38.86, 39),
-                                       (7, 35.0, 38.0, 52), (29, 38.43, 38.86, 10),
-                                       (1, 0.5, 30.0, 200)])
+@pytest.mark.parametrize(
+    "x,t_x,T,t",
+    [
+        (0, 0, 38.86, 39),
+        (2, 30.43, 38.86, 39),
+        (7, 35.0, 38.0, 52),
+        (29, 38.43, 38.86, 10),
+        (1, 0.5, 30.0, 200),
+    ],
+)
 def test_quadrature_matches_the_hypergeometric_closed_form(x, t_x, T, t):
     m = BGNBD().set_params_(**PUBLISHED)
     got = float(m.conditional_expected_purchases(t, x, t_x, T))
@@ -96,8 +111,10 @@ def test_gradient_is_the_derivative_of_the_likelihood():
         grad = bgnbd_log_likelihood(theta, x, t_x, T)[1].sum(0)
         for k in range(4):
             e = np.eye(4)[k] * 1e-6 * theta[k]
-            num = (bgnbd_log_likelihood(theta + e, x, t_x, T)[0].sum()
-                   - bgnbd_log_likelihood(theta - e, x, t_x, T)[0].sum()) / (2 * e[k])
+            num = (
+                bgnbd_log_likelihood(theta + e, x, t_x, T)[0].sum()
+                - bgnbd_log_likelihood(theta - e, x, t_x, T)[0].sum()
+            ) / (2 * e[k])
             assert grad[k] == pytest.approx(num, rel=1e-5, abs=1e-6)
 
 
@@ -121,8 +138,9 @@ def test_weights_equal_repeated_rows(cdnow):
     sub = cdnow.iloc[:300]
     reps = np.arange(300) % 3 + 1
     weighted = BGNBD().fit(sub.x, sub.t_x, sub["T"], weights=reps)
-    expanded = BGNBD().fit(np.repeat(sub.x, reps), np.repeat(sub.t_x, reps),
-                           np.repeat(sub["T"], reps))
+    expanded = BGNBD().fit(
+        np.repeat(sub.x, reps), np.repeat(sub.t_x, reps), np.repeat(sub["T"], reps)
+    )
     for k in weighted.params_:
         assert weighted.params_[k] == pytest.approx(expanded.params_[k], rel=1e-6)
     assert weighted.n_ == expanded.n_ == reps.sum()

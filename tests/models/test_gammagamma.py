@@ -1,4 +1,5 @@
 """Gamma-Gamma against Fader & Hardie's note 025 on CDNOW."""
+
 import numpy as np
 import pytest
 
@@ -39,8 +40,10 @@ def test_gradient_is_the_derivative_of_the_likelihood(cdnow):
     grad = gammagamma_log_likelihood(theta, rep.x, rep.m_x)[1].sum(0)
     for k in range(3):
         e = np.eye(3)[k] * 1e-6 * theta[k]
-        num = (gammagamma_log_likelihood(theta + e, rep.x, rep.m_x)[0].sum()
-               - gammagamma_log_likelihood(theta - e, rep.x, rep.m_x)[0].sum()) / (2 * e[k])
+        num = (
+            gammagamma_log_likelihood(theta + e, rep.x, rep.m_x)[0].sum()
+            - gammagamma_log_likelihood(theta - e, rep.x, rep.m_x)[0].sum()
+        ) / (2 * e[k])
         assert grad[k] == pytest.approx(num, rel=1e-5)
 
 

@@ -1,4 +1,5 @@
 """MBG/NBD against BTYDplus's CDNOW estimates and its own simulation."""
+
 import numpy as np
 import pytest
 
@@ -17,10 +18,11 @@ def test_cdnow_parameters_match_btydplus(cdnow):
 def test_likelihood_by_hand():
     # Batislam et al. (2007) eq. (6), one customer, computed term by term
     from math import gamma, log
+
     r, alpha, a, b = 0.5, 6.0, 0.9, 1.6
     x, t_x, T = 2, 10.0, 30.0
     beta_ratio = gamma(a + b) * gamma(b + x + 1) / (gamma(b) * gamma(a + b + x + 1))
-    c = gamma(r + x) * alpha ** r / gamma(r) * beta_ratio
+    c = gamma(r + x) * alpha**r / gamma(r) * beta_ratio
     like = c * ((alpha + T) ** -(r + x) + a / (b + x) * (alpha + t_x) ** -(r + x))
     got = mbgnbd_log_likelihood((r, alpha, a, b), [x], [t_x], [T])[0][0]
     assert got == pytest.approx(log(like), rel=1e-12)
@@ -42,8 +44,10 @@ def test_gradient_is_the_derivative_of_the_likelihood():
     grad = mbgnbd_log_likelihood(theta, x, t_x, T)[1].sum(0)
     for k in range(4):
         e = np.eye(4)[k] * 1e-6 * theta[k]
-        num = (mbgnbd_log_likelihood(theta + e, x, t_x, T)[0].sum()
-               - mbgnbd_log_likelihood(theta - e, x, t_x, T)[0].sum()) / (2 * e[k])
+        num = (
+            mbgnbd_log_likelihood(theta + e, x, t_x, T)[0].sum()
+            - mbgnbd_log_likelihood(theta - e, x, t_x, T)[0].sum()
+        ) / (2 * e[k])
         assert grad[k] == pytest.approx(num, rel=1e-5)
 
 

@@ -1,4 +1,5 @@
 """Shifted-beta-geometric against Fader & Hardie (2007), "How to project customer retention"."""
+
 import numpy as np
 import pytest
 
@@ -9,8 +10,9 @@ HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
 
 
-@pytest.mark.parametrize("survivors,a,b,ll", [(HIGH_END, 0.668, 3.806, -1611.2),
-                                              (REGULAR, 0.704, 1.182, -1680.3)])
+@pytest.mark.parametrize(
+    "survivors,a,b,ll", [(HIGH_END, 0.668, 3.806, -1611.2), (REGULAR, 0.704, 1.182, -1680.3)]
+)
 def test_published_cohorts(survivors, a, b, ll):
     m = ShiftedBetaGeometric().fit(*durations_from_survivors(survivors))
     assert round(m.params_["a"], 3) == a and round(m.params_["b"], 3) == b
@@ -30,7 +32,9 @@ def test_survival_and_retention_by_hand():
     assert float(m.probability_alive(4, True)) == 0.0
     renewals = m.conditional_expected_purchases(2, 4, False)
     assert float(renewals) == pytest.approx(float(m.retention_rate(5) * (1 + m.retention_rate(6))))
-    assert float(m.expected_purchases(3)) == pytest.approx(float(sum(m.survival(i) for i in (1, 2, 3))))
+    assert float(m.expected_purchases(3)) == pytest.approx(
+        float(sum(m.survival(i) for i in (1, 2, 3)))
+    )
 
 
 def test_gradient_is_the_derivative_of_the_likelihood():
@@ -39,8 +43,10 @@ def test_gradient_is_the_derivative_of_the_likelihood():
     grad = sbg_log_likelihood(theta, t, churned)[1]
     for k in range(2):
         e = np.eye(2)[k] * 1e-7
-        num = (sbg_log_likelihood(theta + e, t, churned)[0]
-               - sbg_log_likelihood(theta - e, t, churned)[0]) / 2e-7
+        num = (
+            sbg_log_likelihood(theta + e, t, churned)[0]
+            - sbg_log_likelihood(theta - e, t, churned)[0]
+        ) / 2e-7
         np.testing.assert_allclose(grad[:, k], num, rtol=1e-6)
 
 

@@ -1,4 +1,5 @@
 """A small generated company and its run, shared by the prospects tests of a session."""
+
 from __future__ import annotations
 
 import pytest

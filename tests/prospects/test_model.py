@@ -1,4 +1,5 @@
 """The estimators: calibrated conversion, rates blended with segment means."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,9 +10,13 @@ from profitlens.prospects.model import ConversionModel, RateModel
 
 
 def _frame(n, rng):
-    return pd.DataFrame({"segment": rng.choice(["a", "b"], n),
-                         "industry": rng.choice(["x", "y", "z"], n),
-                         "employees": rng.lognormal(3, 1, n)})
+    return pd.DataFrame(
+        {
+            "segment": rng.choice(["a", "b"], n),
+            "industry": rng.choice(["x", "y", "z"], n),
+            "employees": rng.lognormal(3, 1, n),
+        }
+    )
 
 
 def test_conversion_trees_are_calibrated_and_score_unseen_values():
@@ -26,8 +31,9 @@ def test_conversion_trees_are_calibrated_and_score_unseen_values():
     got = model.predict_proba(fresh)
     for segment, truth in (("a", 0.2), ("b", 0.6)):
         assert got[fresh.segment == segment].mean() == pytest.approx(truth, abs=0.04)
-    unseen = model.predict_proba(pd.DataFrame({"segment": ["mystery"], "industry": ["x"],
-                                               "employees": [np.nan]}))
+    unseen = model.predict_proba(
+        pd.DataFrame({"segment": ["mystery"], "industry": ["x"], "employees": [np.nan]})
+    )
     assert 0.0 < unseen[0] < 1.0
 
 
@@ -46,8 +52,9 @@ def test_rate_trees_keep_to_segment_means_when_attributes_say_nothing():
     y = np.where(X.segment == "a", 100.0, 20.0) + rng.normal(0, 80, 1500)
     model = RateModel(method="trees").fit(X, y)
     assert model.blend_ <= 0.3
-    got = model.predict(pd.DataFrame({"segment": ["a", "b"], "industry": ["x", "y"],
-                                      "employees": [20.0, 20.0]}))
+    got = model.predict(
+        pd.DataFrame({"segment": ["a", "b"], "industry": ["x", "y"], "employees": [20.0, 20.0]})
+    )
     assert got == pytest.approx([100.0, 20.0], abs=12.0)
 
 
@@ -57,8 +64,11 @@ def test_rate_trees_find_structure_beyond_the_segment():
     y = 50.0 * np.log(X.employees) + rng.normal(0, 5, 1500)
     model = RateModel(method="trees").fit(X, y)
     assert model.blend_ >= 0.8
-    got = model.predict(pd.DataFrame({"segment": ["a", "a"], "industry": ["x", "x"],
-                                      "employees": [np.exp(2.0), np.exp(4.0)]}))
+    got = model.predict(
+        pd.DataFrame(
+            {"segment": ["a", "a"], "industry": ["x", "x"], "employees": [np.exp(2.0), np.exp(4.0)]}
+        )
+    )
     assert got == pytest.approx([100.0, 200.0], abs=15.0)
 
 

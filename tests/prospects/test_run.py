@@ -1,5 +1,6 @@
 """End to end: `profitlens run` writes prospect_scores, `profitlens prospects` lists them, and
 bad input scores or says why not."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,7 @@ def test_cli_lists_the_best_first(company_run):
     out, _ = company_run
     scores = pd.read_parquet(out / "prospect_scores.parquet")
     best = scores.sort_values("expected_return", ascending=False).prospect_id.iloc[0]
-    result = CliRunner().invoke(app, ["prospects", str(out), "--top", "3"],
-                                env={"COLUMNS": "250"})
+    result = CliRunner().invoke(app, ["prospects", str(out), "--top", "3"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert best in result.output and "3 of" in result.output
     result = CliRunner().invoke(app, ["prospects", str(out), "--recommendation", "maybe"])
@@ -59,10 +59,11 @@ def test_without_optional_columns_and_with_unseen_values(company, tmp_path):
     folder = _copy(company, tmp_path)
     prospects = pd.read_parquet(folder / "prospects.parquet")
     is_open = prospects.converted_customer_id.isna() & prospects.closed_on.isna()
-    bare = prospects[["prospect_id", "created_on", "converted_customer_id", "closed_on",
-                      "industry"]].copy()
-    bare.loc[is_open, "industry"] = "aerospace"              # never seen in training
-    bare["tier"] = np.where(np.arange(len(bare)) % 2, "gold", "silver")   # a user's column
+    bare = prospects[
+        ["prospect_id", "created_on", "converted_customer_id", "closed_on", "industry"]
+    ].copy()
+    bare.loc[is_open, "industry"] = "aerospace"  # never seen in training
+    bare["tier"] = np.where(np.arange(len(bare)) % 2, "gold", "silver")  # a user's column
     _rewrite(folder, "prospects", bare)
     run(folder, tmp_path / "out", database=False)
     scores = pd.read_parquet(tmp_path / "out" / "prospect_scores.parquet")
@@ -77,14 +78,16 @@ def test_too_little_history_is_a_note(company, tmp_path):
     kept = prospects[~past | (np.cumsum(past) <= 12)]
     _rewrite(folder, "prospects", kept)
     acts = pd.read_parquet(folder / "activities.parquet")
-    _rewrite(folder, "activities", acts[acts.prospect_id.isna()
-                                        | acts.prospect_id.isin(kept.prospect_id)])
+    _rewrite(
+        folder,
+        "activities",
+        acts[acts.prospect_id.isna() | acts.prospect_id.isin(kept.prospect_id)],
+    )
     info = run(folder, tmp_path / "out", database=False)
     assert "12 past prospects" in info["notes"]["prospects"]
     assert not (tmp_path / "out" / "prospect_scores.parquet").exists()
     assert json.loads((tmp_path / "out" / "run_info.json").read_text())["notes"]["prospects"]
-    result = CliRunner().invoke(app, ["prospects", str(tmp_path / "out")],
-                                env={"COLUMNS": "250"})
+    result = CliRunner().invoke(app, ["prospects", str(tmp_path / "out")], env={"COLUMNS": "250"})
     assert result.exit_code == 0 and "fewer than the 20 needed" in result.output
 
 
@@ -94,14 +97,14 @@ def test_report_section_lists_the_best_prospects(company_run, tmp_path):
     out, _ = company_run
     scores = pd.read_parquet(out / "prospect_scores.parquet")
     chart = section.value_effort_chart(scores, "EUR").to_dict()
-    assert len(chart["layer"]) == 2                      # the diagonal and the prospects
+    assert len(chart["layer"]) == 2  # the diagonal and the prospects
     shutil.copytree(out, tmp_path / "out")
     from profitlens.report import write_report
 
     write_report(tmp_path / "out")
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     start = page.index('id="prospects"')
-    part = page[start:page.index("</section>", start)]
+    part = page[start : page.index("</section>", start)]
     best = scores.sort_values("expected_return", ascending=False).prospect_id.iloc[0]
     assert "Expected value of each open prospect against its pursuit cost" in part
     assert f"{len(scores)} open prospects" in part and best in part

@@ -1,4 +1,5 @@
 """Scores on a hand-made history, checked against hand-computed figures."""
+
 from __future__ import annotations
 
 import math
@@ -15,10 +16,14 @@ from profitlens.prospects.scoring import (
     score_prospects,
 )
 
-MODEL = CostModel.model_validate({
-    "currency": "EUR", "annual_discount_rate": 0.10,
-    "resources": {"sales_team": {"cost": 1000, "capacity_minutes": 1000}},
-    "prospects": {"deprioritise_below": 1.0}})
+MODEL = CostModel.model_validate(
+    {
+        "currency": "EUR",
+        "annual_discount_rate": 0.10,
+        "resources": {"sales_team": {"cost": 1000, "capacity_minutes": 1000}},
+        "prospects": {"deprioritise_below": 1.0},
+    }
+)
 
 
 def test_discounted_months_by_hand():
@@ -29,8 +34,7 @@ def test_discounted_months_by_hand():
 
 
 def test_recommend_thresholds():
-    got = recommend(np.array([0.0, 99.0, 100.0, 5.0]), np.array([100.0, 100.0, 100.0, 0.0]),
-                    1.0)
+    got = recommend(np.array([0.0, 99.0, 100.0, 5.0]), np.array([100.0, 100.0, 100.0, 0.0]), 1.0)
     assert got.tolist() == ["skip", "deprioritise", "pursue", "pursue"]
 
 
@@ -51,8 +55,7 @@ def history(n_open_a=1):
     frame["pursuit_cost"] = np.where(frame.status == "open", 30.0, 100.0)
     frame["last_activity_on"] = pd.Timestamp("2025-02-01")
     frame["pursuit_days"] = np.where(frame.status == "open", 10.0, 20.0)
-    frame["operating_profit"] = np.where(won, np.where(frame.segment == "a", 1000.0, 200.0),
-                                         np.nan)
+    frame["operating_profit"] = np.where(won, np.where(frame.segment == "a", 1000.0, 200.0), np.nan)
     frame["first_margin"] = np.where(won, 100.0, np.nan)
     frame["service_cost"] = np.where(won, 50.0, np.nan)
     frame["tenure_months"] = np.where(won, 10.0, np.nan)
@@ -64,8 +67,8 @@ def test_shrinkage_scores_by_hand():
     result = score_prospects(history(), MODEL)
     table = result.table.set_index("prospect_id")
     assert list(result.table.columns) == list(SCORE_COLUMNS)
-    assert result.settings["method"] == "shrinkage"          # 15 won: fewer than 200
-    months = sum(1.1 ** (-m / 12) for m in range(1, 37))      # nobody churned: alive 36 months
+    assert result.settings["method"] == "shrinkage"  # 15 won: fewer than 200
+    months = sum(1.1 ** (-m / 12) for m in range(1, 37))  # nobody churned: alive 36 months
     # conversion: overall 15/30; a (10 + 20 x 0.5) / (15 + 20); unseen c: the overall rate
     # first purchase: a margin of 100 for everyone; the rest a month: a (1000 - 100) / 10 = 90,
     # b (200 - 100) / 10 = 10, overall (100 x 90 + 50 x 10) / 150 per month of tenure;
@@ -83,7 +86,7 @@ def test_shrinkage_scores_by_hand():
     assert a.expected_return == pytest.approx(20 / 35 * (100 + rate_a * months) - 100 / 21 * 10)
     assert a.recommendation == "pursue"
     assert "a prospects convert 1 in 2" in a.reasons
-    assert result.table.prospect_id.tolist() == ["P030", "P031"]   # best return first
+    assert result.table.prospect_id.tolist() == ["P030", "P031"]  # best return first
 
 
 def test_few_past_outcomes_give_a_note_and_no_scores():

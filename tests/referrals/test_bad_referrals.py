@@ -1,4 +1,5 @@
 """A referral cycle, a self-referral and a referral to an unknown customer are quarantined."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +12,15 @@ from profitlens.pipeline.stages import run
 
 def test_cycles_self_referrals_and_unknown_customers_go_to_quarantine(tiny, tmp_path):
     # tiny has A -> C (row 1); C -> A closes a cycle, so both rows go
-    append_rows(tiny, "referrals", [
-        {"referrer_id": "B", "referred_id": "B", "referred_on": "2026-02-01"},
-        {"referrer_id": "C", "referred_id": "A", "referred_on": "2026-02-01"},
-        {"referrer_id": "B", "referred_id": "NOPE", "referred_on": "2026-02-01"}])
+    append_rows(
+        tiny,
+        "referrals",
+        [
+            {"referrer_id": "B", "referred_id": "B", "referred_on": "2026-02-01"},
+            {"referrer_id": "C", "referred_id": "A", "referred_on": "2026-02-01"},
+            {"referrer_id": "B", "referred_id": "NOPE", "referred_on": "2026-02-01"},
+        ],
+    )
     info = run(tiny, tmp_path / "out", as_of=dt.date(2026, 3, 31))
     q = pd.read_csv(tmp_path / "out" / "quarantine.csv", dtype=str)
     q = q[q["table"] == "referrals"]

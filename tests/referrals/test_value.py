@@ -1,4 +1,5 @@
 """Referral value on a hand-computed example, the value quadrant and the referral graph."""
+
 from __future__ import annotations
 
 import ibis
@@ -14,14 +15,15 @@ from profitlens.referrals.value import (
     value_quadrants,
 )
 
-SUMMARY = pd.DataFrame({
-    "customer_id": ["A", "B", "C", "D", "E", "F", "G"],
-    "segment": ["x", "x", "y", "x", "y", "x", None],
-    "profit": [100.0, 50.0, -20.0, 0.0, 10.0, 5.0, 8.0],
-    "acquisition_cost": [0.0, 40.0, 10.0, 60.0, 30.0, 20.0, 99.0],
-})
-REFERRALS = pd.DataFrame({"referrer_id": ["A", "A", "B", "E"],
-                          "referred_id": ["B", "C", "D", "G"]})
+SUMMARY = pd.DataFrame(
+    {
+        "customer_id": ["A", "B", "C", "D", "E", "F", "G"],
+        "segment": ["x", "x", "y", "x", "y", "x", None],
+        "profit": [100.0, 50.0, -20.0, 0.0, 10.0, 5.0, 8.0],
+        "acquisition_cost": [0.0, 40.0, 10.0, 60.0, 30.0, 20.0, 99.0],
+    }
+)
+REFERRALS = pd.DataFrame({"referrer_id": ["A", "A", "B", "E"], "referred_id": ["B", "C", "D", "G"]})
 CLV = pd.DataFrame({"customer_id": ["B", "D"], "clv_profit": [200.0, 30.0]})
 
 
@@ -39,7 +41,8 @@ def test_referral_value_by_hand():
     x, y, overall = 10.0, 30.0, 50.0 / 3
     a = 0.4
     assert got.loc["A", "referral_value"] == pytest.approx(
-        a * (50 + 200) + (1 - a) * x + a * (-20 + 0) + (1 - a) * y)          # 116 + 0.6*40
+        a * (50 + 200) + (1 - a) * x + a * (-20 + 0) + (1 - a) * y
+    )  # 116 + 0.6*40
     assert got.loc["B", "referral_value"] == pytest.approx(a * (0 + 30) + (1 - a) * x)
     # G has no segment: no customer of its "segment" was won otherwise -> the overall mean
     assert got.loc["E", "referral_value"] == pytest.approx(a * 8 + (1 - a) * overall)
@@ -58,9 +61,9 @@ def test_summary_columns_and_quadrants():
     out = out.set_index("customer_id")
     assert out.loc["F", "referral_value"] == 0.0 and out.loc["F", "referrals_made"] == 0
     # lifetime value = clv_profit (0 when none): median 0; referral value median 0
-    assert out.loc["B", "value_quadrant"] == "champion"     # clv 200, referrals 18
-    assert out.loc["D", "value_quadrant"] == "affluent"     # clv 30, no referrals
-    assert out.loc["A", "value_quadrant"] == "advocate"     # no clv, referrals
+    assert out.loc["B", "value_quadrant"] == "champion"  # clv 200, referrals 18
+    assert out.loc["D", "value_quadrant"] == "affluent"  # clv 30, no referrals
+    assert out.loc["A", "value_quadrant"] == "advocate"  # no clv, referrals
     assert out.loc["F", "value_quadrant"] == "miser"
 
 

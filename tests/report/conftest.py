@@ -1,4 +1,5 @@
 """Fixtures: a copy of the tiny run's output folder (tests/data/report/tiny) per test."""
+
 from __future__ import annotations
 
 import shutil

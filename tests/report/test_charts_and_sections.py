@@ -1,4 +1,5 @@
 """Chart rendering to inline SVG and the section registry."""
+
 import re
 
 import altair as alt
@@ -16,8 +17,11 @@ def test_to_svg_is_inline_and_prefixed():
 
 
 def test_to_svg_prefixes_ids_so_charts_can_share_a_page():
-    clipped = alt.Chart(pd.DataFrame({"x": [1, 2], "y": [1, 5]})).mark_line(clip=True).encode(
-        x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1.5])), y="y:Q")
+    clipped = (
+        alt.Chart(pd.DataFrame({"x": [1, 2], "y": [1, 5]}))
+        .mark_line(clip=True)
+        .encode(x=alt.X("x:Q", scale=alt.Scale(domain=[0, 1.5])), y="y:Q")
+    )
     first, second = (charts.to_svg(clipped, "c", p) for p in ("a1", "a2"))
     ids = re.findall(r'\bid="([^"]+)"', first + second)
     refs = re.findall(r"url\(#([^)]+)\)", first + second)
@@ -34,7 +38,8 @@ def test_registered_section_appears_only_with_its_table(tiny_out):
     try:
         assert 'id="extra"' not in render_report(tiny_out)
         pd.DataFrame({"customer_id": ["A"], "x": [2.5]}).to_parquet(
-            tiny_out / "customer_extra.parquet")
+            tiny_out / "customer_extra.parquet"
+        )
         html = render_report(tiny_out)
         assert "extra total 2.50" in html
         assert html.index('id="capacity"') < html.index('id="extra"') < html.index('id="quality"')

@@ -1,4 +1,5 @@
 """Figures on hand-made frames with hand-computed answers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,9 @@ def summary_of(profits, ids=None, revenue=None, rank=True):
 def test_headline_top_share_and_loss_makers():
     # 10 customers: top 20% = the 2 best (100 + 50 = 150) of total 150 + 30 - 20 - 10 = 150
     profits = [30, -20, 100, 0, 50, -10, 0, 0, 0, 0]
-    h = figures.headline_figures(summary_of(profits), None, {"as_of": "2026-03-31",
-                                                             "currency": "EUR"})
+    h = figures.headline_figures(
+        summary_of(profits), None, {"as_of": "2026-03-31", "currency": "EUR"}
+    )
     assert h.customers == 10 and h.top_count == 2
     assert h.profit == pytest.approx(150.0) and h.top_share == pytest.approx(1.0)
     assert h.loss_makers == 2 and h.loss_total == pytest.approx(-30.0)
@@ -57,8 +59,7 @@ def test_rank_fallback_rounds_to_cent_and_breaks_ties_by_id():
 def test_whale_curve_small_exact():
     curve = figures.whale_curve(summary_of([807.7, 135.35, -244.39]))
     np.testing.assert_allclose(curve["customer_share"], [0, 1 / 3, 2 / 3, 1])
-    np.testing.assert_allclose(curve["profit_share"],
-                               [0, 807.7 / 698.66, 943.05 / 698.66, 1.0])
+    np.testing.assert_allclose(curve["profit_share"], [0, 807.7 / 698.66, 943.05 / 698.66, 1.0])
 
 
 def test_whale_curve_downsampled_keeps_peak_and_end():
@@ -131,18 +132,36 @@ def test_segment_costs_absent():
 
 
 def test_reconciliation_to_the_cent():
-    parts = pd.DataFrame({"resource": ["r", "r"], "period": ["2026-01", "2026-02"],
-                          "cost": [100.0, 100.0], "charged_to_customers": [60.0, 60.0],
-                          "pursuit_cost": [10.0, 10.0], "unused_capacity": [30.004, 30.006]})
+    parts = pd.DataFrame(
+        {
+            "resource": ["r", "r"],
+            "period": ["2026-01", "2026-02"],
+            "cost": [100.0, 100.0],
+            "charged_to_customers": [60.0, 60.0],
+            "pursuit_cost": [10.0, 10.0],
+            "unused_capacity": [30.004, 30.006],
+        }
+    )
     recon = figures.reconciliation(parts)
     assert recon["ok"].tolist() == [True, False]
 
 
 def test_row_conservation():
-    quarantine = pd.DataFrame({"table": ["a", "a", "a"], "row": [2, 2, 5],
-                               "column": None, "value": None, "reason": ["x", "y", "x"]})
-    info = {"rows": {"a": {"read": 10, "used": 8, "quarantined": 2},
-                     "b": {"read": 3, "used": 2, "quarantined": 0}}}
+    quarantine = pd.DataFrame(
+        {
+            "table": ["a", "a", "a"],
+            "row": [2, 2, 5],
+            "column": None,
+            "value": None,
+            "reason": ["x", "y", "x"],
+        }
+    )
+    info = {
+        "rows": {
+            "a": {"read": 10, "used": 8, "quarantined": 2},
+            "b": {"read": 3, "used": 2, "quarantined": 0},
+        }
+    }
     frame = figures.row_conservation(info, quarantine).set_index("table")
     assert frame.loc["a", "in_quarantine_file"] == 2 and frame.loc["a", "ok"]
     assert not frame.loc["b", "ok"]
@@ -152,14 +171,22 @@ def test_row_conservation():
 
 def test_reasons_group_without_their_values():
     assert figures.reason_kind("unknown customer CX-7", "CX-7") == "unknown customer \u2026"
-    assert figures.reason_kind("unknown activity demo (not in costmodel.yaml)", "demo") == \
-        "unknown activity \u2026 (not in costmodel.yaml)"
+    assert (
+        figures.reason_kind("unknown activity demo (not in costmodel.yaml)", "demo")
+        == "unknown activity \u2026 (not in costmodel.yaml)"
+    )
     assert figures.reason_kind("negative minutes", "-15") == "negative minutes"
     assert figures.reason_kind("row 1 repeats row 11", "1") == "row \u2026 repeats row 11"
-    quarantine = pd.DataFrame({"table": ["t", "t", "t"], "row": [3, 9, 9],
-                               "column": ["customer_id"] * 3, "value": ["X1", "X2", "X2"],
-                               "reason": ["unknown customer X1", "unknown customer X2",
-                                          "unknown customer X2"]})
+    quarantine = pd.DataFrame(
+        {
+            "table": ["t", "t", "t"],
+            "row": [3, 9, 9],
+            "column": ["customer_id"] * 3,
+            "value": ["X1", "X2", "X2"],
+            "reason": ["unknown customer X1", "unknown customer X2", "unknown customer X2"],
+        }
+    )
     counts = figures.quarantine_counts(quarantine)
     assert counts[["reason", "entries", "rows", "example"]].values.tolist() == [
-        ["unknown customer \u2026", 3, 2, "row 3, customer_id = 'X1'"]]
+        ["unknown customer \u2026", 3, 2, "row 3, customer_id = 'X1'"]
+    ]

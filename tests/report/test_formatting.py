@@ -1,4 +1,5 @@
 """Number formats and HTML tables."""
+
 import pandas as pd
 
 from profitlens.report.formatting import Column, NumberFormat, html_table, plural, signed
@@ -37,8 +38,10 @@ def test_signed_and_plural():
 def test_html_table():
     f = NumberFormat("EUR", 2)
     frame = pd.DataFrame({"who": ["<A>"], "amount": [-5.0]})
-    html = html_table(frame, [Column("who", "Who", str, numeric=False),
-                              Column("amount", "Amount", f.number)],
-                      row_class=lambda r: "total")
+    html = html_table(
+        frame,
+        [Column("who", "Who", str, numeric=False), Column("amount", "Amount", f.number)],
+        row_class=lambda r: "total",
+    )
     assert '<tr class="total"><td>&lt;A&gt;</td>' in html
     assert f'<td class="num"><span class="neg">{MINUS}5.00</span></td>' in html

@@ -10,12 +10,12 @@ customers A, B, C with lifetime profit 807.70, 135.35, -244.39 and revenue 3,500
   + 30 + 10 + 32.5 = 314.50; pursuits 30; unused 31,800 - 344.50 = 31,455.50
 - quarantine: 4 distinct rows of 3 + 2 + 8 + 5 + 9 + 1 = 28 read (14.3%)
 """
+
 from __future__ import annotations
 
 import json
 import re
 from html import unescape
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -28,8 +28,12 @@ MINUS = "\u2212"
 
 def card(html: str, key: str) -> tuple[str, str]:
     """(value, note) of the headline card ``key``, tags stripped."""
-    m = re.search(rf'data-figure="{key}">.*?<div class="value">(.*?)</div>'
-                  rf'<div class="note">(.*?)</div>', html, re.S)
+    m = re.search(
+        rf'data-figure="{key}">.*?<div class="value">(.*?)</div>'
+        rf'<div class="note">(.*?)</div>',
+        html,
+        re.S,
+    )
     assert m, key
     return tuple(re.sub(r"<[^>]+>", "", g) for g in m.groups())
 
@@ -81,8 +85,20 @@ def test_every_chart_is_inline_svg_with_unique_ids(tiny_html):
 def test_table_of_contents_links_every_section(tiny_html):
     toc = re.findall(r'<li><a href="#([^"]+)">', tiny_html)
     sections = re.findall(r'<section id="([^"]+)">', tiny_html)
-    assert toc == sections == ["pnl", "whale", "distribution", "customers", "segments",
-                               "periods", "capacity", "quality"]
+    assert (
+        toc
+        == sections
+        == [
+            "pnl",
+            "whale",
+            "distribution",
+            "customers",
+            "segments",
+            "periods",
+            "capacity",
+            "quality",
+        ]
+    )
 
 
 def test_portfolio_statement(tiny_html):
@@ -102,8 +118,10 @@ def test_customers_ranked_with_lines(tiny_html):
     body = text(section(tiny_html, "customers"))
     assert "All customers" in body  # 3 customers: one table, not top and bottom ten
     assert body.index(" A enterprise") < body.index(" B smb") < body.index(" C smb")
-    assert f"3 C smb 300.00 110.00 15.00 30.00 0.00 0.00 9.00 300.39 0.00 {MINUS}244.39 " \
-           f"{MINUS}81.5%" in body
+    assert (
+        f"3 C smb 300.00 110.00 15.00 30.00 0.00 0.00 9.00 300.39 0.00 {MINUS}244.39 "
+        f"{MINUS}81.5%" in body
+    )
 
 
 def test_segments(tiny_html):
@@ -140,8 +158,9 @@ def test_quarantine_summary(tiny_html):
 
 def test_broken_reconciliation_is_shown(tiny_out):
     recon = pd.read_parquet(tiny_out / "reconciliation.parquet")
-    recon.loc[(recon["resource"] == "ops_team") & (recon["period"] == "2026-02"),
-              "charged_to_customers"] += 1.0
+    recon.loc[
+        (recon["resource"] == "ops_team") & (recon["period"] == "2026-02"), "charged_to_customers"
+    ] += 1.0
     recon.to_parquet(tiny_out / "reconciliation.parquet", index=False)
     html = render_report(tiny_out)
     value, note = card(html, "reconciliation")
@@ -170,8 +189,13 @@ def test_without_segment_the_section_is_left_out(tiny_out):
 
 def test_optional_tables_only_when_present(tiny_out, tiny_html):
     assert 'id="trends"' not in tiny_html and 'id="credit"' not in tiny_html
-    pd.DataFrame({"customer_id": ["A", "B", "C"], "trend_status": ["growing", "stable", "growing"],
-                  "slope": [10.0, 0.0, -3.0]}).to_parquet(tiny_out / "customer_trends.parquet")
+    pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "trend_status": ["growing", "stable", "growing"],
+            "slope": [10.0, 0.0, -3.0],
+        }
+    ).to_parquet(tiny_out / "customer_trends.parquet")
     body = text(section(render_report(tiny_out), "trends"))
     # a customer_trends of another version: the section names what it lacks
     assert "customer_trends lacks the columns status, turn_period, profit_prior" in body

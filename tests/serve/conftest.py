@@ -1,4 +1,5 @@
 """Fixtures of the dashboard's tests: the worked example's outputs, an app, a live server."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,8 +38,9 @@ def live_server(tiny_out):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(tiny_out), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(tiny_out), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -53,8 +55,11 @@ def live_server(tiny_out):
 
 def pytest_terminal_summary(terminalreporter):
     """Say loudly, at the end of the run, when the browser tests could not run."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", [])
-               if "BROWSER TESTS SKIPPED" in str(r.longrepr)]
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "BROWSER TESTS SKIPPED" in str(r.longrepr)
+    ]
     if skipped:
         reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else ""
         terminalreporter.write_sep("!", f"{len(skipped)} browser tests skipped", red=True)

@@ -1,4 +1,5 @@
 """The JSON API of contract 5.6 on the worked example, against its hand-checked outputs."""
+
 from __future__ import annotations
 
 import csv
@@ -64,8 +65,14 @@ def test_customer_gives_the_runs_figures(client, customer_id):
 @pytest.mark.parametrize("customer_id", CUSTOMERS)
 def test_trace_is_the_hand_worked_costing(client, customer_id):
     trace = client.get(f"/api/customers/{customer_id}").json()["trace"]
-    got = {(customer_id, r["period"], r["line"], r["activity"], r["resource"]):
-           (r["minutes"], r["cost_per_minute"], r["cost"]) for r in trace}
+    got = {
+        (customer_id, r["period"], r["line"], r["activity"], r["resource"]): (
+            r["minutes"],
+            r["cost_per_minute"],
+            r["cost"],
+        )
+        for r in trace
+    }
     want = {k: v for k, v in HAND_TRACE.items() if k[0] == customer_id}
     assert set(got) == set(want)
     for key, (minutes, rate) in want.items():
@@ -97,26 +104,39 @@ def test_list_is_the_summary_in_rank_order(client):
     assert [r["profit"] for r in body["rows"]] == pytest.approx([807.7, 135.35, -244.39])
 
 
-@pytest.mark.parametrize(("params", "ids", "total"), [
-    ("sort=profit&order=asc", ["C", "B", "A"], 3),
-    ("sort=service_cost&order=desc", ["B", "A", "C"], 3),      # A and C tie at 0: by id
-    ("sort=customer_id&order=desc", ["C", "B", "A"], 3),
-    ("segment=smb&sort=profit&order=desc", ["B", "C"], 2),
-    ("segment=smb&limit=1&offset=1", ["C"], 2),
-    ("q=b", ["B"], 1),                                           # case-insensitive
-    ("loss=1", ["C"], 1),
-    ("status=new&segment=enterprise", ["A"], 1),
-    ("segment=nosuch", [], 0),
-    ("offset=10", [], 3),
-])
+@pytest.mark.parametrize(
+    ("params", "ids", "total"),
+    [
+        ("sort=profit&order=asc", ["C", "B", "A"], 3),
+        ("sort=service_cost&order=desc", ["B", "A", "C"], 3),  # A and C tie at 0: by id
+        ("sort=customer_id&order=desc", ["C", "B", "A"], 3),
+        ("segment=smb&sort=profit&order=desc", ["B", "C"], 2),
+        ("segment=smb&limit=1&offset=1", ["C"], 2),
+        ("q=b", ["B"], 1),  # case-insensitive
+        ("loss=1", ["C"], 1),
+        ("status=new&segment=enterprise", ["A"], 1),
+        ("segment=nosuch", [], 0),
+        ("offset=10", [], 3),
+    ],
+)
 def test_list_sorts_filters_and_pages(client, params, ids, total):
     body = client.get(f"/api/customers?{params}").json()
     assert [r["customer_id"] for r in body["rows"]] == ids
     assert body["total"] == total
 
 
-@pytest.mark.parametrize("params", ["sort=profit;drop", "order=up", "limit=0", "limit=5000",
-                                    "offset=-1", "limit=abc", "sort=__class__"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        "sort=profit;drop",
+        "order=up",
+        "limit=0",
+        "limit=5000",
+        "offset=-1",
+        "limit=abc",
+        "sort=__class__",
+    ],
+)
 def test_bad_list_parameters_are_400_naming_what_was_expected(client, params):
     response = client.get(f"/api/customers?{params}")
     assert response.status_code == 400
@@ -134,7 +154,7 @@ def test_csv_is_the_current_view_in_its_order(client):
 def test_customer_page_shows_the_open_invoices_by_aging_bucket(client):
     # INV3 (2,000 on 2026-02-10, 1,000 paid) is due 2026-03-12: 19 days past due on 03-31
     page = client.get("/customers/A").text
-    aging = page[page.index('id="aging"'):]
-    aging = aging[:aging.index("</table>")]
-    assert "<td>1-30</td><td class=\"num\">1</td><td class=\"num\">1,000.00</td>" in aging
-    assert 'id="aging"' not in client.get("/customers/B").text        # B owes nothing
+    aging = page[page.index('id="aging"') :]
+    aging = aging[: aging.index("</table>")]
+    assert '<td>1-30</td><td class="num">1</td><td class="num">1,000.00</td>' in aging
+    assert 'id="aging"' not in client.get("/customers/B").text  # B owes nothing

@@ -8,6 +8,7 @@ Playwright's own browser download cannot work offline, so the browser is Debian'
 ``chromium-headless-shell`` (``make test`` installs it when it can); without it these tests
 skip, and the end of the test run says so.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,7 +25,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 pytestmark = pytest.mark.skipif(
     not BROWSER.is_file(),
     reason=f"BROWSER TESTS SKIPPED: {BROWSER} is missing; install Debian's "
-           "chromium-headless-shell (make browser) to run them")
+    "chromium-headless-shell (make browser) to run them",
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +70,10 @@ def test_portfolio_shows_the_runs_totals(page, live_server, tiny_out):
 def test_customers_sort_and_filter(page, live_server, tiny_out):
     page.goto(live_server + "/customers")
     ids = page.locator("#customers tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.customer)")
-    assert ids == ["A", "B", "C"]                                       # by rank
-    page.click("#customers thead a[data-sort='profit']")                # ascending
+        "rows => rows.map(r => r.dataset.customer)"
+    )
+    assert ids == ["A", "B", "C"]  # by rank
+    page.click("#customers thead a[data-sort='profit']")  # ascending
     page.wait_for_url("**sort=profit**")
     first = page.locator("#customers tbody tr").first
     assert first.get_attribute("data-customer") == "C"
@@ -82,7 +85,8 @@ def test_customers_sort_and_filter(page, live_server, tiny_out):
     page.wait_for_url("**segment=smb**")
     assert page.locator("#total").inner_text() == "1"
     assert page.locator("#customers tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.customer)") == ["C"]
+        "rows => rows.map(r => r.dataset.customer)"
+    ) == ["C"]
     shot(page, "customers-filtered")
     page.fill("input[name='q']", "b")
     page.uncheck("input[name='loss']")
@@ -97,7 +101,8 @@ def test_customer_page_and_its_trace(page, live_server, tiny_out):
     page.wait_for_url("**/customers/A")
     summary = next(r for r in table(tiny_out, "customer_summary") if r["customer_id"] == "A")
     assert amount(page.locator("#c-profit").inner_text()) == pytest.approx(
-        float(summary["profit"]), abs=0.005)
+        float(summary["profit"]), abs=0.005
+    )
     pnl = [r for r in table(tiny_out, "customer_pnl") if r["customer_id"] == "A"]
     for row in pnl:
         for line in ("revenue", "acquisition_cost", "credit_cost", "profit"):
@@ -110,14 +115,18 @@ def test_customer_page_and_its_trace(page, live_server, tiny_out):
     group = page.locator("tbody#trace-2026-01-acquisition_cost")
     rows = group.locator("tr:not(.total)")
     shown = [[c.strip() for c in r.split("\t")] for r in rows.all_inner_texts()]
-    trace = [r for r in table(tiny_out, "cost_trace") if r["customer_id"] == "A"
-             and r["period"] == "2026-01" and r["line"] == "acquisition_cost"]
+    trace = [
+        r
+        for r in table(tiny_out, "cost_trace")
+        if r["customer_id"] == "A" and r["period"] == "2026-01" and r["line"] == "acquisition_cost"
+    ]
     assert len(shown) == len(trace) == 3
     for cells, want in zip(shown, trace):
         assert cells[2:4] == [want["activity"], want["resource"]]
         minutes, rate, cost = (amount(c) for c in cells[4:7])
         assert (minutes, rate, cost) == pytest.approx(
-            (float(want["minutes"]), float(want["cost_per_minute"]), float(want["cost"])))
+            (float(want["minutes"]), float(want["cost_per_minute"]), float(want["cost"]))
+        )
         assert minutes * rate == pytest.approx(cost)
     assert amount(group.locator(".trace-total").inner_text()) == pytest.approx(180.0)
     assert "= P&L line" in group.locator("tr.total").inner_text()

@@ -1,4 +1,5 @@
 """``profitlens serve`` refuses what it must refuse, with one message and exit code 2."""
+
 from __future__ import annotations
 
 from typer.testing import CliRunner
@@ -9,8 +10,9 @@ runner = CliRunner()
 
 
 def test_other_address_without_a_token_refuses_to_start(tiny_out):
-    result = runner.invoke(app, ["serve", str(tiny_out), "--host", "0.0.0.0"],
-                           env={"PROFITLENS_TOKEN": ""})
+    result = runner.invoke(
+        app, ["serve", str(tiny_out), "--host", "0.0.0.0"], env={"PROFITLENS_TOKEN": ""}
+    )
     assert result.exit_code == 2
     assert "PROFITLENS_TOKEN" in result.output and "Traceback" not in result.output
 

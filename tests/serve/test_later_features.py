@@ -1,5 +1,6 @@
 """Tables and columns of later features are shown when a run has them; a run written without
 the DuckDB file is served from its Parquet files."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,23 +19,36 @@ def later_client(tiny_out, tmp_path_factory):
     out = tmp_path_factory.mktemp("later") / "out"
     shutil.copytree(tiny_out, out, ignore=shutil.ignore_patterns("profitlens.duckdb"))
     summary = pq.read_table(out / "customer_summary.parquet")
-    extra = {"recommendation": ["keep", "reprice", "end"],
-             "recommendation_reason": ["earns well", "thin margin", "credit losses exceed it"],
-             "referral_value": [120.5, 0.0, 0.0],
-             "value_quadrant": ["champion", "miser", "miser"]}
-    order = summary.column("customer_id").to_pylist()            # A, B, C (rank order)
+    extra = {
+        "recommendation": ["keep", "reprice", "end"],
+        "recommendation_reason": ["earns well", "thin margin", "credit losses exceed it"],
+        "referral_value": [120.5, 0.0, 0.0],
+        "value_quadrant": ["champion", "miser", "miser"],
+    }
+    order = summary.column("customer_id").to_pylist()  # A, B, C (rank order)
     assert order == ["A", "B", "C"]
     for name, values in extra.items():
         summary = summary.append_column(name, pa.array(values))
     pq.write_table(summary, out / "customer_summary.parquet")
-    pq.write_table(pa.table({
-        "prospect_id": ["P1"], "p_convert": [0.35], "expected_lifetime_profit": [900.0],
-        "expected_service_cost": [40.0], "expected_pursuit_cost": [60.0],
-        "expected_return": [255.0], "recommendation": ["pursue"],
-        "reasons": ["segment converts well"]}), out / "prospect_scores.parquet")
-    pq.write_table(pa.table({
-        "customer_id": ["C", "C"], "option": ["keep", "end"], "npv": [-120.0, 35.5]}),
-        out / "decisions.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "prospect_id": ["P1"],
+                "p_convert": [0.35],
+                "expected_lifetime_profit": [900.0],
+                "expected_service_cost": [40.0],
+                "expected_pursuit_cost": [60.0],
+                "expected_return": [255.0],
+                "recommendation": ["pursue"],
+                "reasons": ["segment converts well"],
+            }
+        ),
+        out / "prospect_scores.parquet",
+    )
+    pq.write_table(
+        pa.table({"customer_id": ["C", "C"], "option": ["keep", "end"], "npv": [-120.0, 35.5]}),
+        out / "decisions.parquet",
+    )
     (out / "cost_trace.parquet").unlink()
     return TestClient(create_app(out), raise_server_exceptions=False)
 
@@ -53,7 +67,7 @@ def test_customer_page_shows_recommendation_and_decisions(later_client):
     page = later_client.get("/customers/C").text
     assert "credit losses exceed it" in page
     assert 'id="decisions"' in page and "35.50" in page
-    assert 'id="trace-missing"' in page           # no cost_trace in this run
+    assert 'id="trace-missing"' in page  # no cost_trace in this run
     assert later_client.get("/api/customers/C").json()["trace"] == []
 
 

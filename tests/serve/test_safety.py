@@ -1,4 +1,5 @@
 """Safe by default: loopback, the token, read-only data, hostile input, no stack trace."""
+
 from __future__ import annotations
 
 import socket
@@ -15,13 +16,38 @@ from profitlens.serve import create_app, required_token
 from profitlens.serve.store import OutputStore
 
 HOSTILE = [
-    "' OR 1=1 --", "A' UNION SELECT * FROM customer_pnl --", "A; DROP TABLE customer_summary",
-    "x" * 60_000, "\x00", "A\x00B", "../../etc/passwd", "..%2F..%2Frun_info.json",
-    "%00", "<script>alert(1)</script>", "${jndi:ldap://x}", "\u202e\ufeff", "-1", "1e309",
-    "NaN", "profit desc, (SELECT 1)", "rank; PRAGMA version", "*",
+    "' OR 1=1 --",
+    "A' UNION SELECT * FROM customer_pnl --",
+    "A; DROP TABLE customer_summary",
+    "x" * 60_000,
+    "\x00",
+    "A\x00B",
+    "../../etc/passwd",
+    "..%2F..%2Frun_info.json",
+    "%00",
+    "<script>alert(1)</script>",
+    "${jndi:ldap://x}",
+    "\u202e\ufeff",
+    "-1",
+    "1e309",
+    "NaN",
+    "profit desc, (SELECT 1)",
+    "rank; PRAGMA version",
+    "*",
 ]
-LIST_PARAMS = ["sort", "order", "limit", "offset", "q", "segment", "status", "recommendation",
-               "quadrant", "loss", "liability"]
+LIST_PARAMS = [
+    "sort",
+    "order",
+    "limit",
+    "offset",
+    "q",
+    "segment",
+    "status",
+    "recommendation",
+    "quadrant",
+    "loss",
+    "liability",
+]
 REAL_IDS = {"A", "B", "C"}
 
 
@@ -34,8 +60,8 @@ def test_hostile_list_parameters_give_4xx_or_real_rows(client, param):
             if path == "/api/customers" and response.status_code == 200:
                 rows = response.json()["rows"]
                 assert {r["customer_id"] for r in rows} <= REAL_IDS
-                assert all(set(r) == set(rows[0]) for r in rows)   # summary rows only
-    assert client.get("/api/customers").json()["total"] == 3       # still serving, same data
+                assert all(set(r) == set(rows[0]) for r in rows)  # summary rows only
+    assert client.get("/api/customers").json()["total"] == 3  # still serving, same data
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -71,13 +97,14 @@ def test_the_database_is_read_only(tiny_out):
 def test_an_unexpected_error_shows_no_stack_trace(tiny_out, monkeypatch):
     def broken(*args):
         raise RuntimeError("secret internal detail at /srv/data")
+
     monkeypatch.setattr(app_module.queries, "customer_page", broken)
     client = TestClient(create_app(tiny_out), raise_server_exceptions=False)
     response = client.get("/customers/A")
     assert response.status_code == 500
     assert "Traceback" not in response.text and "secret" not in response.text
     assert "Something went wrong" in response.text
-    assert client.get("/api/customers/A").status_code == 200      # the API is unaffected
+    assert client.get("/api/customers/A").status_code == 200  # the API is unaffected
 
 
 def test_security_headers_on_every_response(client):
@@ -101,8 +128,15 @@ def test_any_other_address_refuses_to_start_without_a_token(host):
 
 def test_with_a_token_every_request_needs_it(tiny_out):
     client = TestClient(create_app(tiny_out, token="s3cret"), raise_server_exceptions=False)
-    for path in ("/", "/customers", "/customers/A", "/api/customers", "/api/customers/A",
-                 "/customers.csv", "/nope"):
+    for path in (
+        "/",
+        "/customers",
+        "/customers/A",
+        "/api/customers",
+        "/api/customers/A",
+        "/customers.csv",
+        "/nope",
+    ):
         assert client.get(path).status_code == 401, path
         wrong = client.get(path, headers={"Authorization": "Bearer wrong"})
         assert wrong.status_code == 401, path
@@ -115,7 +149,7 @@ def test_a_browser_logs_in_once_with_the_token(tiny_out):
     client = TestClient(create_app(tiny_out, token="s3cret"), raise_server_exceptions=False)
     assert client.post("/login", data={"token": "nope"}).status_code == 401
     assert client.get("/customers").status_code == 401
-    assert client.post("/login", data={"token": "s3cret"}).status_code == 200   # redirected
+    assert client.post("/login", data={"token": "s3cret"}).status_code == 200  # redirected
     assert client.get("/customers").status_code == 200
 
 
@@ -133,7 +167,7 @@ def test_a_huge_request_does_not_stop_the_real_server(live_server):
         try:
             s.sendall(b"GET /customers?q=" + b"x" * 1_000_000 + b"%00 HTTP/1.1\r\nHost: a\r\n\r\n")
             reply = s.recv(64)
-        except OSError:          # the server may close the connection while we send
+        except OSError:  # the server may close the connection while we send
             pass
     assert reply == b"" or reply.startswith((b"HTTP/1.1 4", b"HTTP/1.1 200"))
     assert not reply.startswith(b"HTTP/1.1 5")

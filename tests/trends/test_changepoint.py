@@ -1,4 +1,5 @@
 """Penalised segmentation, noise scale, spikes and change-point ranges, against definitions."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,7 +9,12 @@ import pytest
 from scipy import stats
 
 from profitlens.trends.changepoint import (
-    despike, location_range, noise_scale, prefix_sums, segment_bounds)
+    despike,
+    location_range,
+    noise_scale,
+    prefix_sums,
+    segment_bounds,
+)
 
 
 def sse(v):
@@ -25,7 +31,7 @@ def best_segmentation(y, sigma, penalty, min_size):
             bounds = (0, *cuts, n)
             if min(b - a for a, b in zip(bounds, bounds[1:])) < min_size:
                 continue
-            cost = sum(sse(y[a:b]) for a, b in zip(bounds, bounds[1:])) / sigma ** 2
+            cost = sum(sse(y[a:b]) for a, b in zip(bounds, bounds[1:])) / sigma**2
             cost += beta * (k + 1)
             if cost < best[0] - 1e-9:
                 best = (cost, bounds[:-1])
@@ -45,11 +51,11 @@ def test_segmentation_is_the_minimum_over_all_segmentations(min_size):
     lengths = rng.integers(4, width + 1, 60)
     for i, n in enumerate(lengths):
         level = np.repeat(rng.normal(0, 3, 3), [n // 3, n // 3, n - 2 * (n // 3)])
-        Y[i, width - n:] = level + rng.normal(0, 1, n)
+        Y[i, width - n :] = level + rng.normal(0, 1, n)
     sigma = rng.uniform(0.5, 2.0, 60)
     B = segment_bounds(Y, penalty=2.0, min_size=min_size, sigma=sigma)
     for i, n in enumerate(lengths):
-        y = Y[i, width - n:]
+        y = Y[i, width - n :]
         if n < min_size:
             continue
         want = best_segmentation(y, sigma[i], 2.0, min_size)
@@ -57,11 +63,10 @@ def test_segmentation_is_the_minimum_over_all_segmentations(min_size):
 
 
 def test_segments_of_a_clean_step_and_a_too_short_row():
-    Y = np.array([[np.nan, 10, 11, 9, 10, -20, -21, -19],
-                  [np.nan] * 7 + [5.0]])
+    Y = np.array([[np.nan, 10, 11, 9, 10, -20, -21, -19], [np.nan] * 7 + [5.0]])
     B = segment_bounds(Y)
     assert B[0, :3].tolist() == [8, 5, 1] and set(B[0, 3:]) == {1}
-    assert set(B[1, 1:]) == {7}                    # one segment: its only value
+    assert set(B[1, 1:]) == {7}  # one segment: its only value
 
 
 def test_noise_scale_is_unbiased_for_gaussian_noise_and_ignores_a_step():
@@ -71,7 +76,7 @@ def test_noise_scale_is_unbiased_for_gaussian_noise_and_ignores_a_step():
     # a step of 50 σ takes the place of one trimmed difference: a few percent more, not 50 σ
     stepped = Z + np.where(np.arange(24) >= 16, -50.0, 0.0)
     assert noise_scale(stepped).mean() == pytest.approx(1.0, abs=0.1)
-    trend = Z + 5.0 * np.arange(24)                   # a steady trend is not noise
+    trend = Z + 5.0 * np.arange(24)  # a steady trend is not noise
     assert noise_scale(trend).mean() == pytest.approx(1.0, abs=0.02)
 
 
@@ -98,10 +103,14 @@ def test_noise_scale_floor_for_exact_and_short_series():
 
 def test_despike_raises_a_write_off_but_keeps_orders_quiet_months_and_the_last_period():
     sigma = np.array([10.0, 10.0, 10.0, 10.0])
-    Y = np.array([[100.0, 110, -900, 105, 95, 100],       # a write-off between good months
-                  [-50.0, 900, -50, 900, -50, 900],       # quiet months between orders
-                  [100.0, 110, -900, -880, 95, 100],      # two bad months: kept
-                  [100.0, 110, 105, 95, 100, -900]])      # the as-of month: kept
+    Y = np.array(
+        [
+            [100.0, 110, -900, 105, 95, 100],  # a write-off between good months
+            [-50.0, 900, -50, 900, -50, 900],  # quiet months between orders
+            [100.0, 110, -900, -880, 95, 100],  # two bad months: kept
+            [100.0, 110, 105, 95, 100, -900],
+        ]
+    )  # the as-of month: kept
     out, changed = despike(Y, sigma)
     assert out[0].tolist() == [100.0, 110, 105, 105, 95, 100]
     assert changed.tolist() == [0]
@@ -116,10 +125,13 @@ def test_location_range_by_hand():
     y = np.array([[10.0, 10, 10, 10, 4, -10, -10, -10]])
     low, high = location_range(y, np.array([2.0]), np.array([0]), np.array([5]), np.array([8]))
     assert (low[0], high[0]) == (5, 5)
+
     # with σ = 10 the same moves cost 100 times less: columns 4 and 5 both plausible, 3 not
     # (cost of splitting at 3: SSE of [10 10 10] + [10 4 -10 -10 -10] = 0 + 288 → 2.88 σ²
     # against 0.072 + ... at 5: difference above 3.84? 2.88 - 0.072 < 3.84, so 3 is in too)
-    cost = lambda c: (sum(((v - v.mean()) ** 2).sum() for v in (y[0, :c], y[0, c:8]))) / 100
+    def cost(c):
+        return (sum(((v - v.mean()) ** 2).sum() for v in (y[0, :c], y[0, c:8]))) / 100
+
     best = cost(5)
     want = [c for c in range(1, 8) if cost(c) - best <= stats.chi2.ppf(0.95, 1)]
     low, high = location_range(y, np.array([10.0]), np.array([0]), np.array([5]), np.array([8]))

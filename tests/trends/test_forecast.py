@@ -1,4 +1,5 @@
 """Damped-trend forecaster against hand-computed recursions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ def test_hand_computed_recursion_and_interval():
     assert f.level_[0] == pytest.approx(12.8)
     assert f.trend_[0] == pytest.approx(1.32)
     assert f.predict(2)[0] == pytest.approx([14.12, 15.44])
-    sigma = np.sqrt((2.0 ** 2 + 2.4 ** 2) / 2)
+    sigma = np.sqrt((2.0**2 + 2.4**2) / 2)
     assert f.sigma_[0] == pytest.approx(sigma)
     lo, hi = f.predict_interval(2)
     z = norm.ppf(0.9)
@@ -67,10 +68,12 @@ def test_not_fitted_and_bad_parameters():
 
 def test_blocks_of_rows_do_not_change_the_fit(monkeypatch):
     import functools
+
     from profitlens.trends import blocks, forecast
+
     rng = np.random.default_rng(8)
     Y = rng.normal(100, 30, (500, 12))
-    Y[rng.random(Y.shape) < 0.2] = np.nan                  # gaps anywhere, not only at the start
+    Y[rng.random(Y.shape) < 0.2] = np.nan  # gaps anywhere, not only at the start
     groups = rng.integers(0, 3, len(Y))
     whole = DampedTrendForecaster().fit(Y, groups=groups)
     monkeypatch.setattr(forecast, "row_blocks", functools.partial(blocks.row_blocks, size=37))

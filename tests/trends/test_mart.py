@@ -1,16 +1,20 @@
 """The customer_trends mart end to end on a small company with known stories."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from profitlens.trends.mart import (
-    TREND_COLUMNS, customer_summary_trend_columns, customer_trends, main_driver,
-    operating_profit_matrix)
-from profitlens.trends.decomposition import PART_COLUMNS
-
 from trends_builders import activity_table, customers_table, months, pnl_table
+
+from profitlens.trends.decomposition import PART_COLUMNS
+from profitlens.trends.mart import (
+    TREND_COLUMNS,
+    customer_summary_trend_columns,
+    customer_trends,
+    main_driver,
+    operating_profit_matrix,
+)
 
 PERIODS = months(2024, 24)
 
@@ -26,14 +30,23 @@ def company():
         for t, p in enumerate(PERIODS):
             revenue = 1000 + rng.normal(0, 50)
             service = 100 + rng.normal(0, 10) + (600 if turn is not None and t >= turn else 0)
-            rows.append({"customer_id": cid, "period": p, "revenue": revenue,
-                         "cogs": 0.6 * revenue, "service_cost": service})
+            rows.append(
+                {
+                    "customer_id": cid,
+                    "period": p,
+                    "revenue": revenue,
+                    "cogs": 0.6 * revenue,
+                    "service_cost": service,
+                }
+            )
             act.append({"customer_id": cid, "period": p, "service_minutes": service / 0.5})
     # N: won (with a pursuit cost) three months before the as-of date
-    rows += [{"customer_id": "N", "period": PERIODS[-4], "acquisition_cost": 500},
-             {"customer_id": "N", "period": PERIODS[-2], "revenue": 300, "cogs": 100}]
+    rows += [
+        {"customer_id": "N", "period": PERIODS[-4], "acquisition_cost": 500},
+        {"customer_id": "N", "period": PERIODS[-2], "revenue": 300, "cogs": 100},
+    ]
     cust.append(("N", "2025-10-15", "smb"))
-    cust.append(("Z", "2024-03-01", None))                 # never bought anything
+    cust.append(("Z", "2024-03-01", None))  # never bought anything
     pnl, activity, customers = pnl_table(rows), activity_table(act), customers_table(cust)
     return pnl, activity, customers, customer_trends(pnl, activity, customers, PERIODS)
 
@@ -65,7 +78,7 @@ def test_bridge_and_rolling_profit(company):
     assert t.loc["C00", "profit_recent"] == pytest.approx(a.iloc[-6:].sum())
     assert t.loc["C00", "profit_prior"] == pytest.approx(a.iloc[-12:-6].sum())
     assert t.loc["N", "change_acquisition"] == pytest.approx(-500)
-    assert t.loc["N", "rolling_profit"] == pytest.approx(200)     # pursuit was 4 months ago
+    assert t.loc["N", "rolling_profit"] == pytest.approx(200)  # pursuit was 4 months ago
 
 
 def test_forecast_profit_at_risk_and_driver(company):
@@ -93,20 +106,42 @@ def test_operating_profit_matrix_masks_the_pursuit(company):
     pnl, _, customers, _ = company
     ids, Y = operating_profit_matrix(pnl, customers, PERIODS)
     n = list(ids).index("N")
-    assert np.isnan(Y[n, :-3]).all()                      # acquired in the third-last period
+    assert np.isnan(Y[n, :-3]).all()  # acquired in the third-last period
     assert Y[n, -3:].tolist() == [0.0, 200.0, 0.0]
 
 
 def test_summary_columns_and_main_driver():
-    frame = pd.DataFrame({"customer_id": ["A"], "status": ["declining"], "turn_period": [None],
-                          "profit_at_risk": [12.5], "main_driver": ["credit"], "x": [1]})
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["A"],
+            "status": ["declining"],
+            "turn_period": [None],
+            "profit_at_risk": [12.5],
+            "main_driver": ["credit"],
+            "x": [1],
+        }
+    )
     out = customer_summary_trend_columns(frame)
-    assert out.columns.tolist() == ["customer_id", "trend_status", "turn_period",
-                                    "profit_at_risk", "main_driver"]
-    parts = np.array([[5, -1, 0, -50, 0, -2, 0, 0, 0],         # acquisition is never the driver
-                      [0, 1e-9, 0, 0, 0, 0, 0, 0, 0]], dtype=float)
+    assert out.columns.tolist() == [
+        "customer_id",
+        "trend_status",
+        "turn_period",
+        "profit_at_risk",
+        "main_driver",
+    ]
+    parts = np.array(
+        [
+            [5, -1, 0, -50, 0, -2, 0, 0, 0],  # acquisition is never the driver
+            [0, 1e-9, 0, 0, 0, 0, 0, 0, 0],
+        ],
+        dtype=float,
+    )
     assert main_driver(parts).tolist() == ["service", None]
     # sales and service of -101.97 each, one summed in another order: a tie, the first part wins
-    tie = np.array([[0, 0, 0, 0, -101.97 + 1e-13, -101.97 - 1e-13, 0, 0, 0],
-                    [0, 0, 0, 0, -101.97 - 1e-13, -101.97 + 1e-13, 0, 0, 0]])
+    tie = np.array(
+        [
+            [0, 0, 0, 0, -101.97 + 1e-13, -101.97 - 1e-13, 0, 0, 0],
+            [0, 0, 0, 0, -101.97 - 1e-13, -101.97 + 1e-13, 0, 0, 0],
+        ]
+    )
     assert main_driver(tie).tolist() == ["sales", "sales"]

@@ -1,4 +1,5 @@
 """Status rules on series with a known story (section 5.1 of the data contract)."""
+
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,7 @@ def matrix(*series, length=24):
     """Rows right-aligned on the as-of period, NaN before each series' start."""
     out = np.full((len(series), length), np.nan)
     for i, s in enumerate(series):
-        out[i, length - len(s):] = s
+        out[i, length - len(s) :] = s
     return out
 
 
@@ -56,8 +57,8 @@ def test_the_size_of_the_loss_next_to_the_earlier_profit_does_not_matter():
 
 def test_one_bad_month_is_not_a_turn():
     base = [300.0, 280, 320, 310, 290, 305, 295, 315, 285, 300, 310, 290]
-    last = base + [-5000.0]                         # a write-off in the as-of month
-    middle = base[:10] + [-5000.0] + base[10:]      # and one a month earlier
+    last = base + [-5000.0]  # a write-off in the as-of month
+    middle = base[:10] + [-5000.0] + base[10:]  # and one a month earlier
     two_mild = base + [-20.0, 290.0]
     labels, _ = status_of(last, middle, two_mild)
     assert labels == ["profitable", "profitable", "profitable"]
@@ -78,8 +79,12 @@ def test_runs_of_one_or_two_periods():
 
 
 def test_new_profitable_unprofitable():
-    labels, turn = status_of([100.0] * 5, [100.0, 120, 90, 110, 95, 105, 100],
-                             [-20.0, -35, -10, -25, -30, -15, -20, -40], [0.0] * 10)
+    labels, turn = status_of(
+        [100.0] * 5,
+        [100.0, 120, 90, 110, 95, 105, 100],
+        [-20.0, -35, -10, -25, -30, -15, -20, -40],
+        [0.0] * 10,
+    )
     assert labels == ["new", "profitable", "unprofitable", "unprofitable"]
     assert turn == [-1, -1, -1, -1]
 
@@ -136,7 +141,7 @@ def test_trailing_slope_exact_line():
 def test_noise_gives_few_turns():
     rng = np.random.default_rng(3)
     lumpy = np.where(rng.random((5000, 24)) < 0.3, 900.0, -30.0) + rng.normal(0, 10, (5000, 24))
-    gaussian = rng.standard_t(3, size=(5000, 24)) * 50 + 100        # heavy tails, no change
+    gaussian = rng.standard_t(3, size=(5000, 24)) * 50 + 100  # heavy tails, no change
     res = profit_status(np.vstack([lumpy, gaussian]))
     assert np.mean(res.labels == "turned_unprofitable") < 0.005
 
@@ -150,13 +155,20 @@ def test_rules_are_checked():
         StatusRules(min_size=3)
     with pytest.raises(ValueError, match="penalty"):
         StatusRules(penalty=0)
-    assert set(STATUSES) == {"new", "profitable", "declining", "turned_unprofitable",
-                             "unprofitable", "recovered"}
+    assert set(STATUSES) == {
+        "new",
+        "profitable",
+        "declining",
+        "turned_unprofitable",
+        "unprofitable",
+        "recovered",
+    }
 
 
 def test_trimmed_mean():
     from profitlens.trends.status import trimmed_mean
-    y = [1.0, 2, 3, 4, 5, 6, 7, 8, 9, -1000, 100]       # n = 11: drop -1000 and 100
+
+    y = [1.0, 2, 3, 4, 5, 6, 7, 8, 9, -1000, 100]  # n = 11: drop -1000 and 100
     got = trimmed_mean(matrix(y, [4.0, 6.0], length=12))
     assert got[0] == pytest.approx(45 / 9)
     assert got[1] == 5.0

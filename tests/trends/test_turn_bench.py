@@ -2,13 +2,14 @@
 
 The full bench, with figures per family and noise level, is ``benchmarks/turn_bench.py``.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from turn_families import FAMILIES, make_bench, scores
 
 from profitlens.trends.status import TURNED, profit_status
-from turn_families import FAMILIES, make_bench, scores
 
 
 @pytest.fixture(scope="module")
@@ -16,8 +17,10 @@ def figures():
     bench = make_bench(60, seed=2027)
     res = profit_status(bench.Y)
     flagged = res.status == TURNED
-    return (scores(bench, flagged, res.turn_idx, res.turn_low, res.turn_high, by=("family",)),
-            scores(bench, flagged, res.turn_idx, res.turn_low, res.turn_high, by=("noise",)))
+    return (
+        scores(bench, flagged, res.turn_idx, res.turn_low, res.turn_high, by=("family",)),
+        scores(bench, flagged, res.turn_idx, res.turn_low, res.turn_high, by=("noise",)),
+    )
 
 
 @pytest.mark.parametrize("family", [f for f in FAMILIES if f != "always_loss"])

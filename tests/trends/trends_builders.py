@@ -1,4 +1,5 @@
 """Builders of small customer_pnl / customer_activity / customers tables with known answers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,20 +28,33 @@ def pnl_table(rows: list[dict]) -> ibis.Table:
 
 
 def activity_table(rows: list[dict]) -> ibis.Table:
-    cols = ["customer_id", "period", "sales_minutes", "service_minutes", "fulfilment_minutes",
-            "tickets"]
+    cols = [
+        "customer_id",
+        "period",
+        "sales_minutes",
+        "service_minutes",
+        "fulfilment_minutes",
+        "tickets",
+    ]
     frame = pd.DataFrame([{c: r.get(c, 0.0) for c in cols} for r in rows], columns=cols)
-    return ibis.memtable(frame, schema={"customer_id": "string", "period": "string",
-                                        **{c: "float64" for c in cols[2:]}})
+    return ibis.memtable(
+        frame,
+        schema={"customer_id": "string", "period": "string", **{c: "float64" for c in cols[2:]}},
+    )
 
 
 def customers_table(rows: list[tuple[str, str, str | None]]) -> ibis.Table:
     """(customer_id, acquired_on ISO date, segment)."""
-    frame = pd.DataFrame({"customer_id": [r[0] for r in rows],
-                          "acquired_on": [dt.date.fromisoformat(r[1]) for r in rows],
-                          "segment": [r[2] for r in rows]})
-    return ibis.memtable(frame, schema={"customer_id": "string", "acquired_on": "date",
-                                        "segment": "string"})
+    frame = pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "acquired_on": [dt.date.fromisoformat(r[1]) for r in rows],
+            "segment": [r[2] for r in rows],
+        }
+    )
+    return ibis.memtable(
+        frame, schema={"customer_id": "string", "acquired_on": "date", "segment": "string"}
+    )
 
 
 def months(first_year: int, n: int) -> list[str]:

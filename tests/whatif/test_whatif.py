@@ -1,4 +1,5 @@
 """``profitlens whatif``: exact changes on the worked example and the decisions company."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ def whatif(data, tmp_path, text: str, name="s"):
 @pytest.fixture
 def base(tiny, tmp_path):
     run(tiny, tmp_path / "base", as_of=AS_OF, report=False, database=False)
-    return pd.read_csv(tmp_path / "base" / "customer_summary.csv",
-                       dtype={"customer_id": str}).set_index("customer_id")
+    return pd.read_csv(
+        tmp_path / "base" / "customer_summary.csv", dtype={"customer_id": str}
+    ).set_index("customer_id")
 
 
 def test_an_empty_scenario_changes_nothing_exactly(tiny, tmp_path, base):
@@ -49,26 +51,27 @@ def test_an_empty_scenario_changes_nothing_exactly(tiny, tmp_path, base):
 def test_doubling_a_resources_cost_doubles_the_service_cost_of_its_users(tiny, tmp_path, base):
     comparison, totals = whatif(tiny, tmp_path, "resources: {support_team: {cost: 6000}}\n")
     assert base["service_cost"].gt(0).any()
-    for customer, cost in base["service_cost"].items():      # change = the cost once more
+    for customer, cost in base["service_cost"].items():  # change = the cost once more
         assert comparison.loc[customer, "service_cost_change"] == pytest.approx(cost, abs=1e-6)
     assert totals.loc["service_cost", "scenario"] == pytest.approx(
-        2 * totals.loc["service_cost", "base"], abs=1e-6)
+        2 * totals.loc["service_cost", "base"], abs=1e-6
+    )
     assert totals.loc["sales_cost", "change"] == 0
 
 
 def test_a_ten_percent_price_rise_raises_revenue_by_ten_percent(tiny, tmp_path, base):
     comparison, totals = whatif(tiny, tmp_path, "price_change: {default: 0.1}\n")
     for customer, revenue in base["revenue"].items():
-        assert comparison.loc[customer, "revenue_change"] == pytest.approx(0.1 * revenue,
-                                                                           abs=1e-6)
+        assert comparison.loc[customer, "revenue_change"] == pytest.approx(0.1 * revenue, abs=1e-6)
     assert totals.loc["revenue", "scenario"] == pytest.approx(
-        1.1 * totals.loc["revenue", "base"], abs=1e-6)
+        1.1 * totals.loc["revenue", "base"], abs=1e-6
+    )
     assert totals.loc["cogs", "change"] == 0
 
 
 def test_a_price_change_by_segment(tiny, tmp_path, base):
     comparison, _ = whatif(tiny, tmp_path, "price_change: {by_segment: {smb: 0.2}}\n")
-    assert comparison.loc["A", "revenue_change"] == 0        # enterprise
+    assert comparison.loc["A", "revenue_change"] == 0  # enterprise
     assert comparison.loc["B", "revenue_change"] == pytest.approx(0.2 * base.loc["B", "revenue"])
 
 
@@ -82,22 +85,26 @@ def test_ending_customers_frees_only_reducible_capacity(tmp_path):
     assert comparison.loc["L", "scenario_profit"] == 0
     assert comparison.loc["F", "change"] == pytest.approx(345.0)
     others = comparison.drop(index=["L", "F"])
-    assert (others["change"] == 0).all()                     # the same cost per minute
+    assert (others["change"] == 0).all()  # the same cost per minute
     assert totals.loc["profit", "change"] == pytest.approx(690.0)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("bogus: 1\n", "unknown key 'bogus'"),
-    ("resources: {support_team: {costs: 1}}\n", "resources.support_team: unknown key .costs."),
-    ("end_customers: [A, NOBODY]\n", "unknown customer 'NOBODY'"),
-    ("price_change: {default: -2}\n", "price_change.default"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("bogus: 1\n", "unknown key 'bogus'"),
+        ("resources: {support_team: {costs: 1}}\n", "resources.support_team: unknown key .costs."),
+        ("end_customers: [A, NOBODY]\n", "unknown customer 'NOBODY'"),
+        ("price_change: {default: -2}\n", "price_change.default"),
+    ],
+)
 def test_a_bad_scenario_is_one_clear_message(tiny, tmp_path, text, message):
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(text)
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(")):
         run_whatif(tiny, scenario, tmp_path / "out", as_of=AS_OF)
-    result = CliRunner().invoke(app, ["whatif", str(tiny), str(scenario), "--out",
-                                      str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app, ["whatif", str(tiny), str(scenario), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     assert "Traceback" not in result.output

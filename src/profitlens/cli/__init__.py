@@ -1,8 +1,9 @@
 """The ``profitlens`` command: a thin layer over the library, one module per subcommand."""
+
 from __future__ import annotations
 
-from .app import app, user_errors
 from . import run as _run  # noqa: F401  (registers `run`)
+from .app import app, user_errors
 from .clv import clv
 from .credit import credit
 from .decisions import decisions

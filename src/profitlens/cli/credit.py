@@ -1,4 +1,5 @@
 """``profitlens credit OUT_DIR``: the receivables aging report of an output folder."""
+
 from __future__ import annotations
 
 import json
@@ -8,10 +9,11 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from .app import console
+from profitlens.io.outputs import read_output
+
 from ..credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
 from ..errors import ProfitlensError
-from profitlens.io.outputs import read_output
+from .app import console
 
 RECEIVABLES = "receivables"
 CUSTOMER_CREDIT = "customer_credit"
@@ -20,8 +22,9 @@ PROVISION_MATRIX = "provision_matrix"
 
 def credit(
     out_dir: Path = typer.Argument(..., help="Output folder of `profitlens run`."),
-    top: int = typer.Option(20, "--top", "-n", min=1,
-                            help="How many liable customers to list (largest exposure first)."),
+    top: int = typer.Option(
+        20, "--top", "-n", min=1, help="How many liable customers to list (largest exposure first)."
+    ),
 ) -> None:
     """Print the receivables aging, expected credit loss by segment and the liability list.
 
@@ -56,9 +59,15 @@ def aging_table(aging: pd.DataFrame) -> Table:
         table.add_column(name, justify="left" if name == "bucket" else "right")
     for r in aging.itertuples(index=False):
         style = "bold" if r.bucket == "total" else None
-        table.add_row(str(r.bucket), f"{int(r.invoices):,}", _money(r.open_balance),
-                      f"{r.share:.1%}", f"{r.loss_rate:.2%}", _money(r.expected_credit_loss),
-                      style=style)
+        table.add_row(
+            str(r.bucket),
+            f"{int(r.invoices):,}",
+            _money(r.open_balance),
+            f"{r.share:.1%}",
+            f"{r.loss_rate:.2%}",
+            _money(r.expected_credit_loss),
+            style=style,
+        )
     return table
 
 
@@ -68,26 +77,46 @@ def segment_table(segments: pd.DataFrame) -> Table:
     for name in ("segment", "customers", "exposure", "overdue", "expected loss", "coverage"):
         table.add_column(name, justify="left" if name == "segment" else "right")
     for r in segments.itertuples(index=False):
-        table.add_row(str(r.segment), f"{int(r.customers):,}", _money(r.credit_exposure),
-                      _money(r.overdue_balance), _money(r.expected_credit_loss),
-                      f"{r.coverage:.2%}", style="bold" if r.segment == "total" else None)
+        table.add_row(
+            str(r.segment),
+            f"{int(r.customers):,}",
+            _money(r.credit_exposure),
+            _money(r.overdue_balance),
+            _money(r.expected_credit_loss),
+            f"{r.coverage:.2%}",
+            style="bold" if r.segment == "total" else None,
+        )
     return table
 
 
 def liability_table(rows: pd.DataFrame, total: int) -> Table:
     """A Rich table of :func:`liability_list` rows."""
-    table = Table(title=f"Liabilities: {len(rows)} of {total} customers, largest exposure first",
-                  title_justify="left")
-    for name, justify in (("customer", "left"), ("segment", "left"), ("exposure", "right"),
-                          ("overdue", "right"), ("days past due", "right"),
-                          ("expected loss", "right"), ("expected margin", "right"),
-                          ("reasons", "left")):
+    table = Table(
+        title=f"Liabilities: {len(rows)} of {total} customers, largest exposure first",
+        title_justify="left",
+    )
+    for name, justify in (
+        ("customer", "left"),
+        ("segment", "left"),
+        ("exposure", "right"),
+        ("overdue", "right"),
+        ("days past due", "right"),
+        ("expected loss", "right"),
+        ("expected margin", "right"),
+        ("reasons", "left"),
+    ):
         table.add_column(name, justify=justify)
     for r in rows.itertuples(index=False):
-        table.add_row(str(r.customer_id), _text(r.segment), _money(r.credit_exposure),
-                      _money(r.overdue_balance), f"{int(r.max_days_past_due):,}",
-                      _money(r.expected_credit_loss), _money(r.expected_margin),
-                      _text(r.liability_reasons))
+        table.add_row(
+            str(r.customer_id),
+            _text(r.segment),
+            _money(r.credit_exposure),
+            _money(r.overdue_balance),
+            f"{int(r.max_days_past_due):,}",
+            _money(r.expected_credit_loss),
+            _money(r.expected_margin),
+            _text(r.liability_reasons),
+        )
     return table
 
 

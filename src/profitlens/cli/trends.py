@@ -1,4 +1,5 @@
 """``profitlens trends OUT_DIR``: the early-warning list of an output folder."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,20 +8,20 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from .app import console
-from ..errors import ProfitlensError
 from profitlens.io.outputs import read_output
+
+from ..errors import ProfitlensError
 from ..trends.sections import early_warning_list
 from ..trends.status import STATUSES
-
+from .app import console
 
 
 def trends(
     out_dir: Path = typer.Argument(..., help="Output folder of `profitlens run`."),
     top: int = typer.Option(20, "--top", "-n", min=1, help="How many customers to list."),
-    status: str = typer.Option(None, "--status",
-                               help="Only customers with this status: " + ", ".join(STATUSES)
-                               + "."),
+    status: str = typer.Option(
+        None, "--status", help="Only customers with this status: " + ", ".join(STATUSES) + "."
+    ),
     segment: str = typer.Option(None, "--segment", help="Only customers of this segment."),
 ) -> None:
     """List the customers with the most profit at risk over the next three periods.
@@ -34,8 +35,9 @@ def trends(
     frame = read_output(out_dir, "customer_trends")
     if status is not None:
         if status not in STATUSES:
-            raise ProfitlensError(f"unknown status {status!r}; expected one of "
-                                  + ", ".join(STATUSES))
+            raise ProfitlensError(
+                f"unknown status {status!r}; expected one of " + ", ".join(STATUSES)
+            )
         frame = frame[frame["status"] == status]
     if segment is not None:
         frame = frame[frame["segment"] == segment]
@@ -48,19 +50,37 @@ def trends(
 
 def warning_table(rows: pd.DataFrame, total: int) -> Table:
     """A Rich table of :func:`early_warning_list` rows."""
-    table = Table(title=f"Profit at risk: top {len(rows)} of {total} customers",
-                  title_justify="left")
-    for name, justify in (("#", "right"), ("customer", "left"), ("segment", "left"),
-                          ("status", "left"), ("turned", "left"),
-                          ("profit prior", "right"), ("profit recent", "right"),
-                          ("forecast next 3", "right"), ("at risk", "right"),
-                          ("driver", "left"), ("attention", "left")):
+    table = Table(
+        title=f"Profit at risk: top {len(rows)} of {total} customers", title_justify="left"
+    )
+    for name, justify in (
+        ("#", "right"),
+        ("customer", "left"),
+        ("segment", "left"),
+        ("status", "left"),
+        ("turned", "left"),
+        ("profit prior", "right"),
+        ("profit recent", "right"),
+        ("forecast next 3", "right"),
+        ("at risk", "right"),
+        ("driver", "left"),
+        ("attention", "left"),
+    ):
         table.add_column(name, justify=justify)
     for r in rows.itertuples(index=False):
-        table.add_row(str(r.rank), str(r.customer_id), str(r.segment), str(r.status),
-                      _text(r.turn_period), _money(r.profit_prior), _money(r.profit_recent),
-                      _money(r.forecast_next), _money(r.profit_at_risk),
-                      _text(r.main_driver), "falling" if r.attention_flag else "")
+        table.add_row(
+            str(r.rank),
+            str(r.customer_id),
+            str(r.segment),
+            str(r.status),
+            _text(r.turn_period),
+            _money(r.profit_prior),
+            _money(r.profit_recent),
+            _money(r.forecast_next),
+            _money(r.profit_at_risk),
+            _text(r.main_driver),
+            "falling" if r.attention_flag else "",
+        )
     return table
 
 

@@ -1,4 +1,5 @@
 """``profitlens whatif DATA_DIR SCENARIO.yaml --out OUT_DIR``: the P&L under a scenario."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,14 +19,24 @@ LINES = (*PNL_COLUMNS, "unused_capacity")
 
 def whatif(
     data_dir: str = typer.Argument(..., help="Folder with costmodel.yaml and the tables."),
-    scenario: Path = typer.Argument(..., help="Scenario YAML: keys of costmodel.yaml to "
-                                    "change, price_change and end_customers."),
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for scenario_comparison and "
-                             "scenario_totals (CSV and Parquet)."),
-    as_of: dt.datetime = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
-                                      help="As-of date YYYY-MM-DD; default the latest event."),
-    top: int = typer.Option(10, "--top", "-n", min=0,
-                            help="How many customers to list (largest change first)."),
+    scenario: Path = typer.Argument(
+        ..., help="Scenario YAML: keys of costmodel.yaml to change, price_change and end_customers."
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        help="Folder for scenario_comparison and scenario_totals (CSV and Parquet).",
+    ),
+    as_of: dt.datetime = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="As-of date YYYY-MM-DD; default the latest event.",
+    ),
+    top: int = typer.Option(
+        10, "--top", "-n", min=0, help="How many customers to list (largest change first)."
+    ),
 ) -> None:
     """Recompute the P&L with a scenario and show the change per P&L line and customer.
 
@@ -43,8 +54,13 @@ def whatif(
     for name in ("line", "base", "scenario", "change"):
         table.add_column(name, justify="left" if name == "line" else "right")
     for line, r in totals.iterrows():
-        table.add_row(line, f"{r.base:,.2f}", f"{r.scenario:,.2f}", f"{r.change:+,.2f}",
-                      style="bold" if line == "profit" else None)
+        table.add_row(
+            line,
+            f"{r.base:,.2f}",
+            f"{r.scenario:,.2f}",
+            f"{r.change:+,.2f}",
+            style="bold" if line == "profit" else None,
+        )
     console.print(table)
     if top:
         rows = pd.read_csv(out / "scenario_comparison.csv", dtype={"customer_id": str})
@@ -57,7 +73,11 @@ def whatif(
             for name in ("customer", "base profit", "scenario profit", "change"):
                 per.add_column(name, justify="left" if name == "customer" else "right")
             for r in rows.itertuples(index=False):
-                per.add_row(r.customer_id, f"{r.base_profit:,.2f}",
-                            f"{r.scenario_profit:,.2f}", f"{r.change:+,.2f}")
+                per.add_row(
+                    r.customer_id,
+                    f"{r.base_profit:,.2f}",
+                    f"{r.scenario_profit:,.2f}",
+                    f"{r.change:+,.2f}",
+                )
             console.print(per)
     console.print(f"Outputs in {out}")

@@ -47,6 +47,7 @@ shrunk toward the cohort segment's pooled rate as in
 :func:`profitlens.clv.value.cost_to_serve_rates`. An ended contract is worth 0 and has
 ``p_alive`` 0; a running one has ``p_alive`` 1.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,21 +59,39 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
+from profitlens.clv.cost_to_serve import (
+    _MONTHS_PER_PERIOD,
+    _as_frame,
+    cost_to_serve_rates,
+    lifetime_totals,
+)
 from profitlens.clv.summary import _as_date, in_customer_order
-from profitlens.clv.cost_to_serve import (_MONTHS_PER_PERIOD, _as_frame, cost_to_serve_rates,
-                                         lifetime_totals)
 from profitlens.lookup import positions, values_at
 from profitlens.models import ShiftedBetaGeometric
 from profitlens.periods import period_index, period_of
 
-__all__ = ["contract_periods", "ContractualValue", "fit_contractual_value",
-           "discounted_expected_residual_lifetime", "expected_discounted_periods",
-           "MIN_CONTRACT_CUSTOMERS", "MIN_ENDED_CONTRACTS", "CONTRACT_PERIOD_COLUMNS"]
+__all__ = [
+    "contract_periods",
+    "ContractualValue",
+    "fit_contractual_value",
+    "discounted_expected_residual_lifetime",
+    "expected_discounted_periods",
+    "MIN_CONTRACT_CUSTOMERS",
+    "MIN_ENDED_CONTRACTS",
+    "CONTRACT_PERIOD_COLUMNS",
+]
 
 MIN_CONTRACT_CUSTOMERS = 20
 MIN_ENDED_CONTRACTS = 5
-CONTRACT_PERIOD_COLUMNS = ("customer_id", "segment", "first_period", "last_period", "periods",
-                           "ended", "duration")
+CONTRACT_PERIOD_COLUMNS = (
+    "customer_id",
+    "segment",
+    "first_period",
+    "last_period",
+    "periods",
+    "ended",
+    "duration",
+)
 
 
 def _index_of_label(label: pd.Series, period: str) -> np.ndarray:
@@ -113,19 +132,31 @@ def contract_periods(customers: ir.Table, as_of, period: str = "month") -> ir.Ta
     segment = c.segment.cast("string") if "segment" in c.columns else ibis.null("string")
     ended_on = c.ended_on.cast("date") if "ended_on" in c.columns else ibis.null("date")
     ended = ended_on.notnull() & (ended_on <= ibis.date(day))
-    c = c.select("customer_id", "acquired_on", segment=segment, _group=segment.fill_null(""),
-                 _no_segment=segment.isnull(), ended=ended.fill_null(False), _ended_on=ended_on)
+    c = c.select(
+        "customer_id",
+        "acquired_on",
+        segment=segment,
+        _group=segment.fill_null(""),
+        _no_segment=segment.isnull(),
+        ended=ended.fill_null(False),
+        _ended_on=ended_on,
+    )
     groups = c.filter(c.ended).select("_group", "_no_segment").distinct()
     c = c.semi_join(groups, ["_group", "_no_segment"])
     last = ibis.cases((c.ended, c._ended_on), else_=ibis.date(day))
-    periods = ibis.greatest(period_index(last, period) - period_index(c.acquired_on, period)
-                            + 1, 1).cast("int64")
+    periods = ibis.greatest(
+        period_index(last, period) - period_index(c.acquired_on, period) + 1, 1
+    ).cast("int64")
     complete = 0 if _is_period_end(day, period) else 1
-    return c.select("customer_id", "segment",
-                    first_period=period_of(c.acquired_on, period), last_period=period_of(last, period),
-                    periods=periods, ended=c.ended,
-                    duration=ibis.cases((c.ended, periods), else_=periods - complete)
-                    .cast("int64"))
+    return c.select(
+        "customer_id",
+        "segment",
+        first_period=period_of(c.acquired_on, period),
+        last_period=period_of(last, period),
+        periods=periods,
+        ended=c.ended,
+        duration=ibis.cases((c.ended, periods), else_=periods - complete).cast("int64"),
+    )
 
 
 def _hyp2f1_one(b, c, z, tol: float = 1e-15, max_iter: int = 100_000) -> np.ndarray:
@@ -164,8 +195,9 @@ def _ab(model: ShiftedBetaGeometric) -> tuple[float, float]:
     return model._check_fitted()
 
 
-def discounted_expected_residual_lifetime(model: ShiftedBetaGeometric, renewals,
-                                          discount_rate: float) -> np.ndarray:
+def discounted_expected_residual_lifetime(
+    model: ShiftedBetaGeometric, renewals, discount_rate: float
+) -> np.ndarray:
     """DERL of Fader & Hardie (2010), eq. (6), for customers who made ``renewals`` renewals.
 
     ``DERL(d | a, b, n) = sum_{t > n} S(t) / S(n) / (1 + d)^(t - n - 1)
@@ -181,8 +213,9 @@ def discounted_expected_residual_lifetime(model: ShiftedBetaGeometric, renewals,
     return (b + n) / (a + b + n) * _hyp2f1_one(b + n + 1, a + b + n + 1, v)
 
 
-def expected_discounted_periods(model: ShiftedBetaGeometric, duration, discount_rate: float,
-                                horizon: int | None = None) -> np.ndarray:
+def expected_discounted_periods(
+    model: ShiftedBetaGeometric, duration, discount_rate: float, horizon: int | None = None
+) -> np.ndarray:
     """Expected discounted periods still to be served by contracts running after ``duration``.
 
     ``L_H(n) = sum_{k=1..H} S(n + k - 1) / S(n) / (1 + d)^k``: period n + k is served when the
@@ -202,22 +235,29 @@ def expected_discounted_periods(model: ShiftedBetaGeometric, duration, discount_
         return np.zeros(n.shape)
     a, b = _ab(model)
     still = np.exp(betaln(a, b + n + horizon) - betaln(a, b + n))
-    return infinite(n) - v ** horizon * still * infinite(n + horizon)
+    return infinite(n) - v**horizon * still * infinite(n + horizon)
 
 
 @dataclass
 class ContractualValue:
     """Contractual cohort, whether the sBG path is used, and its values."""
 
-    periods: pd.DataFrame                 # contract_periods, executed
+    periods: pd.DataFrame  # contract_periods, executed
     used: bool
     note: str
     model: ShiftedBetaGeometric | None = None
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: str,
-           shrinkage_periods: float, totals: pd.DataFrame | None) -> pd.DataFrame:
+def _rates(
+    periods: pd.DataFrame,
+    invoice_lines,
+    cost_to_serve,
+    as_of,
+    period: str,
+    shrinkage_periods: float,
+    totals: pd.DataFrame | None,
+) -> pd.DataFrame:
     """Per cohort customer: revenue, margin and time-cost rates per period, commission share."""
     if totals is None:
         totals = lifetime_totals(invoice_lines, as_of)
@@ -229,11 +269,14 @@ def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: s
     else:
         first = _as_date(first)
         start = first.year * (12 if period == "month" else 4) + (
-            first.month - 1 if period == "month" else (first.month - 1) // 3)
-        exposure = np.clip(np.minimum(periods["periods"].to_numpy(float), last - start + 1),
-                           0, None)
-    base = pd.DataFrame({"customer_id": ids, "segment": periods["segment"],
-                         "periods_active": exposure})
+            first.month - 1 if period == "month" else (first.month - 1) // 3
+        )
+        exposure = np.clip(
+            np.minimum(periods["periods"].to_numpy(float), last - start + 1), 0, None
+        )
+    base = pd.DataFrame(
+        {"customer_id": ids, "segment": periods["segment"], "periods_active": exposure}
+    )
     at = positions(ids, totals.index)
     revenue = values_at(totals["revenue"], at, 0.0)
     margin = values_at(totals["margin"], at, 0.0)
@@ -246,21 +289,34 @@ def _rates(periods: pd.DataFrame, invoice_lines, cost_to_serve, as_of, period: s
         frame = base.assign(cost_to_serve=amount)
         if with_commission is not None:
             frame["commission"] = with_commission
-        return cost_to_serve_rates(frame, shrinkage_periods=shrinkage_periods,
-                                   revenue=pd.Series(revenue, index=ids))
+        return cost_to_serve_rates(
+            frame, shrinkage_periods=shrinkage_periods, revenue=pd.Series(revenue, index=ids)
+        )
 
     time_cost = shrunk(cost, commission)
-    return pd.DataFrame({"customer_id": ids.to_numpy(),
-                         "revenue_rate": shrunk(revenue)["rate"].to_numpy(),
-                         "margin_rate": shrunk(margin)["rate"].to_numpy(),
-                         "cost_rate": time_cost["rate"].to_numpy(),
-                         "commission_share": time_cost["commission_share"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy(),
+            "revenue_rate": shrunk(revenue)["rate"].to_numpy(),
+            "margin_rate": shrunk(margin)["rate"].to_numpy(),
+            "cost_rate": time_cost["rate"].to_numpy(),
+            "commission_share": time_cost["commission_share"].to_numpy(),
+        }
+    )
 
 
-def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_serve,
-                          annual_discount_rate: float, *, as_of, period: str = "month",
-                          horizon_months: int = 36, shrinkage_periods: float = 6.0,
-                          totals: pd.DataFrame | None = None) -> ContractualValue:
+def fit_contractual_value(
+    customers: ir.Table,
+    invoice_lines: ir.Table,
+    cost_to_serve,
+    annual_discount_rate: float,
+    *,
+    as_of,
+    period: str = "month",
+    horizon_months: int = 36,
+    shrinkage_periods: float = 6.0,
+    totals: pd.DataFrame | None = None,
+) -> ContractualValue:
     """The contractual cohort, its sBG fit and its customers' lifetime values.
 
     The sBG path is used when the cohort has at least :data:`MIN_CONTRACT_CUSTOMERS`
@@ -287,14 +343,18 @@ def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_
     periods = in_customer_order(periods)
     n_ended = int(periods["ended"].sum())
     if len(periods) < MIN_CONTRACT_CUSTOMERS or n_ended < MIN_ENDED_CONTRACTS:
-        note = ("" if periods.empty else
-                f"contractual cohort too small for the sBG model (needs at least "
-                f"{MIN_CONTRACT_CUSTOMERS} customers of whom {MIN_ENDED_CONTRACTS} ended; got "
-                f"{len(periods)} customers, {n_ended} ended): valued with the transaction model")
+        note = (
+            ""
+            if periods.empty
+            else f"contractual cohort too small for the sBG model (needs at least "
+            f"{MIN_CONTRACT_CUSTOMERS} customers of whom {MIN_ENDED_CONTRACTS} ended; got "
+            f"{len(periods)} customers, {n_ended} ended): valued with the transaction model"
+        )
         return ContractualValue(periods, False, note)
     fitted = periods[periods["duration"] >= 1]
-    model = ShiftedBetaGeometric().fit(fitted["duration"].to_numpy(float),
-                                       fitted["ended"].to_numpy(float))
+    model = ShiftedBetaGeometric().fit(
+        fitted["duration"].to_numpy(float), fitted["ended"].to_numpy(float)
+    )
     months = _MONTHS_PER_PERIOD[period]
     rate = (1.0 + annual_discount_rate) ** (months / 12.0) - 1.0
     horizon = int(horizon_months // months)
@@ -303,24 +363,35 @@ def fit_contractual_value(customers: ir.Table, invoice_lines: ir.Table, cost_to_
     lifetime = np.zeros(len(periods))
     if running.any():
         (unique, back) = np.unique(n[running], return_inverse=True)
-        lifetime[running] = (expected_discounted_periods(model, unique, rate, horizon)
-                             if rate > 0 else _undiscounted(model, unique, horizon))[back]
-    rates = _rates(periods, invoice_lines, cost_to_serve, day, period, shrinkage_periods,
-                   totals)
+        lifetime[running] = (
+            expected_discounted_periods(model, unique, rate, horizon)
+            if rate > 0
+            else _undiscounted(model, unique, horizon)
+        )[back]
+    rates = _rates(periods, invoice_lines, cost_to_serve, day, period, shrinkage_periods, totals)
     clv_revenue = lifetime * rates["revenue_rate"].to_numpy()
-    clv_profit = lifetime * (rates["margin_rate"] - rates["cost_rate"]).to_numpy() \
+    clv_profit = (
+        lifetime * (rates["margin_rate"] - rates["cost_rate"]).to_numpy()
         - rates["commission_share"].to_numpy() * clv_revenue
-    table = pd.DataFrame({
-        "customer_id": periods["customer_id"].to_numpy(),
-        "p_alive": running.astype(float),
-        "clv_revenue": clv_revenue, "clv_profit": clv_profit,
-        "revenue_per_period": rates["revenue_rate"].to_numpy(),
-        "margin_per_period": rates["margin_rate"].to_numpy(),
-        "cost_to_serve_per_period": rates["cost_rate"].to_numpy(),
-        "commission_share": rates["commission_share"].to_numpy(),
-        "discounted_periods": lifetime, "ended": ~running})
-    note = (f"contractual cohort of {len(periods)} customers ({n_ended} ended) valued with the "
-            f"sBG model, a={model.params_['a']:.4g}, b={model.params_['b']:.4g}")
+    )
+    table = pd.DataFrame(
+        {
+            "customer_id": periods["customer_id"].to_numpy(),
+            "p_alive": running.astype(float),
+            "clv_revenue": clv_revenue,
+            "clv_profit": clv_profit,
+            "revenue_per_period": rates["revenue_rate"].to_numpy(),
+            "margin_per_period": rates["margin_rate"].to_numpy(),
+            "cost_to_serve_per_period": rates["cost_rate"].to_numpy(),
+            "commission_share": rates["commission_share"].to_numpy(),
+            "discounted_periods": lifetime,
+            "ended": ~running,
+        }
+    )
+    note = (
+        f"contractual cohort of {len(periods)} customers ({n_ended} ended) valued with the "
+        f"sBG model, a={model.params_['a']:.4g}, b={model.params_['b']:.4g}"
+    )
     return ContractualValue(periods, True, note, model, table)
 
 

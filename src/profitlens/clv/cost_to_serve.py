@@ -3,6 +3,7 @@
 Both lifetime-value models (the transaction models of :mod:`profitlens.clv.value` and the
 contractual one of :mod:`profitlens.clv.contractual`) value a customer's future net of this rate.
 """
+
 from __future__ import annotations
 
 import ibis
@@ -16,8 +17,14 @@ from profitlens.lookup import positions, values_at
 from profitlens.periods import period_index, period_label
 
 #: the P&L lines that make up the cost to serve an existing customer (acquisition is sunk)
-COST_TO_SERVE_LINES = ("commission", "sales_cost", "service_cost", "fulfilment_cost",
-                       "credit_cost", "referral_cost")
+COST_TO_SERVE_LINES = (
+    "commission",
+    "sales_cost",
+    "service_cost",
+    "fulfilment_cost",
+    "credit_cost",
+    "referral_cost",
+)
 
 _MONTHS_PER_PERIOD = {"month": 1.0, "quarter": 3.0}
 
@@ -28,8 +35,9 @@ def _as_frame(table) -> pd.DataFrame:
     return table if isinstance(table, pd.DataFrame) else table.execute()
 
 
-def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
-                        revenue: pd.Series | None = None) -> pd.DataFrame:
+def cost_to_serve_rates(
+    cost_to_serve, *, shrinkage_periods: float = 6.0, revenue: pd.Series | None = None
+) -> pd.DataFrame:
     """Per-customer cost-to-serve rate per period, shrunk toward the segment's rate.
 
     Parameters
@@ -48,7 +56,7 @@ def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
     commission column is given) and ``commission_share`` (0 without a commission column).
     One row per customer of the cost table.
     """
-    df = in_customer_order(_as_frame(cost_to_serve))    # the sums below, run after run
+    df = in_customer_order(_as_frame(cost_to_serve))  # the sums below, run after run
     missing = {"customer_id", "periods_active", "cost_to_serve"} - set(df.columns)
     if missing:
         raise ValueError(f"cost-to-serve table lacks columns {sorted(missing)}")
@@ -62,23 +70,34 @@ def cost_to_serve_rates(cost_to_serve, *, shrinkage_periods: float = 6.0,
     df["time_cost"] = cost - commission
     seg = df.groupby("segment")[["time_cost", "periods_active"]].transform("sum")
     overall = df["time_cost"].sum() / max(df["periods_active"].sum(), 1e-12)
-    seg_rate = np.where(seg["periods_active"] > 0,
-                        seg["time_cost"] / seg["periods_active"].where(seg["periods_active"] > 0, 1),
-                        overall)
+    seg_rate = np.where(
+        seg["periods_active"] > 0,
+        seg["time_cost"] / seg["periods_active"].where(seg["periods_active"] > 0, 1),
+        overall,
+    )
     k = float(shrinkage_periods)
-    rate = (df["time_cost"] + k * seg_rate) / (df["periods_active"] + k) if k > 0 else \
-        np.where(df["periods_active"] > 0, df["time_cost"] / df["periods_active"].where(
-            df["periods_active"] > 0, 1), seg_rate)
+    rate = (
+        (df["time_cost"] + k * seg_rate) / (df["periods_active"] + k)
+        if k > 0
+        else np.where(
+            df["periods_active"] > 0,
+            df["time_cost"] / df["periods_active"].where(df["periods_active"] > 0, 1),
+            seg_rate,
+        )
+    )
     share = np.zeros(len(df))
     if has_commission and revenue is not None:
         rev = values_at(revenue, positions(df["customer_id"], revenue.index), 0.0)
         share = np.where(rev > 0, commission.to_numpy() / np.where(rev > 0, rev, 1.0), 0.0)
-    return pd.DataFrame({"rate": np.asarray(rate, dtype=float), "commission_share": share},
-                        index=df["customer_id"].astype(str))
+    return pd.DataFrame(
+        {"rate": np.asarray(rate, dtype=float), "commission_share": share},
+        index=df["customer_id"].astype(str),
+    )
 
 
-def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
-                           period: str = "month") -> ir.Table:
+def customer_cost_to_serve(
+    customer_pnl: ir.Table, customers: ir.Table, as_of, period: str = "month"
+) -> ir.Table:
     """Cost to serve: one row per customer acquired on or before ``as_of``.
 
     Columns: customer_id, segment, periods_active (P&L periods from the period of
@@ -95,18 +114,29 @@ def customer_cost_to_serve(customer_pnl: ir.Table, customers: ir.Table, as_of,
     cost = sum(pnl[c] for c in COST_TO_SERVE_LINES)
     totals = pnl.group_by("customer_id").aggregate(
         cost_to_serve=cost.sum().round(MONEY_DECIMALS),
-        commission=pnl.commission.sum().round(MONEY_DECIMALS))
+        commission=pnl.commission.sum().round(MONEY_DECIMALS),
+    )
     c = customers.filter(customers.acquired_on <= ibis.date(day))
     segment = c.segment if "segment" in c.columns else ibis.null("string")
     active = period_index(ibis.date(day), period) - period_index(c.acquired_on, period) + 1
     ended_on = c.ended_on.cast("date") if "ended_on" in c.columns else ibis.null("date")
-    base = c.select("customer_id", "acquired_on", segment=segment,
-                    periods_active=active.cast("float64"), ended_on=ended_on)
+    base = c.select(
+        "customer_id",
+        "acquired_on",
+        segment=segment,
+        periods_active=active.cast("float64"),
+        ended_on=ended_on,
+    )
     joined = base.left_join(totals, base.customer_id == totals.customer_id)
-    return joined.select("customer_id", "segment", "periods_active",
-                         cost_to_serve=joined.cost_to_serve.fill_null(0.0),
-                         commission=joined.commission.fill_null(0.0),
-                         acquired_on=joined.acquired_on, ended_on=joined.ended_on)
+    return joined.select(
+        "customer_id",
+        "segment",
+        "periods_active",
+        cost_to_serve=joined.cost_to_serve.fill_null(0.0),
+        commission=joined.commission.fill_null(0.0),
+        acquired_on=joined.acquired_on,
+        ended_on=joined.ended_on,
+    )
 
 
 def lifetime_totals(invoice_lines: ir.Table, as_of) -> pd.DataFrame:
@@ -119,8 +149,13 @@ def lifetime_totals(invoice_lines: ir.Table, as_of) -> pd.DataFrame:
         revenue, margin; indexed by customer_id (text).
     """
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(_as_date(as_of)))
-    totals = seen.group_by("customer_id").aggregate(
-        revenue=seen.revenue.sum().round(MONEY_DECIMALS),
-        margin=(seen.revenue - seen.cost).sum().round(MONEY_DECIMALS)).execute()
+    totals = (
+        seen.group_by("customer_id")
+        .aggregate(
+            revenue=seen.revenue.sum().round(MONEY_DECIMALS),
+            margin=(seen.revenue - seen.cost).sum().round(MONEY_DECIMALS),
+        )
+        .execute()
+    )
     totals["customer_id"] = totals["customer_id"].astype(str)
     return totals.set_index("customer_id")

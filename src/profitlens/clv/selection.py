@@ -10,6 +10,7 @@ fitting three models on everyone costs more than the rest of the valuation (Pare
 all). Models whose held-out log-likelihoods a sample of 7,500 cannot tell apart fit about equally
 well, and either serves; the chosen model is still fitted on everyone.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -17,12 +18,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from profitlens.errors import InsufficientDataError
+from profitlens.errors import FitError, InsufficientDataError
 from profitlens.models import TRANSACTION_MODELS
-from profitlens.errors import FitError
 
-__all__ = ["InsufficientDataError", "Selection", "holdout_mask", "select_transaction_model",
-           "sample_mask", "MIN_CUSTOMERS", "MIN_REPEAT_BUYERS"]
+__all__ = [
+    "InsufficientDataError",
+    "Selection",
+    "holdout_mask",
+    "select_transaction_model",
+    "sample_mask",
+    "MIN_CUSTOMERS",
+    "MIN_REPEAT_BUYERS",
+]
 
 MIN_CUSTOMERS = 20
 MIN_REPEAT_BUYERS = 5
@@ -39,8 +46,9 @@ class Selection:
 
 
 def _id_hashes(customer_ids) -> np.ndarray:
-    return np.fromiter((zlib.crc32(str(c).encode()) for c in customer_ids), dtype=np.int64,
-                       count=len(customer_ids))
+    return np.fromiter(
+        (zlib.crc32(str(c).encode()) for c in customer_ids), dtype=np.int64, count=len(customer_ids)
+    )
 
 
 def holdout_mask(customer_ids, share: float = 0.25) -> np.ndarray:
@@ -67,12 +75,20 @@ def check_enough(frequency) -> None:
         raise InsufficientDataError(
             f"lifetime value needs at least {MIN_CUSTOMERS} customers of whom "
             f"{MIN_REPEAT_BUYERS} bought again; got {x.size} customers, "
-            f"{int((x > 0).sum())} repeat buyers")
+            f"{int((x > 0).sum())} repeat buyers"
+        )
 
 
-def select_transaction_model(customer_ids, frequency, recency, T, *,
-                             candidates=("bgnbd", "mbgnbd", "pareto"),
-                             share: float = 0.25, max_customers: int = 30_000) -> Selection:
+def select_transaction_model(
+    customer_ids,
+    frequency,
+    recency,
+    T,
+    *,
+    candidates=("bgnbd", "mbgnbd", "pareto"),
+    share: float = 0.25,
+    max_customers: int = 30_000,
+) -> Selection:
     """Fit each candidate on the training customers, score it on the held-out ones.
 
     Parameters

@@ -19,6 +19,7 @@ Every summary takes the invoice lines or their :func:`purchases`: grouping the l
 purchases is the bulk of the work, so a caller computing several summaries of the same lines
 computes (and caches) the purchases once and passes them to each.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,15 @@ import pandas as pd
 
 from profitlens.contract import MONEY_DECIMALS
 
-__all__ = ["TIME_UNITS", "purchases", "purchase_counts", "rfm_summary", "holdout_summary",
-           "calibration_holdout_summary", "in_customer_order"]
+__all__ = [
+    "TIME_UNITS",
+    "purchases",
+    "purchase_counts",
+    "rfm_summary",
+    "holdout_summary",
+    "calibration_holdout_summary",
+    "in_customer_order",
+]
 
 #: length of one time unit in days
 TIME_UNITS = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
@@ -40,8 +48,9 @@ def _unit_days(time_unit: str) -> float:
     try:
         return TIME_UNITS[time_unit]
     except KeyError:
-        raise ValueError(f"time_unit must be one of {sorted(TIME_UNITS)}, "
-                         f"not {time_unit!r}") from None
+        raise ValueError(
+            f"time_unit must be one of {sorted(TIME_UNITS)}, not {time_unit!r}"
+        ) from None
 
 
 def _as_date(value) -> dt.date:
@@ -73,7 +82,8 @@ def purchases(invoice_lines: ir.Table) -> ir.Table:
     """
     t = invoice_lines
     days = t.group_by([t.customer_id, t.invoice_date.name("purchase_date")]).aggregate(
-        revenue=t.revenue.sum(), margin=(t.revenue - t.cost).sum())
+        revenue=t.revenue.sum(), margin=(t.revenue - t.cost).sum()
+    )
     days = days.filter(days.revenue >= 0)
     # a join rather than a window: engines group by a key faster than they partition by it
     first = days.group_by("customer_id").aggregate(first_purchase=days.purchase_date.min())
@@ -126,18 +136,22 @@ def rfm_summary(invoice_lines: ir.Table, calibration_end, time_unit: str = "week
     frequency = (g.n - 1).cast("float64")
     has_repeat = g.n > 1
     return g.select(
-        "customer_id", "first_purchase", "last_purchase",
+        "customer_id",
+        "first_purchase",
+        "last_purchase",
         frequency=frequency,
         recency=g.last_purchase.delta(g.first_purchase, unit="day").cast("float64") / unit,
         T=end.delta(g.first_purchase, unit="day").cast("float64") / unit,
         revenue_mean=ibis.ifelse(has_repeat, g.repeat_revenue / frequency, ibis.null("float64")),
         margin_mean=ibis.ifelse(has_repeat, g.repeat_margin / frequency, ibis.null("float64")),
-        revenue_first="revenue_first", margin_first="margin_first",
+        revenue_first="revenue_first",
+        margin_first="margin_first",
     )
 
 
-def holdout_summary(invoice_lines: ir.Table, calibration_end, observation_end,
-                    time_unit: str = "week") -> ir.Table:
+def holdout_summary(
+    invoice_lines: ir.Table, calibration_end, observation_end, time_unit: str = "week"
+) -> ir.Table:
     """Holdout figures: one row per customer with purchases in (calibration_end, observation_end].
 
     ``invoice_lines`` are invoice lines or their :func:`purchases`. Columns: customer_id,
@@ -147,15 +161,19 @@ def holdout_summary(invoice_lines: ir.Table, calibration_end, observation_end,
     _unit_days(time_unit)
     start, stop = ibis.date(_as_date(calibration_end)), ibis.date(_as_date(observation_end))
     p = _purchases_of(invoice_lines)
-    p = p.filter((p.purchase_date > start) & (p.purchase_date <= stop)
-                 & (p.first_purchase <= start))
+    p = p.filter(
+        (p.purchase_date > start) & (p.purchase_date <= stop) & (p.first_purchase <= start)
+    )
     return p.group_by(p.customer_id).aggregate(
         frequency_holdout=p.count().cast("float64"),
-        revenue_holdout=p.revenue.sum(), margin_holdout=p.margin.sum())
+        revenue_holdout=p.revenue.sum(),
+        margin_holdout=p.margin.sum(),
+    )
 
 
-def calibration_holdout_summary(invoice_lines: ir.Table, calibration_end, observation_end,
-                                time_unit: str = "week") -> ir.Table:
+def calibration_holdout_summary(
+    invoice_lines: ir.Table, calibration_end, observation_end, time_unit: str = "week"
+) -> ir.Table:
     """Calibration summary plus holdout columns: one row per calibration customer.
 
     ``invoice_lines`` are invoice lines or their :func:`purchases`. Adds frequency_holdout,

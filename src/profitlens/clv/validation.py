@@ -3,6 +3,7 @@
 All functions take pandas frames already executed from :mod:`profitlens.clv.summary` (the
 charts in :mod:`profitlens.clv.plots` draw what these return).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,9 @@ from profitlens.clv.summary import TIME_UNITS, _as_date
 __all__ = ["tracking_data", "calibration_by_frequency", "holdout_errors"]
 
 
-def tracking_data(purchases: pd.DataFrame, model, observation_end, time_unit: str = "week",
-                  calibration_end=None) -> pd.DataFrame:
+def tracking_data(
+    purchases: pd.DataFrame, model, observation_end, time_unit: str = "week", calibration_end=None
+) -> pd.DataFrame:
     """Cumulative repeat purchases of the cohort, actual and model, per time unit.
 
     Parameters
@@ -59,9 +61,15 @@ def tracking_data(purchases: pd.DataFrame, model, observation_end, time_unit: st
     expected = counts @ model.expected_purchases(age)
     cal = pd.Timestamp(_as_date(calibration_end)) if calibration_end is not None else end
     dates = start + pd.to_timedelta(steps * unit, unit="D")
-    return pd.DataFrame({"t": steps, "date": dates, "actual": actual,
-                         "model": expected,
-                         "period": np.where(dates <= cal, "calibration", "holdout")})
+    return pd.DataFrame(
+        {
+            "t": steps,
+            "date": dates,
+            "actual": actual,
+            "model": expected,
+            "period": np.where(dates <= cal, "calibration", "holdout"),
+        }
+    )
 
 
 def calibration_by_frequency(summary: pd.DataFrame, model, max_frequency: int = 7) -> pd.DataFrame:
@@ -79,14 +87,21 @@ def calibration_by_frequency(summary: pd.DataFrame, model, max_frequency: int = 
     DataFrame: frequency (int, the group's lower bound), label, customers, actual, model.
     """
     x = summary["frequency"].to_numpy(float)
-    pred = model.conditional_expected_purchases(summary["duration_holdout"].to_numpy(float),
-                                                x, summary["recency"].to_numpy(float),
-                                                summary["T"].to_numpy(float))
+    pred = model.conditional_expected_purchases(
+        summary["duration_holdout"].to_numpy(float),
+        x,
+        summary["recency"].to_numpy(float),
+        summary["T"].to_numpy(float),
+    )
     group = np.minimum(x, max_frequency).astype(int)
-    frame = pd.DataFrame({"frequency": group, "actual": summary["frequency_holdout"].to_numpy(
-        float), "model": pred})
-    out = frame.groupby("frequency").agg(customers=("actual", "size"), actual=("actual", "mean"),
-                                         model=("model", "mean")).reset_index()
+    frame = pd.DataFrame(
+        {"frequency": group, "actual": summary["frequency_holdout"].to_numpy(float), "model": pred}
+    )
+    out = (
+        frame.groupby("frequency")
+        .agg(customers=("actual", "size"), actual=("actual", "mean"), model=("model", "mean"))
+        .reset_index()
+    )
     out.insert(1, "label", [f"{f}+" if f == max_frequency else str(f) for f in out["frequency"]])
     return out
 
@@ -100,17 +115,26 @@ def holdout_errors(summary: pd.DataFrame, model) -> dict[str, float]:
     ``total_error_pct`` ((predicted - actual) / actual x 100), per-customer ``mae`` and
     ``rmse``, and ``correlation`` of predicted and actual purchases.
     """
-    pred = model.conditional_expected_purchases(summary["duration_holdout"].to_numpy(float),
-                                                summary["frequency"].to_numpy(float),
-                                                summary["recency"].to_numpy(float),
-                                                summary["T"].to_numpy(float))
+    pred = model.conditional_expected_purchases(
+        summary["duration_holdout"].to_numpy(float),
+        summary["frequency"].to_numpy(float),
+        summary["recency"].to_numpy(float),
+        summary["T"].to_numpy(float),
+    )
     actual = summary["frequency_holdout"].to_numpy(float)
     err = pred - actual
     total = float(actual.sum())
-    corr = float(np.corrcoef(pred, actual)[0, 1]) if actual.std() > 0 and pred.std() > 0 \
+    corr = (
+        float(np.corrcoef(pred, actual)[0, 1])
+        if actual.std() > 0 and pred.std() > 0
         else float("nan")
-    return {"customers": int(actual.size), "actual_total": total,
-            "predicted_total": float(pred.sum()),
-            "total_error_pct": float((pred.sum() - total) / total * 100) if total else float("nan"),
-            "mae": float(np.abs(err).mean()), "rmse": float(np.sqrt((err ** 2).mean())),
-            "correlation": corr}
+    )
+    return {
+        "customers": int(actual.size),
+        "actual_total": total,
+        "predicted_total": float(pred.sum()),
+        "total_error_pct": float((pred.sum() - total) / total * 100) if total else float("nan"),
+        "mae": float(np.abs(err).mean()),
+        "rmse": float(np.sqrt((err**2).mean())),
+        "correlation": corr,
+    }

@@ -28,6 +28,7 @@ contracts are worth 0 (``p_alive`` 0), running ones have ``p_alive`` 1 and
 ``expected_purchases_12m`` from the transaction model for a customer known to be alive. The
 transaction model is still fitted on every customer with a purchase.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,16 +38,20 @@ import numpy as np
 import pandas as pd
 
 from profitlens.clv.contractual import fit_contractual_value
-from profitlens.clv.cost_to_serve import (_MONTHS_PER_PERIOD, _as_frame,
-                                         cost_to_serve_rates, lifetime_totals)
+from profitlens.clv.cost_to_serve import (
+    _MONTHS_PER_PERIOD,
+    _as_frame,
+    cost_to_serve_rates,
+    lifetime_totals,
+)
 from profitlens.clv.selection import Selection, check_enough, select_transaction_model
 from profitlens.clv.summary import TIME_UNITS, in_customer_order, rfm_summary
+from profitlens.errors import FitError
 from profitlens.lookup import positions, values_at
 from profitlens.models import TRANSACTION_MODELS, GammaGamma
-from profitlens.errors import FitError
+from profitlens.models.base import BaseModel
 from profitlens.output_tables import OUTPUTS
 from profitlens.settings import LifetimeValueSettings
-from profitlens.models.base import BaseModel
 
 __all__ = ["LifetimeValue", "fit_lifetime_value", "customer_clv", "CLV_COLUMNS"]
 
@@ -68,15 +73,25 @@ class LifetimeValue:
     margin_model: GammaGamma
     selection: Selection | None
     settings: dict
-    contractual: object | None = None    # profitlens.clv.contractual.ContractualValue
+    contractual: object | None = None  # profitlens.clv.contractual.ContractualValue
     notes: list[str] = field(default_factory=list)
 
 
-def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
-                       *, as_of=None, time_unit: str = "week", model: str = "auto",
-                       horizon_months: int = HORIZON_MONTHS, period: str = "month",
-                       shrinkage_periods: float = 6.0, customers=None,
-                       contractual: str = "auto", purchases=None) -> LifetimeValue:
+def fit_lifetime_value(
+    invoice_lines,
+    cost_to_serve=None,
+    annual_discount_rate: float = 0.10,
+    *,
+    as_of=None,
+    time_unit: str = "week",
+    model: str = "auto",
+    horizon_months: int = HORIZON_MONTHS,
+    period: str = "month",
+    shrinkage_periods: float = 6.0,
+    customers=None,
+    contractual: str = "auto",
+    purchases=None,
+) -> LifetimeValue:
     """Fit the models and compute every customer's lifetime value.
 
     Parameters
@@ -120,15 +135,17 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     if contractual not in ("auto", "none"):
         raise ValueError(f"contractual must be 'auto' or 'none', not {contractual!r}")
     if model != "auto" and model not in TRANSACTION_MODELS:
-        raise ValueError(f"model must be 'auto' or one of {sorted(TRANSACTION_MODELS)}, "
-                         f"not {model!r}")
+        raise ValueError(
+            f"model must be 'auto' or one of {sorted(TRANSACTION_MODELS)}, not {model!r}"
+        )
     if period not in _MONTHS_PER_PERIOD:
         raise ValueError(f"period must be 'month' or 'quarter', not {period!r}")
     if as_of is None:
         as_of = invoice_lines.invoice_date.max().execute()
     summary = rfm_summary(invoice_lines if purchases is None else purchases, as_of, time_unit)
-    summary = summary.select("customer_id", "frequency", "recency", "T", "revenue_mean",
-                             "margin_mean").execute()
+    summary = summary.select(
+        "customer_id", "frequency", "recency", "T", "revenue_mean", "margin_mean"
+    ).execute()
     summary["customer_id"] = summary["customer_id"].astype(str)
     summary = in_customer_order(summary)
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
@@ -144,20 +161,24 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
     months = np.arange(0, horizon_months + 1, dtype=float)
     times = np.append(months, 12.0) * _DAYS_PER_MONTH / TIME_UNITS[time_unit]
     try:
-        cum, alive = tm.forecast_curves(times, x, t_x, age, combine=forecast_sums(
-            horizon_months, annual_discount_rate))
+        cum, alive = tm.forecast_curves(
+            times, x, t_x, age, combine=forecast_sums(horizon_months, annual_discount_rate)
+        )
     except (ValueError, FloatingPointError) as exc:  # a degenerate fit (e.g. few repeat buyers)
-        raise FitError(f"the {model} model fitted to {x.size:,} customers, {int((x > 0).sum()):,} "
-                       f"of whom bought again, cannot forecast ({exc})") from None
+        raise FitError(
+            f"the {model} model fitted to {x.size:,} customers, {int((x > 0).sum()):,} "
+            f"of whom bought again, cannot forecast ({exc})"
+        ) from None
     purchases_12m, disc_purchases = cum[:, 1], cum[:, 2]
     p_alive, alive_months = alive[:, 0], alive[:, 3]
 
     revenue_per = revenue_model.conditional_expected_value(x, summary["revenue_mean"])
     margin_per = margin_model.conditional_expected_value(x, summary["margin_mean"])
-    totals = lifetime_totals(invoice_lines, as_of)   # also the contractual cohort's
+    totals = lifetime_totals(invoice_lines, as_of)  # also the contractual cohort's
     costs = None if cost_to_serve is None else _as_frame(cost_to_serve)  # executed once
-    rates = cost_to_serve_rates(costs, shrinkage_periods=shrinkage_periods,
-                                revenue=totals["revenue"])
+    rates = cost_to_serve_rates(
+        costs, shrinkage_periods=shrinkage_periods, revenue=totals["revenue"]
+    )
     at = positions(summary["customer_id"], rates.index)
     rate = values_at(rates["rate"], at, _overall_rate(rates, costs))
     share = values_at(rates["commission_share"], at, 0.0)
@@ -165,23 +186,31 @@ def fit_lifetime_value(invoice_lines, cost_to_serve=None, annual_discount_rate: 
 
     clv_revenue = disc_purchases * revenue_per
     clv_profit = disc_purchases * margin_per - monthly_rate * alive_months - share * clv_revenue
-    table = pd.DataFrame({
-        "customer_id": summary["customer_id"],
-        "p_alive": p_alive,
-        "expected_purchases_12m": purchases_12m,
-        "clv_revenue": clv_revenue,
-        "clv_profit": clv_profit,
-        "expected_revenue_per_purchase": revenue_per,
-        "expected_margin_per_purchase": margin_per,
-        "cost_to_serve_per_month": monthly_rate,
-        "discounted_purchases": disc_purchases,
-        "discounted_alive_months": alive_months,
-        "path": model,
-    })
-    settings = {"as_of": str(as_of), "time_unit": time_unit, "model": model,
-                "horizon_months": horizon_months, "annual_discount_rate": annual_discount_rate,
-                "period": period, "shrinkage_periods": shrinkage_periods,
-                "contractual": contractual}
+    table = pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"],
+            "p_alive": p_alive,
+            "expected_purchases_12m": purchases_12m,
+            "clv_revenue": clv_revenue,
+            "clv_profit": clv_profit,
+            "expected_revenue_per_purchase": revenue_per,
+            "expected_margin_per_purchase": margin_per,
+            "cost_to_serve_per_month": monthly_rate,
+            "discounted_purchases": disc_purchases,
+            "discounted_alive_months": alive_months,
+            "path": model,
+        }
+    )
+    settings = {
+        "as_of": str(as_of),
+        "time_unit": time_unit,
+        "model": model,
+        "horizon_months": horizon_months,
+        "annual_discount_rate": annual_discount_rate,
+        "period": period,
+        "shrinkage_periods": shrinkage_periods,
+        "contractual": contractual,
+    }
     result = LifetimeValue(table, tm, revenue_model, margin_model, selection, settings)
     if contractual == "auto":
         _value_contracts(result, invoice_lines, costs, customers, as_of, totals)
@@ -199,31 +228,42 @@ def forecast_sums(horizon_months: int, annual_discount_rate: float) -> np.ndarra
     weights = np.zeros((h + 2, 4))
     weights[0, 0] = 1.0
     weights[h + 1, 1] = 1.0
-    weights[1:h + 1, 2] += discount
+    weights[1 : h + 1, 2] += discount
     weights[:h, 2] -= discount
-    weights[1:h + 1, 3] += 0.5 * discount
+    weights[1 : h + 1, 3] += 0.5 * discount
     weights[:h, 3] += 0.5 * discount
     return weights
 
 
-def _value_contracts(result: LifetimeValue, invoice_lines, cost_to_serve, customers,
-                     as_of, totals: pd.DataFrame) -> None:
+def _value_contracts(
+    result: LifetimeValue, invoice_lines, cost_to_serve, customers, as_of, totals: pd.DataFrame
+) -> None:
     """Replace the rows of the contractual cohort by their sBG values (when it is large enough)."""
     if customers is None and cost_to_serve is not None:
         frame = _as_frame(cost_to_serve)
         if {"acquired_on", "ended_on"} <= set(frame.columns):
-            cols = [c for c in ("customer_id", "segment", "acquired_on", "ended_on")
-                    if c in frame.columns]
+            cols = [
+                c
+                for c in ("customer_id", "segment", "acquired_on", "ended_on")
+                if c in frame.columns
+            ]
             customers = frame.loc[:, cols]
     if customers is None:
         return
     if isinstance(customers, pd.DataFrame):
         customers = _customers_table(customers)
     s = result.settings
-    value = fit_contractual_value(customers, invoice_lines, cost_to_serve,
-                                  s["annual_discount_rate"], as_of=as_of,
-                                  period=s["period"], horizon_months=s["horizon_months"],
-                                  shrinkage_periods=s["shrinkage_periods"], totals=totals)
+    value = fit_contractual_value(
+        customers,
+        invoice_lines,
+        cost_to_serve,
+        s["annual_discount_rate"],
+        as_of=as_of,
+        period=s["period"],
+        horizon_months=s["horizon_months"],
+        shrinkage_periods=s["shrinkage_periods"],
+        totals=totals,
+    )
     result.contractual = value
     if value.note:
         result.notes.append(value.note)
@@ -234,24 +274,42 @@ def _value_contracts(result: LifetimeValue, invoice_lines, cost_to_serve, custom
     months = _MONTHS_PER_PERIOD[s["period"]]
     # a running contract is alive now: the transaction model's purchases given alive
     p_alive = old["p_alive"].reindex(new.index)
-    alive_purchases = (old["expected_purchases_12m"].reindex(new.index)
-                       / p_alive.where(p_alive > 0))
-    rows = pd.DataFrame({
-        "p_alive": new["p_alive"],
-        "expected_purchases_12m": np.where(new["ended"], 0.0, alive_purchases),
-        "clv_revenue": new["clv_revenue"], "clv_profit": new["clv_profit"],
-        "cost_to_serve_per_month": new["cost_to_serve_per_period"] / months,
-        "discounted_alive_months": new["discounted_periods"] * months,
-        "revenue_per_period": new["revenue_per_period"],
-        "margin_per_period": new["margin_per_period"],
-        "discounted_periods": new["discounted_periods"], "path": "sbg"}, index=new.index)
-    for column in ("expected_revenue_per_purchase", "expected_margin_per_purchase",
-                   "discounted_purchases"):
+    alive_purchases = old["expected_purchases_12m"].reindex(new.index) / p_alive.where(p_alive > 0)
+    rows = pd.DataFrame(
+        {
+            "p_alive": new["p_alive"],
+            "expected_purchases_12m": np.where(new["ended"], 0.0, alive_purchases),
+            "clv_revenue": new["clv_revenue"],
+            "clv_profit": new["clv_profit"],
+            "cost_to_serve_per_month": new["cost_to_serve_per_period"] / months,
+            "discounted_alive_months": new["discounted_periods"] * months,
+            "revenue_per_period": new["revenue_per_period"],
+            "margin_per_period": new["margin_per_period"],
+            "discounted_periods": new["discounted_periods"],
+            "path": "sbg",
+        },
+        index=new.index,
+    )
+    for column in (
+        "expected_revenue_per_purchase",
+        "expected_margin_per_purchase",
+        "discounted_purchases",
+    ):
         rows[column] = old[column].reindex(new.index)
     kept = old.loc[~old.index.isin(new.index)]
-    result.table = pd.concat([kept, rows[[c for c in old.columns if c in rows] + [
-        "revenue_per_period", "margin_per_period", "discounted_periods"]]]).rename_axis(
-        "customer_id").reset_index()
+    result.table = (
+        pd.concat(
+            [
+                kept,
+                rows[
+                    [c for c in old.columns if c in rows]
+                    + ["revenue_per_period", "margin_per_period", "discounted_periods"]
+                ],
+            ]
+        )
+        .rename_axis("customer_id")
+        .reset_index()
+    )
 
 
 def _customers_table(frame: pd.DataFrame):
@@ -261,8 +319,11 @@ def _customers_table(frame: pd.DataFrame):
     frame["customer_id"] = frame["customer_id"].astype(str)
     for column in ("acquired_on", "ended_on"):
         if column in frame.columns:
-            frame[column] = pd.to_datetime(frame[column]).dt.date.astype(object).where(
-                frame[column].notna(), None)
+            frame[column] = (
+                pd.to_datetime(frame[column])
+                .dt.date.astype(object)
+                .where(frame[column].notna(), None)
+            )
             schema[column] = "date"
     if "segment" in frame.columns:
         frame["segment"] = frame["segment"].astype(object).where(frame["segment"].notna(), None)
@@ -277,8 +338,9 @@ def _overall_rate(rates: pd.DataFrame, cost_to_serve) -> float:
     return float(rates["rate"].mean())
 
 
-def customer_clv(invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10,
-                 **kwargs) -> pd.DataFrame:
+def customer_clv(
+    invoice_lines, cost_to_serve=None, annual_discount_rate: float = 0.10, **kwargs
+) -> pd.DataFrame:
     """Lifetime value table: customer_id, p_alive, expected_purchases_12m, clv_revenue, clv_profit.
 
     Same arguments as :func:`fit_lifetime_value`; one row per customer with a purchase on or

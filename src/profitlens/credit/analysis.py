@@ -1,4 +1,5 @@
 """The credit analysis end to end: receivables, provision matrix, ECL, customer credit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,12 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 import pandas as pd
 
+from profitlens.credit.customer_credit import customer_credit
 from profitlens.credit.history import bucket_roll_history
+from profitlens.credit.provision_matrix import ProvisionMatrix
+from profitlens.credit.receivables import receivables
 from profitlens.engine import cache
 from profitlens.settings import CreditPolicy
-from profitlens.credit.provision_matrix import ProvisionMatrix
-from profitlens.credit.customer_credit import customer_credit
-from profitlens.credit.receivables import receivables
 
 
 @dataclass
@@ -46,10 +47,16 @@ class CreditAnalysis:
         return provision_matrix_frame(self.matrix)
 
 
-def analyse_credit(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Table,
-                   as_of: dt.date, payment_terms_days: int, policy: CreditPolicy | None = None,
-                   expected_margin: ir.Table | None = None,
-                   rolled_up: ir.Table | None = None) -> CreditAnalysis:
+def analyse_credit(
+    invoice_lines: ir.Table,
+    payments: ir.Table,
+    customers: ir.Table,
+    as_of: dt.date,
+    payment_terms_days: int,
+    policy: CreditPolicy | None = None,
+    expected_margin: ir.Table | None = None,
+    rolled_up: ir.Table | None = None,
+) -> CreditAnalysis:
     """Age the receivables, estimate the provision matrix from the own history, apply it.
 
     Parameters
@@ -72,10 +79,14 @@ def analyse_credit(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Ta
     policy = policy or CreditPolicy()
     # the aged receivables feed the roll history, the customer credit table and the output:
     # computed once
-    aged = cache(receivables(invoice_lines, payments, customers, as_of, payment_terms_days,
-                             policy, rolled_up))
+    aged = cache(
+        receivables(
+            invoice_lines, payments, customers, as_of, payment_terms_days, policy, rolled_up
+        )
+    )
     matrix = ProvisionMatrix.from_policy(policy).fit(
-        bucket_roll_history(aged, payments, as_of, policy))
+        bucket_roll_history(aged, payments, as_of, policy)
+    )
     # applying the matrix is a join with a small table: left lazy, run by each of its two users
     recv = matrix.transform(aged)
     credit = cache(customer_credit(recv, customers, as_of, policy, expected_margin))
@@ -87,13 +98,21 @@ def provision_matrix_frame(matrix: ProvisionMatrix) -> pd.DataFrame:
     rows = []
     buckets = list(matrix.portfolio_loss_rates_.index)
     columns = [(None, matrix.historical_portfolio_loss_rates_, matrix.portfolio_loss_rates_)]
-    columns += [(s, matrix.historical_loss_rates_[s], matrix.loss_rates_[s])
-                for s in matrix.loss_rates_.columns]
+    columns += [
+        (s, matrix.historical_loss_rates_[s], matrix.loss_rates_[s])
+        for s in matrix.loss_rates_.columns
+    ]
     for segment, historical, adjusted in columns:
         for order, bucket in enumerate(buckets):
-            rows.append({"segment": segment, "bucket": bucket, "bucket_order": order,
-                         "exposure": float(matrix.exposure_[segment][bucket]),
-                         "loss": float(matrix.loss_[segment][bucket]),
-                         "historical_loss_rate": float(historical[bucket]),
-                         "loss_rate": float(adjusted[bucket])})
+            rows.append(
+                {
+                    "segment": segment,
+                    "bucket": bucket,
+                    "bucket_order": order,
+                    "exposure": float(matrix.exposure_[segment][bucket]),
+                    "loss": float(matrix.loss_[segment][bucket]),
+                    "historical_loss_rate": float(historical[bucket]),
+                    "loss_rate": float(adjusted[bucket]),
+                }
+            )
     return pd.DataFrame(rows)

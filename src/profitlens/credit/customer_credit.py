@@ -20,6 +20,7 @@ Definitions (defaults from :class:`profitlens.settings.CreditPolicy`):
   ``ECL above expected margin``, ``lateness worsening`` (trend above
   ``lateness_worsening_days``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,21 +28,39 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE, epoch_day
+from profitlens.settings import CreditPolicy
 
 #: columns customer_summary takes from this mart
 SUMMARY_COLUMNS = ("credit_exposure", "overdue_balance", "expected_credit_loss", "liability")
 #: the columns of :func:`customer_credit`, in order
-COLUMNS = ("customer_id", "segment", "credit_exposure", "unapplied_credit", "overdue_balance",
-           "open_invoices", "max_days_past_due", "expected_credit_loss", "dso", "avg_days_late",
-           "late_share", "lateness_trend", "expected_margin", "liability", "liability_reasons")
+COLUMNS = (
+    "customer_id",
+    "segment",
+    "credit_exposure",
+    "unapplied_credit",
+    "overdue_balance",
+    "open_invoices",
+    "max_days_past_due",
+    "expected_credit_loss",
+    "dso",
+    "avg_days_late",
+    "late_share",
+    "lateness_trend",
+    "expected_margin",
+    "liability",
+    "liability_reasons",
+)
 MARGIN_FALLBACK_DAYS = 365
 
 
-def customer_credit(receivables: ir.Table, customers: ir.Table, as_of: dt.date,
-                    policy: CreditPolicy | None = None,
-                    expected_margin: ir.Table | None = None) -> ir.Table:
+def customer_credit(
+    receivables: ir.Table,
+    customers: ir.Table,
+    as_of: dt.date,
+    policy: CreditPolicy | None = None,
+    expected_margin: ir.Table | None = None,
+) -> ir.Table:
     """Credit figures and liability flag per customer.
 
     Grain: one row per customer of ``customers`` (zeros and nulls for a customer without
@@ -71,16 +90,25 @@ def customer_credit(receivables: ir.Table, customers: ir.Table, as_of: dt.date,
 
     segment = customers.segment if "segment" in customers.columns else ibis.null("string")
     base = customers.select("customer_id", segment=segment.cast("string"))
-    t = base.left_join(figures, "customer_id").select(base, *[figures[c] for c in figures.columns
-                                                              if c != "customer_id"])
+    t = base.left_join(figures, "customer_id").select(
+        base, *[figures[c] for c in figures.columns if c != "customer_id"]
+    )
     if expected_margin is not None:
         t = t.left_join(expected_margin, "customer_id").select(t, expected_margin.expected_margin)
-    t = t.mutate(**{c: t[c].fill_null(0.0) for c in
-                    ("credit_exposure", "unapplied_credit", "overdue_balance",
-                     "expected_credit_loss")},
-                 expected_margin=t.expected_margin.cast("float64"),
-                 open_invoices=t.open_invoices.fill_null(0).cast("int64"),
-                 max_days_past_due=t.max_days_past_due.fill_null(0).cast("int64"))
+    t = t.mutate(
+        **{
+            c: t[c].fill_null(0.0)
+            for c in (
+                "credit_exposure",
+                "unapplied_credit",
+                "overdue_balance",
+                "expected_credit_loss",
+            )
+        },
+        expected_margin=t.expected_margin.cast("float64"),
+        open_invoices=t.open_invoices.fill_null(0).cast("int64"),
+        max_days_past_due=t.max_days_past_due.fill_null(0).cast("int64"),
+    )
     return _flag(t, policy).select(*COLUMNS).order_by("customer_id")
 
 
@@ -96,8 +124,11 @@ def _balance_sums(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> dict[str
     """Per-customer aggregates: balances, ECL, revenue of the DSO window (see _with_dso)."""
     is_open = r.open_balance > CENT_TOLERANCE
     window_start = epoch_day(as_of) - policy.dso_window_days
-    ecl = (r.expected_credit_loss if "expected_credit_loss" in r.columns
-           else ibis.literal(0.0, "float64"))
+    ecl = (
+        r.expected_credit_loss
+        if "expected_credit_loss" in r.columns
+        else ibis.literal(0.0, "float64")
+    )
     return dict(
         credit_exposure=is_open.ifelse(r.open_balance, 0.0).sum(),
         unapplied_credit=(r.open_balance < -CENT_TOLERANCE).ifelse(-r.open_balance, 0.0).sum(),
@@ -114,8 +145,9 @@ def _with_dso(agg: ir.Table, policy: CreditPolicy) -> ir.Table:
     dso = (agg.credit_exposure <= CENT_TOLERANCE).ifelse(
         0.0,
         (agg._window_revenue > CENT_TOLERANCE).ifelse(
-            agg.credit_exposure / agg._window_revenue * policy.dso_window_days,
-            ibis.null("float64")))
+            agg.credit_exposure / agg._window_revenue * policy.dso_window_days, ibis.null("float64")
+        ),
+    )
     return agg.mutate(dso=dso).drop("_window_revenue")
 
 
@@ -141,10 +173,12 @@ def _lateness_sums(r: ir.Table, as_of: dt.date, policy: CreditPolicy) -> dict[st
 def _with_trend(agg: ir.Table, policy: CreditPolicy) -> ir.Table:
     """``agg`` (with :func:`_lateness_sums`) with lateness_trend."""
     enough = (agg._n_recent >= policy.min_trend_invoices) & (
-        agg._n_earlier >= policy.min_trend_invoices)
+        agg._n_earlier >= policy.min_trend_invoices
+    )
     trend = agg._sum_recent / agg._n_recent - agg._sum_earlier / agg._n_earlier
     return agg.mutate(lateness_trend=enough.ifelse(trend, ibis.null("float64"))).drop(
-        "_n_recent", "_n_earlier", "_sum_recent", "_sum_earlier")
+        "_n_recent", "_n_earlier", "_sum_recent", "_sum_earlier"
+    )
 
 
 def _trailing_margin(r: ir.Table, as_of: dt.date) -> ir.Scalar:
@@ -156,13 +190,15 @@ def _trailing_margin(r: ir.Table, as_of: dt.date) -> ir.Scalar:
 def _flag(t: ir.Table, policy: CreditPolicy) -> ir.Table:
     overdue = t.max_days_past_due > policy.overdue_days_limit
     ecl_over = (t.expected_credit_loss > CENT_TOLERANCE) & (
-        t.expected_credit_loss > t.expected_margin).fill_null(False)
+        t.expected_credit_loss > t.expected_margin
+    ).fill_null(False)
     worsening = (t.lateness_trend > policy.lateness_worsening_days).fill_null(False)
     none = ibis.null("string")
-    reasons = ibis.literal("; ").join([
-        overdue.ifelse(f"overdue beyond {policy.overdue_days_limit} days", none),
-        ecl_over.ifelse("ECL above expected margin", none),
-        worsening.ifelse("lateness worsening", none),
-    ])
-    return t.mutate(liability=overdue | ecl_over | worsening,
-                    liability_reasons=reasons.nullif(""))
+    reasons = ibis.literal("; ").join(
+        [
+            overdue.ifelse(f"overdue beyond {policy.overdue_days_limit} days", none),
+            ecl_over.ifelse("ECL above expected margin", none),
+            worsening.ifelse("lateness worsening", none),
+        ]
+    )
+    return t.mutate(liability=overdue | ecl_over | worsening, liability_reasons=reasons.nullif(""))

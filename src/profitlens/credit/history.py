@@ -4,6 +4,7 @@ Roll-through loss rates (the method of the IFRScommunity.com worked example of a
 matrix, see ``tests/credit/test_provision_matrix.py``): of the money that was still unpaid when
 invoices entered an aging bucket, the share that was never collected.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,13 +13,14 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from profitlens.settings import CreditPolicy, bucket_labels, bucket_lower_bounds
 from profitlens.credit.receivables import CENT_TOLERANCE, epoch_day, payments_until
 from profitlens.intermediate.sums import exact_sum
+from profitlens.settings import CreditPolicy, bucket_labels, bucket_lower_bounds
 
 
-def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.date,
-                        policy: CreditPolicy | None = None) -> ir.Table:
+def bucket_roll_history(
+    receivables: ir.Table, payments: ir.Table, as_of: dt.date, policy: CreditPolicy | None = None
+) -> ir.Table:
     """Exposure and eventual loss of matured invoices at their entry into each aging bucket.
 
     An invoice is *matured* when it was issued within ``policy.lookback_days`` of ``as_of``
@@ -47,15 +49,24 @@ def bucket_roll_history(receivables: ir.Table, payments: ir.Table, as_of: dt.dat
         & (r.days_past_due > policy.bucket_edges[-1])
     ).select("invoice_id", "segment", "amount", "invoice_day", "due_day", "open_balance")
     per_invoice = _bucket_entries(cohort, payments_until(payments, as_of), policy.bucket_edges)
-    n = len(policy.bucket_labels)    # buckets 0 (current) to n - 1
+    n = len(policy.bucket_labels)  # buckets 0 (current) to n - 1
     by_segment = per_invoice.group_by("segment").aggregate(
         invoices=per_invoice.count(),
-        **{f"_{part}_{k}": exact_sum(per_invoice[f"_{part}_{k}"])
-           for k in range(n) for part in ("exposure", "loss")})
+        **{
+            f"_{part}_{k}": exact_sum(per_invoice[f"_{part}_{k}"])
+            for k in range(n)
+            for part in ("exposure", "loss")
+        },
+    )
     rows = by_segment.cross_join(_buckets(policy.bucket_edges))
-    return rows.select("segment", "bucket", "bucket_order", "invoices",
-                       exposure=_by_bucket(rows, "_exposure_", n),
-                       loss=_by_bucket(rows, "_loss_", n))
+    return rows.select(
+        "segment",
+        "bucket",
+        "bucket_order",
+        "invoices",
+        exposure=_by_bucket(rows, "_exposure_", n),
+        loss=_by_bucket(rows, "_loss_", n),
+    )
 
 
 def _bucket_entries(cohort: ir.Table, pays: ir.Table, edges: tuple[int, ...]) -> ir.Table:
@@ -66,14 +77,18 @@ def _bucket_entries(cohort: ir.Table, pays: ir.Table, edges: tuple[int, ...]) ->
     bucket, one column each, rather than once per bucket.
     """
     j = cohort.left_join(pays, "invoice_id").select(
-        cohort, pay_day=pays.paid_on.epoch_days(), pay_amount=pays.amount,
-        is_write_off=pays.is_write_off)
+        cohort,
+        pay_day=pays.paid_on.epoch_days(),
+        pay_amount=pays.amount,
+        is_write_off=pays.is_write_off,
+    )
     entry_days = bucket_entry_days(j.invoice_day, j.due_day, edges)
     sums = {}
     for k, entry_day in enumerate(entry_days):
         sums[f"_settled_{k}"] = (j.pay_day <= entry_day).ifelse(j.pay_amount, 0.0).sum()
-        sums[f"_written_off_{k}"] = ((j.pay_day > entry_day) & j.is_write_off).ifelse(
-            j.pay_amount, 0.0).sum()
+        sums[f"_written_off_{k}"] = (
+            ((j.pay_day > entry_day) & j.is_write_off).ifelse(j.pay_amount, 0.0).sum()
+        )
     agg = j.group_by("invoice_id", "segment", "amount", "open_balance").aggregate(**sums)
     unpaid = ibis.greatest(agg.open_balance, 0.0)
     figures = {}
@@ -81,19 +96,23 @@ def _bucket_entries(cohort: ir.Table, pays: ir.Table, edges: tuple[int, ...]) ->
         exposure = ibis.greatest(agg.amount - agg[f"_settled_{k}"], 0.0)
         figures[f"_exposure_{k}"] = exposure
         figures[f"_loss_{k}"] = ibis.least(
-            ibis.greatest(agg[f"_written_off_{k}"] + unpaid, 0.0), exposure)
+            ibis.greatest(agg[f"_written_off_{k}"] + unpaid, 0.0), exposure
+        )
     return agg.select("invoice_id", "segment", **figures)
 
 
-def bucket_entry_days(invoice_day: ir.IntegerValue, due_day: ir.IntegerValue,
-                      edges: tuple[int, ...]) -> list[ir.IntegerValue]:
+def bucket_entry_days(
+    invoice_day: ir.IntegerValue, due_day: ir.IntegerValue, edges: tuple[int, ...]
+) -> list[ir.IntegerValue]:
     """Day at the end of which an invoice enters each aging bucket, youngest first.
 
     It enters ``current`` when issued (the end of the day before its invoice date) and bucket
     ``k > 0`` at the end of the day it is ``edges[k - 1]`` days past due.
     """
-    return [invoice_day - 1 if lower is None else due_day + lower
-            for lower in bucket_lower_bounds(edges)]
+    return [
+        invoice_day - 1 if lower is None else due_day + lower
+        for lower in bucket_lower_bounds(edges)
+    ]
 
 
 def _buckets(edges: tuple[int, ...]) -> ir.Table:
@@ -103,8 +122,14 @@ def _buckets(edges: tuple[int, ...]) -> ir.Table:
     all nulls.
     """
     labels = bucket_labels(edges)
-    return ibis.memtable(pa.table({"bucket": pa.array(labels, pa.string()),
-                                   "bucket_order": pa.array(range(len(labels)), pa.int64())}))
+    return ibis.memtable(
+        pa.table(
+            {
+                "bucket": pa.array(labels, pa.string()),
+                "bucket_order": pa.array(range(len(labels)), pa.int64()),
+            }
+        )
+    )
 
 
 def _by_bucket(rows: ir.Table, prefix: str, n: int) -> ir.FloatingValue:

@@ -10,6 +10,7 @@ the roll history of :func:`profitlens.credit.history.bucket_roll_history`:
 
 then multiplies every rate by ``1 + forward_looking_adjustment`` (capped at 1).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -20,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE
 from profitlens.errors import NotFittedError
 from profitlens.intermediate.sums import exact_sum
+from profitlens.settings import CreditPolicy
 
 _HISTORY_COLUMNS = ("bucket", "exposure", "loss")
 
@@ -74,9 +75,13 @@ class ProvisionMatrix:
     [0.02, 0.2]
     """
 
-    def __init__(self, buckets: Sequence[str] | None = None,
-                 forward_looking_adjustment: float = 0.0, by_segment: bool = True,
-                 min_segment_invoices: int = 50):
+    def __init__(
+        self,
+        buckets: Sequence[str] | None = None,
+        forward_looking_adjustment: float = 0.0,
+        by_segment: bool = True,
+        min_segment_invoices: int = 50,
+    ):
         self.buckets = buckets
         self.forward_looking_adjustment = forward_looking_adjustment
         self.by_segment = by_segment
@@ -85,9 +90,11 @@ class ProvisionMatrix:
     @classmethod
     def from_policy(cls, policy: CreditPolicy, **overrides) -> ProvisionMatrix:
         """A matrix configured from a :class:`CreditPolicy` (keyword overrides win)."""
-        params = dict(buckets=policy.bucket_labels,
-                      forward_looking_adjustment=policy.forward_looking_adjustment,
-                      min_segment_invoices=policy.min_segment_invoices)
+        params = dict(
+            buckets=policy.bucket_labels,
+            forward_looking_adjustment=policy.forward_looking_adjustment,
+            min_segment_invoices=policy.min_segment_invoices,
+        )
         return cls(**{**params, **overrides})
 
     # -- fitting ---------------------------------------------------------------------------
@@ -105,8 +112,10 @@ class ProvisionMatrix:
         self
         """
         if self.forward_looking_adjustment <= -1:
-            raise ValueError("forward_looking_adjustment must be greater than -1, "
-                             f"got {self.forward_looking_adjustment}")
+            raise ValueError(
+                "forward_looking_adjustment must be greater than -1, "
+                f"got {self.forward_looking_adjustment}"
+            )
         frame = _summarise(history)
         buckets = list(self.buckets or CreditPolicy().bucket_labels)
         unknown = sorted(set(frame["bucket"]) - set(buckets))
@@ -132,8 +141,9 @@ class ProvisionMatrix:
                 historical[segment] = portfolio
         factor = 1.0 + self.forward_looking_adjustment
         self.historical_portfolio_loss_rates_ = portfolio
-        self.historical_loss_rates_ = pd.DataFrame(historical,
-                                                   index=pd.Index(buckets, name="bucket"))
+        self.historical_loss_rates_ = pd.DataFrame(
+            historical, index=pd.Index(buckets, name="bucket")
+        )
         self.portfolio_loss_rates_ = (portfolio * factor).clip(upper=1.0)
         self.loss_rates_ = (self.historical_loss_rates_ * factor).clip(upper=1.0)
         self.exposure_ = pd.DataFrame(exposure)
@@ -146,8 +156,11 @@ class ProvisionMatrix:
         """The matrix in long form: segment (None = portfolio), bucket, loss_rate."""
         self._check_fitted()
         rows = [(None, b, float(r)) for b, r in self.portfolio_loss_rates_.items()]
-        rows += [(seg, b, float(r)) for seg in self.loss_rates_.columns
-                 for b, r in self.loss_rates_[seg].items()]
+        rows += [
+            (seg, b, float(r))
+            for seg in self.loss_rates_.columns
+            for b, r in self.loss_rates_[seg].items()
+        ]
         return pd.DataFrame(rows, columns=["segment", "bucket", "loss_rate"])
 
     def transform(self, receivables: ir.Table) -> ir.Table:
@@ -160,14 +173,24 @@ class ProvisionMatrix:
         self._check_fitted()
         long = self.loss_rate_table()
         seg = long[long["segment"].notna()]
-        seg_rates = ibis.memtable(pa.table({
-            "segment": pa.array(seg["segment"].tolist(), pa.string()),
-            "bucket": pa.array(seg["bucket"].tolist(), pa.string()),
-            "_segment_rate": pa.array(seg["loss_rate"].tolist(), pa.float64())}))
+        seg_rates = ibis.memtable(
+            pa.table(
+                {
+                    "segment": pa.array(seg["segment"].tolist(), pa.string()),
+                    "bucket": pa.array(seg["bucket"].tolist(), pa.string()),
+                    "_segment_rate": pa.array(seg["loss_rate"].tolist(), pa.float64()),
+                }
+            )
+        )
         port = long[long["segment"].isna()]
-        port_rates = ibis.memtable(pa.table({
-            "bucket": pa.array(port["bucket"].tolist(), pa.string()),
-            "_portfolio_rate": pa.array(port["loss_rate"].tolist(), pa.float64())}))
+        port_rates = ibis.memtable(
+            pa.table(
+                {
+                    "bucket": pa.array(port["bucket"].tolist(), pa.string()),
+                    "_portfolio_rate": pa.array(port["loss_rate"].tolist(), pa.float64()),
+                }
+            )
+        )
         t = receivables
         j = t.left_join(seg_rates, ["segment", "bucket"]).select(t, seg_rates._segment_rate)
         j = j.left_join(port_rates, "bucket").select(j, port_rates._portfolio_rate)
@@ -186,22 +209,29 @@ def _summarise(history: ir.Table | pd.DataFrame) -> pd.DataFrame:
     (segment, bucket) order; money summed exactly (:func:`~profitlens.intermediate.sums.exact_sum`)."""
     missing = [c for c in _HISTORY_COLUMNS if c not in history.columns]
     if missing:
-        raise ValueError(f"history lacks columns {missing}; expected {list(_HISTORY_COLUMNS)}"
-                         " (+ optional segment, invoices)")
+        raise ValueError(
+            f"history lacks columns {missing}; expected {list(_HISTORY_COLUMNS)}"
+            " (+ optional segment, invoices)"
+        )
     if isinstance(history, ir.Table):
         h = history
         segment = h.segment if "segment" in h.columns else ibis.null("string")
         invoices = h.invoices if "invoices" in h.columns else ibis.literal(1)
         h = h.mutate(segment=segment.cast("string"), invoices=invoices.cast("int64"))
-        frame = h.group_by("segment", "bucket").aggregate(
-            exposure=exact_sum(h.exposure), loss=exact_sum(h.loss),
-            invoices=h.invoices.sum()).execute()
+        frame = (
+            h.group_by("segment", "bucket")
+            .aggregate(
+                exposure=exact_sum(h.exposure), loss=exact_sum(h.loss), invoices=h.invoices.sum()
+            )
+            .execute()
+        )
     else:
         frame = history.copy()
         frame["segment"] = frame["segment"] if "segment" in frame else None
         frame["invoices"] = frame["invoices"] if "invoices" in frame else 1
         frame = frame.groupby(["segment", "bucket"], dropna=False, as_index=False)[
-            ["exposure", "loss", "invoices"]].sum()
+            ["exposure", "loss", "invoices"]
+        ].sum()
     frame["segment"] = frame["segment"].astype(object).where(frame["segment"].notna(), None)
     negative = (frame["exposure"] < -CENT_TOLERANCE).any()
     if negative or (frame["loss"] > frame["exposure"] + CENT_TOLERANCE).any():

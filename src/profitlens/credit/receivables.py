@@ -20,6 +20,7 @@ Conventions (what a credit controller would expect; written down in ``docs``):
   Days late = settlement date (or the as-of date while still open) - due date, at least 0;
   it is unknown (null) while an open invoice is not yet due.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,8 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from profitlens.settings import CreditPolicy, bucket_labels
 from profitlens.intermediate.invoices import invoices as all_invoices
+from profitlens.settings import CreditPolicy, bucket_labels
 
 #: balances closer to zero than this are settled (half a cent)
 CENT_TOLERANCE = 0.005
@@ -40,8 +41,12 @@ def epoch_day(day: dt.date) -> int:
     return (day - _EPOCH).days
 
 
-def invoices(invoice_lines: ir.Table, payment_terms_days: int, as_of: dt.date,
-             rolled_up: ir.Table | None = None) -> ir.Table:
+def invoices(
+    invoice_lines: ir.Table,
+    payment_terms_days: int,
+    as_of: dt.date,
+    rolled_up: ir.Table | None = None,
+) -> ir.Table:
     """Invoices issued on or before ``as_of``.
 
     Grain: one row per invoice. Columns: invoice_id, customer_id, invoice_date, amount (sum of
@@ -64,8 +69,9 @@ def invoices(invoice_lines: ir.Table, payment_terms_days: int, as_of: dt.date,
         rolled_up = all_invoices(lines, payment_terms_days)
     else:
         rolled_up = rolled_up.filter(rolled_up.invoice_date <= ibis.date(as_of))
-    out = rolled_up.select("invoice_id", "customer_id", "invoice_date", "amount", "cost",
-                           "due_date")
+    out = rolled_up.select(
+        "invoice_id", "customer_id", "invoice_date", "amount", "cost", "due_date"
+    )
     return out.mutate(invoice_day=out.invoice_date.epoch_days(), due_day=out.due_date.epoch_days())
 
 
@@ -88,10 +94,12 @@ def invoice_settlements(invoices: ir.Table, payments: ir.Table, as_of: dt.date) 
     and write-offs reach the invoice amount; null while they have not).
     """
     pays = payments_until(payments, as_of)
-    pays = pays.inner_join(invoices.select("invoice_id", _invoice_amount=invoices.amount),
-                           "invoice_id")
-    cumulative = pays.amount.cumsum(group_by=pays.invoice_id,
-                                    order_by=[pays.paid_on, pays.payment_id])
+    pays = pays.inner_join(
+        invoices.select("invoice_id", _invoice_amount=invoices.amount), "invoice_id"
+    )
+    cumulative = pays.amount.cumsum(
+        group_by=pays.invoice_id, order_by=[pays.paid_on, pays.payment_id]
+    )
     pays = pays.mutate(_cumulative=cumulative)
     reached = pays._cumulative >= pays._invoice_amount - CENT_TOLERANCE
     return pays.group_by("invoice_id").aggregate(
@@ -101,10 +109,15 @@ def invoice_settlements(invoices: ir.Table, payments: ir.Table, as_of: dt.date) 
     )
 
 
-def receivables(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Table,
-                as_of: dt.date, payment_terms_days: int,
-                policy: CreditPolicy | None = None, rolled_up: ir.Table | None = None
-                ) -> ir.Table:
+def receivables(
+    invoice_lines: ir.Table,
+    payments: ir.Table,
+    customers: ir.Table,
+    as_of: dt.date,
+    payment_terms_days: int,
+    policy: CreditPolicy | None = None,
+    rolled_up: ir.Table | None = None,
+) -> ir.Table:
     """Every invoice at the as-of date, with its open balance, aging bucket and lateness.
 
     Grain: one row per invoice issued on or before ``as_of``. ``rolled_up``: see
@@ -124,28 +137,49 @@ def receivables(invoice_lines: ir.Table, payments: ir.Table, customers: ir.Table
     segment = customers.segment if "segment" in customers.columns else ibis.null("string")
     seg = customers.select("customer_id", segment=segment.cast("string"))
     t = inv.left_join(settled, "invoice_id").select(
-        inv, settled.paid, settled.written_off, settled.settled_on)
+        inv, settled.paid, settled.written_off, settled.settled_on
+    )
     t = t.left_join(seg, "customer_id").select(t, seg.segment)
     t = t.mutate(paid=t.paid.fill_null(0.0), written_off=t.written_off.fill_null(0.0))
     as_of_day = epoch_day(as_of)
-    t = t.mutate(open_balance=t.amount - t.paid - t.written_off,
-                 days_past_due=(ibis.literal(as_of_day) - t.due_day).cast("int64"))
+    t = t.mutate(
+        open_balance=t.amount - t.paid - t.written_off,
+        days_past_due=(ibis.literal(as_of_day) - t.due_day).cast("int64"),
+    )
     is_open = t.open_balance > CENT_TOLERANCE
     end_day = t.settled_on.epoch_days().fill_null(as_of_day)
     lateness = ibis.greatest(end_day - t.due_day, 0)
     known = (t.amount > CENT_TOLERANCE) & (t.settled_on.notnull() | (t.days_past_due > 0))
     t = t.mutate(
-        bucket=is_open.ifelse(aging_bucket(t.days_past_due, policy.bucket_edges),
-                              ibis.null("string")),
-        bucket_order=is_open.ifelse(aging_bucket_order(t.days_past_due, policy.bucket_edges),
-                                    ibis.null("int64")),
+        bucket=is_open.ifelse(
+            aging_bucket(t.days_past_due, policy.bucket_edges), ibis.null("string")
+        ),
+        bucket_order=is_open.ifelse(
+            aging_bucket_order(t.days_past_due, policy.bucket_edges), ibis.null("int64")
+        ),
         days_late=known.ifelse(lateness.cast("int64"), ibis.null("int64")),
     )
     t = t.mutate(paid_late=t.days_late > 0)
-    return t.select("invoice_id", "customer_id", "segment", "invoice_date", "due_date", "amount",
-                    "cost", "paid", "written_off", "open_balance", "days_past_due", "bucket",
-                    "bucket_order", "settled_on", "days_late", "paid_late", "invoice_day",
-                    "due_day")
+    return t.select(
+        "invoice_id",
+        "customer_id",
+        "segment",
+        "invoice_date",
+        "due_date",
+        "amount",
+        "cost",
+        "paid",
+        "written_off",
+        "open_balance",
+        "days_past_due",
+        "bucket",
+        "bucket_order",
+        "settled_on",
+        "days_late",
+        "paid_late",
+        "invoice_day",
+        "due_day",
+    )
 
 
 def aging_bucket(days_past_due: ir.IntegerValue, edges: tuple[int, ...]) -> ir.StringValue:

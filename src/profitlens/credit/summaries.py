@@ -3,6 +3,7 @@
 Each function takes the ``receivables`` or ``customer_credit`` output, as an ibis table or as
 the DataFrame read back from an output folder, and returns a small presentation frame.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,14 +12,17 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from profitlens.settings import CreditPolicy
 from profitlens.credit.receivables import CENT_TOLERANCE
+from profitlens.settings import CreditPolicy
 
 NO_SEGMENT = "(none)"
 
 
-def aging_by_bucket(receivables: ir.Table | pd.DataFrame, buckets: Sequence[str] | None = None,
-                    with_total: bool = True) -> pd.DataFrame:
+def aging_by_bucket(
+    receivables: ir.Table | pd.DataFrame,
+    buckets: Sequence[str] | None = None,
+    with_total: bool = True,
+) -> pd.DataFrame:
     """Open receivables by aging bucket.
 
     One row per bucket (all buckets, empty ones with zeros), youngest first, plus a ``total``
@@ -29,15 +33,20 @@ def aging_by_bucket(receivables: ir.Table | pd.DataFrame, buckets: Sequence[str]
     r = r[r["open_balance"] > CENT_TOLERANCE]
     r = r.assign(expected_credit_loss=_ecl(r))
     order = list(buckets or _bucket_order(r))
-    g = r.groupby("bucket").agg(invoices=("invoice_id", "size"),
-                                open_balance=("open_balance", "sum"),
-                                expected_credit_loss=("expected_credit_loss", "sum"))
+    g = r.groupby("bucket").agg(
+        invoices=("invoice_id", "size"),
+        open_balance=("open_balance", "sum"),
+        expected_credit_loss=("expected_credit_loss", "sum"),
+    )
     g = g.reindex(order).fillna(0.0)
     g["invoices"] = g["invoices"].astype("int64")
     if with_total:
-        g.loc["total"] = [int(g["invoices"].sum()), g["open_balance"].sum(),
-                          g["expected_credit_loss"].sum()]
-    total = g["open_balance"].iloc[:len(order)].sum()
+        g.loc["total"] = [
+            int(g["invoices"].sum()),
+            g["open_balance"].sum(),
+            g["expected_credit_loss"].sum(),
+        ]
+    total = g["open_balance"].iloc[: len(order)].sum()
     g["share"] = g["open_balance"] / total if total > 0 else 0.0
     g["loss_rate"] = _ratio(g["expected_credit_loss"], g["open_balance"])
     g = g.rename_axis("bucket").reset_index()
@@ -53,24 +62,33 @@ def ecl_by_segment(receivables: ir.Table | pd.DataFrame, with_total: bool = True
     """
     r = _frame(receivables)
     r = r[r["open_balance"] > CENT_TOLERANCE]
-    r = r.assign(expected_credit_loss=_ecl(r),
-                 segment=r["segment"].astype(object).where(r["segment"].notna(), NO_SEGMENT),
-                 overdue=np.where(r["days_past_due"] > 0, r["open_balance"], 0.0))
-    g = r.groupby("segment").agg(customers=("customer_id", "nunique"),
-                                 credit_exposure=("open_balance", "sum"),
-                                 overdue_balance=("overdue", "sum"),
-                                 expected_credit_loss=("expected_credit_loss", "sum"))
+    r = r.assign(
+        expected_credit_loss=_ecl(r),
+        segment=r["segment"].astype(object).where(r["segment"].notna(), NO_SEGMENT),
+        overdue=np.where(r["days_past_due"] > 0, r["open_balance"], 0.0),
+    )
+    g = r.groupby("segment").agg(
+        customers=("customer_id", "nunique"),
+        credit_exposure=("open_balance", "sum"),
+        overdue_balance=("overdue", "sum"),
+        expected_credit_loss=("expected_credit_loss", "sum"),
+    )
     g = g.sort_values(["expected_credit_loss", "credit_exposure"], ascending=False)
     if with_total:
-        g.loc["total"] = [r["customer_id"].nunique(), g["credit_exposure"].sum(),
-                          g["overdue_balance"].sum(), g["expected_credit_loss"].sum()]
+        g.loc["total"] = [
+            r["customer_id"].nunique(),
+            g["credit_exposure"].sum(),
+            g["overdue_balance"].sum(),
+            g["expected_credit_loss"].sum(),
+        ]
     g["customers"] = g["customers"].astype("int64")
     g["coverage"] = _ratio(g["expected_credit_loss"], g["credit_exposure"])
     return g.rename_axis("segment").reset_index()
 
 
-def liability_list(customer_credit: ir.Table | pd.DataFrame,
-                   top: int | None = None) -> pd.DataFrame:
+def liability_list(
+    customer_credit: ir.Table | pd.DataFrame, top: int | None = None
+) -> pd.DataFrame:
     """Customers flagged as a liability, largest credit exposure first.
 
     Columns: customer_id, segment, credit_exposure, overdue_balance, max_days_past_due,
@@ -79,9 +97,18 @@ def liability_list(customer_credit: ir.Table | pd.DataFrame,
     c = _frame(customer_credit)
     c = c[c["liability"].fillna(False).astype(bool)]
     c = c.sort_values(["credit_exposure", "customer_id"], ascending=[False, True])
-    columns = ["customer_id", "segment", "credit_exposure", "overdue_balance", "max_days_past_due",
-               "expected_credit_loss", "expected_margin", "avg_days_late", "lateness_trend",
-               "liability_reasons"]
+    columns = [
+        "customer_id",
+        "segment",
+        "credit_exposure",
+        "overdue_balance",
+        "max_days_past_due",
+        "expected_credit_loss",
+        "expected_margin",
+        "avg_days_late",
+        "lateness_trend",
+        "liability_reasons",
+    ]
     c = c[columns].reset_index(drop=True)
     return c.head(top) if top is not None else c
 

@@ -1,4 +1,5 @@
 """The decision feature of a run: ``decisions`` and recommendation, recommendation_reason."""
+
 from __future__ import annotations
 
 import ibis
@@ -11,16 +12,30 @@ from .recommend import recommendations
 
 #: the lifetime-value horizon (profitlens.clv.value.fit_lifetime_value's default)
 DAYS_PER_MONTH = 365.25 / 12
-DECISIONS_SCHEMA = {"customer_id": "string", "option": "string", "npv": "float64",
-                    "recommended": "boolean", "monthly_profit": "float64",
-                    "price_change": "float64", "churn_risk": "float64",
-                    "substitutions": "string", "monthly_saving": "float64",
-                    "contribution_lost": "float64", "reducible_cost_saved": "float64",
-                    "non_reducible_cost_kept": "float64", "referral_value_lost": "float64"}
+DECISIONS_SCHEMA = {
+    "customer_id": "string",
+    "option": "string",
+    "npv": "float64",
+    "recommended": "boolean",
+    "monthly_profit": "float64",
+    "price_change": "float64",
+    "churn_risk": "float64",
+    "substitutions": "string",
+    "monthly_saving": "float64",
+    "contribution_lost": "float64",
+    "reducible_cost_saved": "float64",
+    "non_reducible_cost_kept": "float64",
+    "referral_value_lost": "float64",
+}
 
 
-def alive_months(customers: pd.DataFrame, clv: pd.DataFrame | None, as_of,
-                 annual_discount_rate: float, horizon_months: int) -> np.ndarray:
+def alive_months(
+    customers: pd.DataFrame,
+    clv: pd.DataFrame | None,
+    as_of,
+    annual_discount_rate: float,
+    horizon_months: int,
+) -> np.ndarray:
     """A per customer: its discounted alive months of the lifetime-value model, else the
     discounted months of the whole horizon; 0 once its ``ended_on`` is on or before as-of."""
     ids = customers["customer_id"].astype(str)
@@ -41,15 +56,21 @@ def decision_feature(contract, features) -> None:
     staged = contract.staged
     model = staged.model
     inputs = decision_inputs(contract, model)
-    columns = ["customer_id", "acquired_on"] + [c for c in ("ended_on",)
-                                                if c in staged.tables["customers"].columns]
+    columns = ["customer_id", "acquired_on"] + [
+        c for c in ("ended_on",) if c in staged.tables["customers"].columns
+    ]
     customers = staged.tables["customers"].select(*columns).execute()
     customers["customer_id"] = customers["customer_id"].astype(str)
     inputs = inputs.merge(customers, on="customer_id", how="left")
     days = (pd.Timestamp(staged.as_of) - pd.to_datetime(inputs["acquired_on"])).dt.days
     inputs["tenure_months"] = days.clip(lower=0).fillna(0).to_numpy(float) / DAYS_PER_MONTH
-    inputs["alive_months"] = alive_months(inputs, features.frames.get("clv"), staged.as_of,
-                                          model.annual_discount_rate, model.clv.horizon_months)
+    inputs["alive_months"] = alive_months(
+        inputs,
+        features.frames.get("clv"),
+        staged.as_of,
+        model.annual_discount_rate,
+        model.clv.horizon_months,
+    )
     referrals = features.frames["referrals"].set_index("customer_id")
     for column in ("referral_value", "referrals_made"):
         inputs[column] = referrals[column].reindex(inputs["customer_id"]).fillna(0).to_numpy()
@@ -57,6 +78,13 @@ def decision_feature(contract, features) -> None:
     chosen = recommendations(values, model.decisions)
     table = decisions_table(values, chosen["recommendation"].to_numpy())
     features.tables["decisions"] = ibis.memtable(table, schema=DECISIONS_SCHEMA)
-    features.summary_columns.append(ibis.memtable(chosen, schema={
-        "customer_id": "string", "recommendation": "string",
-        "recommendation_reason": "string"}))
+    features.summary_columns.append(
+        ibis.memtable(
+            chosen,
+            schema={
+                "customer_id": "string",
+                "recommendation": "string",
+                "recommendation_reason": "string",
+            },
+        )
+    )

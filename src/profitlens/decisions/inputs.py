@@ -20,6 +20,7 @@ month of:
 Acquisition cost is left out: it is sunk. Referral rewards are left out: they pay for new
 customers, not for serving this one.
 """
+
 from __future__ import annotations
 
 import ibis
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from profitlens.intermediate import activity_costs as allocation
+
 from ..contract import CATEGORIES
 from ..costmodel import CostModel
 from ..periods import calendar_table, period_of
@@ -42,8 +44,9 @@ def recent_periods(calendar: pd.DataFrame, count: int) -> list[str]:
     return calendar["period"].tolist()[-count:]
 
 
-def recent_pnl(customer_pnl: ir.Table, customers: ir.Table, periods: list[str],
-               period_kind: str) -> ir.Table:
+def recent_pnl(
+    customer_pnl: ir.Table, customers: ir.Table, periods: list[str], period_kind: str
+) -> ir.Table:
     """Mean per month of the P&L parts over each customer's periods of the recent window.
 
     Columns: customer_id, months (months of the window the customer had: from its acquisition
@@ -53,8 +56,9 @@ def recent_pnl(customer_pnl: ir.Table, customers: ir.Table, periods: list[str],
     sums = pnl.group_by("customer_id").agg(**{c: pnl[c].sum() for c in PNL_PARTS})
     first = ibis.literal(periods[0])
     start = ibis.greatest(period_of(customers.acquired_on, period_kind), first)
-    index = ibis.memtable(pd.DataFrame({"p": periods, "i": range(len(periods))}),
-                          schema={"p": "string", "i": "int64"})
+    index = ibis.memtable(
+        pd.DataFrame({"p": periods, "i": range(len(periods))}), schema={"p": "string", "i": "int64"}
+    )
     c = customers.select("customer_id", _start=start)
     c = c.left_join(index, c._start == index.p)
     # acquired after the window's last period (or at none of its periods): one period
@@ -62,24 +66,32 @@ def recent_pnl(customer_pnl: ir.Table, customers: ir.Table, periods: list[str],
     months = ibis.greatest(had, ibis.literal(1.0)) * MONTHS_PER_PERIOD[period_kind]
     base = c.select("customer_id", months=months)
     joined = base.left_join(sums, base.customer_id == sums.customer_id)
-    return joined.select(base.customer_id, base.months, **{
-        p: joined[p].fill_null(0.0) / joined.months for p in PNL_PARTS})
+    return joined.select(
+        base.customer_id,
+        base.months,
+        **{p: joined[p].fill_null(0.0) / joined.months for p in PNL_PARTS},
+    )
 
 
 def _served(charged: ir.Table, periods: list[str]) -> ir.Table:
     """Charged occurrences of customers after the win, in the recent window."""
-    return charged.filter(charged.customer_id.notnull() & (charged.line != "acquisition_cost")
-                          & charged.period.isin(periods))
+    return charged.filter(
+        charged.customer_id.notnull()
+        & (charged.line != "acquisition_cost")
+        & charged.period.isin(periods)
+    )
 
 
-def _charged_cost(charged: ir.Table, model: CostModel, rates: ir.Table,
-                  resources: list[str] | None, name: str) -> ir.Table:
+def _charged_cost(
+    charged: ir.Table, model: CostModel, rates: ir.Table, resources: list[str] | None, name: str
+) -> ir.Table:
     """customer_id, ``name``: what the occurrences cost on ``resources`` (all when None)."""
     if resources is not None:
         rates = rates.filter(rates.resource.isin(resources))
     charges = allocation.activity_charges(charged, allocation.activity_rates(model, rates))
     return charges.group_by("customer_id").agg(
-        **{name: sum(charges[c] for c in SERVICE_LINES).sum()})
+        **{name: sum(charges[c] for c in SERVICE_LINES).sum()}
+    )
 
 
 def fixed_costs(contract, model: CostModel, rates: ir.Table, periods: list[str]) -> ir.Table:
@@ -97,8 +109,9 @@ def moved_costs(contract, model: CostModel, rates: ir.Table, periods: list[str])
     and ``_moved<i>``: the rows of the i-th substitution of ``serve_differently``."""
     t = contract.staged.tables
     moves = model.serve_differently
-    rows = t["activities"].filter(t["activities"].activity.isin(list(moves))
-                                  & t["activities"].customer_id.notnull())
+    rows = t["activities"].filter(
+        t["activities"].activity.isin(list(moves)) & t["activities"].customer_id.notnull()
+    )
     moved = rows.mutate(activity=rows.activity.substitute(moves), minutes=ibis.null("float64"))
     row_model = model.model_copy(update={"activities": model.activities_per("row")})
     reducible = [name for name, r in model.resources.items() if r.reducible]
@@ -109,10 +122,15 @@ def moved_costs(contract, model: CostModel, rates: ir.Table, periods: list[str])
         if out is None:
             out = charged.group_by("customer_id").agg(
                 moved_rows=charged.count(),
-                **{f"_moved{i}": charged.count(where=charged.activity == old)
-                   for i, old in enumerate(moves)})
-        for part in (_charged_cost(charged, model, rates, None, f"{prefix}_cost"),
-                     _charged_cost(charged, model, rates, reducible, f"{prefix}_reducible")):
+                **{
+                    f"_moved{i}": charged.count(where=charged.activity == old)
+                    for i, old in enumerate(moves)
+                },
+            )
+        for part in (
+            _charged_cost(charged, model, rates, None, f"{prefix}_cost"),
+            _charged_cost(charged, model, rates, reducible, f"{prefix}_reducible"),
+        ):
             out = out.left_join(part, "customer_id").drop("customer_id_right")
     return out
 
@@ -120,9 +138,14 @@ def moved_costs(contract, model: CostModel, rates: ir.Table, periods: list[str])
 def substitutions_used(sums: pd.DataFrame, moves: dict[str, str]) -> pd.Series:
     """``3 site_visit -> video_call``: each substitution a customer has rows for, with how
     many rows it moves (from the ``_moved<i>`` counts of :func:`moved_costs`)."""
-    parts = [np.where(sums[f"_moved{i}"].to_numpy() > 0,
-                      [f"{int(n)} {old} -> {new}" for n in sums[f"_moved{i}"]], "")
-             for i, (old, new) in enumerate(moves.items())]
+    parts = [
+        np.where(
+            sums[f"_moved{i}"].to_numpy() > 0,
+            [f"{int(n)} {old} -> {new}" for n in sums[f"_moved{i}"]],
+            "",
+        )
+        for i, (old, new) in enumerate(moves.items())
+    ]
     text = [", ".join(p for p in row if p) or None for row in zip(*parts)]
     return pd.Series(text, index=sums.index, dtype=object)
 
@@ -132,12 +155,12 @@ def decision_inputs(contract, model: CostModel) -> pd.DataFrame:
     the ``serve_differently`` figures per month (0 without them). See the module docstring."""
     t = contract.staged.tables
     periods = recent_periods(contract.calendar, model.decisions.recent_periods)
-    frame = recent_pnl(contract.tables["customer_pnl"], t["customers"], periods,
-                       model.period).execute()
+    frame = recent_pnl(
+        contract.tables["customer_pnl"], t["customers"], periods, model.period
+    ).execute()
     frame["customer_id"] = frame["customer_id"].astype(str)
     frame = frame.set_index("customer_id")
-    rates = allocation.resource_rates(model, t["resource_costs"],
-                                      calendar_table(contract.calendar))
+    rates = allocation.resource_rates(model, t["resource_costs"], calendar_table(contract.calendar))
     extra = []
     if any(not r.reducible for r in model.resources.values()):
         extra.append(fixed_costs(contract, model, rates, periods))
@@ -147,20 +170,26 @@ def decision_inputs(contract, model: CostModel) -> pd.DataFrame:
         sums = table.execute()
         sums = sums.set_index(sums["customer_id"].astype(str)).drop(columns="customer_id")
         if "moved_rows" in sums:
-            frame["substitutions"] = substitutions_used(sums, model.serve_differently) \
-                .reindex(frame.index)
+            frame["substitutions"] = substitutions_used(sums, model.serve_differently).reindex(
+                frame.index
+            )
             sums = sums.drop(columns=[c for c in sums.columns if c.startswith("_moved")])
         for column in sums.columns:
             value = sums[column].reindex(frame.index).fillna(0.0).astype(float)
             frame[column] = value if column == "moved_rows" else value / frame["months"]
-    for column in ("fixed_cost", "moved_rows", "moved_cost", "moved_reducible", "new_cost",
-                   "new_reducible"):
+    for column in (
+        "fixed_cost",
+        "moved_rows",
+        "moved_cost",
+        "moved_reducible",
+        "new_cost",
+        "new_reducible",
+    ):
         if column not in frame:
             frame[column] = 0.0
     if "substitutions" not in frame:
         frame["substitutions"] = None
-    frame["margin"] = frame["revenue"] - frame["cogs"] - frame["commission"] \
-        - frame["credit_cost"]
+    frame["margin"] = frame["revenue"] - frame["cogs"] - frame["commission"] - frame["credit_cost"]
     frame["activity_cost"] = frame[list(SERVICE_LINES)].sum(axis=1)
     frame["reducible_cost"] = frame["activity_cost"] - frame["fixed_cost"]
     return frame.reset_index()

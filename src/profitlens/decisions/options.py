@@ -32,6 +32,7 @@ NPV (to the cent) is recommended; ties go to keep, then serve_differently, repri
 option that gains less over keeping than one month of the customer's loss is not worth acting
 on (a customer that has most likely left, A near 0): the customer is kept.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,9 +42,17 @@ from ..costmodel import Decisions
 
 #: the options, in the order that wins a tie
 OPTIONS = ("keep", "serve_differently", "reprice", "end")
-FIGURES = ("monthly_profit", "price_change", "churn_risk", "substitutions", "monthly_saving",
-           "contribution_lost", "reducible_cost_saved", "non_reducible_cost_kept",
-           "referral_value_lost")
+FIGURES = (
+    "monthly_profit",
+    "price_change",
+    "churn_risk",
+    "substitutions",
+    "monthly_saving",
+    "contribution_lost",
+    "reducible_cost_saved",
+    "non_reducible_cost_kept",
+    "referral_value_lost",
+)
 
 
 def annuity_months(horizon_months: int, annual_discount_rate: float) -> float:
@@ -56,8 +65,7 @@ def annuity_months(horizon_months: int, annual_discount_rate: float) -> float:
     return float(((1.0 + annual_discount_rate) ** (-m / 12.0)).sum())
 
 
-def option_values(inputs: pd.DataFrame, settings: Decisions,
-                  horizon_months: int) -> pd.DataFrame:
+def option_values(inputs: pd.DataFrame, settings: Decisions, horizon_months: int) -> pd.DataFrame:
     """The NPV of each option and the figures behind it, one row per customer.
 
     Parameters
@@ -113,7 +121,7 @@ def choose(values: pd.DataFrame) -> np.ndarray:
     """The recommended option of each customer (see the module docstring)."""
     npv = np.column_stack([values[f"npv_{o}"].to_numpy(float) for o in OPTIONS])
     cents = np.where(np.isnan(npv), -np.inf, np.round(npv, 2))
-    best = np.argmax(cents, axis=1)                  # the first of equals: the tie order
+    best = np.argmax(cents, axis=1)  # the first of equals: the tie order
     profit = np.round(values["profit"].to_numpy(float), 2)
     gain = cents[np.arange(len(best)), best] - cents[:, 0]
     best = np.where((profit >= 0) | (gain < np.abs(profit)), 0, best)
@@ -133,26 +141,44 @@ def decisions_table(values: pd.DataFrame, chosen: np.ndarray) -> pd.DataFrame:
     figures = {
         "keep": {"monthly_profit": values["profit"]},
         "reprice": {"price_change": values["price_change"], "churn_risk": values["churn_risk"]},
-        "serve_differently": {"substitutions": values["substitutions"],
-                              "monthly_saving": values["monthly_saving"]},
-        "end": {c: values[c] for c in ("contribution_lost", "reducible_cost_saved",
-                                       "non_reducible_cost_kept", "referral_value_lost")},
+        "serve_differently": {
+            "substitutions": values["substitutions"],
+            "monthly_saving": values["monthly_saving"],
+        },
+        "end": {
+            c: values[c]
+            for c in (
+                "contribution_lost",
+                "reducible_cost_saved",
+                "non_reducible_cost_kept",
+                "referral_value_lost",
+            )
+        },
     }
     parts = []
     for option in OPTIONS:
-        part = pd.DataFrame({"customer_id": ids, "option": option,
-                             "npv": values[f"npv_{option}"].to_numpy(float),
-                             "recommended": chosen == option})
+        part = pd.DataFrame(
+            {
+                "customer_id": ids,
+                "option": option,
+                "npv": values[f"npv_{option}"].to_numpy(float),
+                "recommended": chosen == option,
+            }
+        )
         for column in FIGURES:
             given = figures[option].get(column)
             if column == "substitutions":
-                part[column] = (given.to_numpy(object) if given is not None
-                                else np.full(n, None, object))
+                part[column] = (
+                    given.to_numpy(object) if given is not None else np.full(n, None, object)
+                )
             else:
                 part[column] = given.to_numpy(float) if given is not None else np.nan
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
     order = {o: i for i, o in enumerate(OPTIONS)}
     table["_o"] = table["option"].map(order)
-    return table.sort_values(["customer_id", "_o"], kind="stable").drop(columns="_o") \
+    return (
+        table.sort_values(["customer_id", "_o"], kind="stable")
+        .drop(columns="_o")
         .reset_index(drop=True)
+    )

@@ -1,4 +1,5 @@
 """Open an Ibis backend: embedded DuckDB (default) or Spark."""
+
 from __future__ import annotations
 
 import atexit
@@ -11,12 +12,12 @@ import ibis
 
 from profitlens.errors import ProfitlensError
 
-
 ENGINES = ("duckdb", "spark")
 
 
-def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
-            temp_directory: str | None = None):
+def connect(
+    engine: str = "duckdb", *, memory_limit: str | None = None, temp_directory: str | None = None
+):
     """Open an Ibis backend.
 
     Parameters
@@ -32,12 +33,11 @@ def connect(engine: str = "duckdb", *, memory_limit: str | None = None,
     """
     if engine == "duckdb":
         con = ibis.duckdb.connect()
-        limit = memory_limit or os.environ.get("PROFITLENS_MEMORY_LIMIT") or \
-            default_memory_limit()
+        limit = memory_limit or os.environ.get("PROFITLENS_MEMORY_LIMIT") or default_memory_limit()
         con.raw_sql(f"SET memory_limit = '{limit}'")
         spill = _spill_folder(temp_directory).replace("'", "''")
         con.raw_sql(f"SET temp_directory = '{spill}'")
-        con.raw_sql("SET enable_progress_bar = false")   # the CLI shows its own progress
+        con.raw_sql("SET enable_progress_bar = false")  # the CLI shows its own progress
         return con
     if engine == "spark":
         return _connect_spark()
@@ -55,7 +55,7 @@ def default_memory_limit() -> str:
     in ``benchmarks/RESULTS.md`` (Scale).
     """
     try:
-        ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+        ram_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (AttributeError, ValueError, OSError):  # no sysconf (Windows): the 3.5 GB cap
         ram_gb = DEFAULT_MEMORY_GB / 0.6
     return f"{min(DEFAULT_MEMORY_GB, 0.6 * ram_gb):.1f}GB"
@@ -77,7 +77,8 @@ def _connect_spark():
         from pyspark.sql import SparkSession
     except ImportError:
         raise ProfitlensError(
-            "the spark engine needs PySpark: pip install 'profitlens[spark]'") from None
+            "the spark engine needs PySpark: pip install 'profitlens[spark]'"
+        ) from None
     # Python workers (if any) run the interpreter profitlens runs in, with its packages
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName("profitlens")
@@ -86,14 +87,17 @@ def _connect_spark():
         builder = builder.master(master)
     elif "PYSPARK_SUBMIT_ARGS" not in os.environ and SparkSession.getActiveSession() is None:
         builder = builder.master("local[*]")
-    session = (builder.config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.ansi.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .getOrCreate())
+    session = (
+        builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     conf = session.sparkContext.getConf()
     if session.sparkContext.master.startswith("local") and not conf.contains(
-            "spark.sql.shuffle.partitions"):
+        "spark.sql.shuffle.partitions"
+    ):
         # Spark's default of 200 shuffle partitions is meant for clusters: on one machine each
         # of the pipeline's many small shuffles would run 200 tasks
         session.conf.set("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 2)))

@@ -3,6 +3,7 @@
 :func:`data_location`, :func:`child`, :func:`is_folder`, :func:`files_in` and :func:`read_text`
 work on either, so the rest of profitlens never asks which one it has.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -13,7 +14,6 @@ from typing import Union
 
 from profitlens.engine.backends import engine_name
 from profitlens.errors import ContractError
-
 
 Location = Union[Path, str]
 """A local path, or a URI string such as ``s3a://bucket/company/`` (spark engine only)."""
@@ -64,8 +64,11 @@ def is_folder(location: Location, con=None) -> bool:
     if not is_uri(location):
         return Path(location).is_dir()
     fs, path = _hadoop_path(con, location)
-    return bool(_hadoop_call(location, "listed", lambda: fs.exists(path)
-                             and fs.getFileStatus(path).isDirectory()))
+    return bool(
+        _hadoop_call(
+            location, "listed", lambda: fs.exists(path) and fs.getFileStatus(path).isDirectory()
+        )
+    )
 
 
 def files_in(folder: Location, names: Iterable[str], con=None) -> set[str]:
@@ -104,7 +107,8 @@ def read_text(location: Location, con=None) -> str | None:
 def _uri_needs_spark(location: str) -> ContractError:
     return ContractError(
         f"{location}: a URI data folder needs --engine spark, which reads it through Hadoop's "
-        "FileSystem; with --engine duckdb give a local path (e.g. the bucket mounted as a folder)")
+        "FileSystem; with --engine duckdb give a local path (e.g. the bucket mounted as a folder)"
+    )
 
 
 def _hadoop_path(con, uri: str):
@@ -116,8 +120,9 @@ def _hadoop_path(con, uri: str):
     try:
         jvm, conf = session._jvm, session._jsc.hadoopConfiguration()
     except AttributeError:  # Spark Connect: no JVM on this side
-        raise ContractError(f"{uri}: reading a URI data folder needs a classic Spark session "
-                            "(not Spark Connect)") from None
+        raise ContractError(
+            f"{uri}: reading a URI data folder needs a classic Spark session (not Spark Connect)"
+        ) from None
     path = _hadoop_call(uri, "parsed", lambda: jvm.org.apache.hadoop.fs.Path(uri))
     return _hadoop_call(uri, "accessed", lambda: path.getFileSystem(conf)), path
 

@@ -1,4 +1,5 @@
 """Read one data file as a raw table, each row numbered by its position in the file."""
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,6 @@ from profitlens.engine.backends import engine_name
 from profitlens.engine.locations import Location, _first_line, check_engine_reads, suffix
 from profitlens.errors import ContractError
 from profitlens.guard.ragged import is_ragged_error, read_ragged_csv
-
 
 ROW = "_row"
 
@@ -55,14 +55,19 @@ def read_csv_text(path: Path) -> pa.Table:
     # a quoted value may hold a line break (a name, a note); allowing it costs no measurable
     # time, and without it such a file fails to read or, across a block boundary, misreads
     try:
-        return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                              convert_options=pacsv.ConvertOptions(
-                                  column_types={name: pa.string() for name in header},
-                                  strings_can_be_null=True, null_values=[""]))
+        return pacsv.read_csv(
+            path,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
     except pa.ArrowInvalid as exc:
         if not is_ragged_error(exc):
             raise
-        return read_ragged_csv(path)    # rows of the wrong length: staging quarantines them
+        return read_ragged_csv(path)  # rows of the wrong length: staging quarantines them
 
 
 def _read_spark(con, path: Location, name: str):
@@ -76,8 +81,11 @@ def _read_spark(con, path: Location, name: str):
     """
     session = con._session
     reader = session.read
-    frame = (reader.parquet(str(path)) if suffix(path) == ".parquet"
-             else reader.option("header", True).option("encoding", "UTF-8").csv(str(path)))
+    frame = (
+        reader.parquet(str(path))
+        if suffix(path) == ".parquet"
+        else reader.option("header", True).option("encoding", "UTF-8").csv(str(path))
+    )
     view = f"raw_{name}"
     _number_rows(frame).createOrReplaceTempView(view)
     return con.table(view)
@@ -119,8 +127,10 @@ def _number_rows(frame):
         offsets.append(total)
         total += counts.get(p, 0)
     # partitions absent from counts are empty: no row ever looks up their offset
-    offset = (F.element_at(F.array(*(F.lit(o).cast("long") for o in offsets)),
-                            (part + 1).cast("int"))
-              if offsets else F.lit(0).cast("long"))
+    offset = (
+        F.element_at(F.array(*(F.lit(o).cast("long") for o in offsets)), (part + 1).cast("int"))
+        if offsets
+        else F.lit(0).cast("long")
+    )
     within = F.col(tag).bitwiseAND((1 << _PARTITION_SHIFT) - 1)
     return with_id.withColumn(ROW, offset + within + 1).drop(tag)

@@ -1,4 +1,5 @@
 """Results of expressions: materialised on the backend, or handed over as Arrow."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -6,7 +7,6 @@ from collections.abc import Iterator
 import pyarrow as pa
 
 from profitlens.errors import ProfitlensError
-
 
 #: how Ibis names the tables of ``Table.cache()``
 CACHED_PREFIX = "ibis_cached_"
@@ -55,7 +55,8 @@ def arrow_table(table) -> pa.Table:
             "spark.driver.maxResultSize (1g unless set). The outputs are written on the "
             "driver, so raise it, and the driver's memory with it, e.g. PYSPARK_SUBMIT_ARGS="
             "'--driver-memory 10g --conf spark.driver.maxResultSize=4g pyspark-shell' or "
-            "the same settings in spark-defaults.conf") from None
+            "the same settings in spark-defaults.conf"
+        ) from None
     return result.cast(table.schema().to_pyarrow())
 
 

@@ -2,6 +2,7 @@
 
 >>> from profitlens.generate import generate_company
 """
+
 from .company import GeneratedCompany, generate_company
 
 __all__ = ["GeneratedCompany", "generate_company"]

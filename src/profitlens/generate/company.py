@@ -5,6 +5,7 @@ Customers are generated in chunks of ``CHUNK_CUSTOMERS``; chunk ``i`` draws from
 Everything a customer touches (its invoices, payments, activities, referrals, the prospect it came
 from) is drawn in its chunk; only the resource ledger and row counters cross chunks.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,13 @@ from .resources import ResourceLedger, costmodel_yaml, resource_costs_table
 from .writer import TableSink, schema_for, write_table
 
 DATA_TABLES = ("customers", "prospects", "invoice_lines", "payments", "activities", "referrals")
-TRUTH_TABLES = ("turning_customers", "defaulters", "heavy_referrers", "high_service_customers",
-                "prospect_value")
+TRUTH_TABLES = (
+    "turning_customers",
+    "defaulters",
+    "heavy_referrers",
+    "high_service_customers",
+    "prospect_value",
+)
 
 
 @dataclass
@@ -47,10 +53,17 @@ class GeneratedCompany:
     dirty_rows: int = 0
 
 
-def generate_company(out_dir: str | Path, customers: int = 1000, months: int = 24, seed: int = 0,
-                     prospects: int | None = None, fmt: str = "parquet", dirty: float = 0.0,
-                     start: str = cfg.DEFAULT_START,
-                     progress: Callable[[int, int], None] | None = None) -> GeneratedCompany:
+def generate_company(
+    out_dir: str | Path,
+    customers: int = 1000,
+    months: int = 24,
+    seed: int = 0,
+    prospects: int | None = None,
+    fmt: str = "parquet",
+    dirty: float = 0.0,
+    start: str = cfg.DEFAULT_START,
+    progress: Callable[[int, int], None] | None = None,
+) -> GeneratedCompany:
     """Write a contract data folder and its ``truth/`` folder for a synthetic company.
 
     Parameters
@@ -105,12 +118,14 @@ def generate_company(out_dir: str | Path, customers: int = 1000, months: int = 2
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
         lo, hi = chunk * cfg.CHUNK_CUSTOMERS, min(customers, (chunk + 1) * cfg.CHUNK_CUSTOMERS)
         p_lo, p_hi = round(n_prospects * lo / customers), round(n_prospects * hi / customers)
-        tables, chunk_truth, free = _chunk(rng, hi - lo, p_hi - p_lo, window, offsets, ledger,
-                                           first=chunk == 0, lifetime=lifetime)
+        tables, chunk_truth, free = _chunk(
+            rng, hi - lo, p_hi - p_lo, window, offsets, ledger, first=chunk == 0, lifetime=lifetime
+        )
         for name in DATA_TABLES:
             table = tables[name].select(sinks[name].schema.names).cast(sinks[name].schema)
-            table = planter.plant(name, table, rng, sinks[name].rows,
-                                  free if name == "referrals" else None)
+            table = planter.plant(
+                name, table, rng, sinks[name].rows, free if name == "referrals" else None
+            )
             sinks[name].write(table)
         rates = chunk_truth.pop("customer_rates")
         if rates_sink is None:
@@ -123,9 +138,14 @@ def generate_company(out_dir: str | Path, customers: int = 1000, months: int = 2
     resource_costs = resource_costs_table(ledger, window.periods)
     rc_sink = TableSink(out, "resource_costs", schema_for("resource_costs", dirty > 0), fmt)
     rc = resource_costs.cast(rc_sink.schema)
-    rc_sink.write(planter.plant("resource_costs", rc,
-                                np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(
-                                    n_chunks,))), 0))
+    rc_sink.write(
+        planter.plant(
+            "resource_costs",
+            rc,
+            np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(n_chunks,))),
+            0,
+        )
+    )
     for sink in (*sinks.values(), rates_sink, rc_sink):
         sink.close()
     (out / "costmodel.yaml").write_text(costmodel_yaml(ledger))
@@ -135,14 +155,24 @@ def generate_company(out_dir: str | Path, customers: int = 1000, months: int = 2
     dirty_rows = planter.table()
     write_table(truth_dir, "dirty_rows", dirty_rows, fmt)
     rows = {name: sink.rows for name, sink in sinks.items()} | {"resource_costs": rc_sink.rows}
-    info = {"customers": customers, "months": months, "seed": seed, "prospects": n_prospects,
-            "format": fmt, "dirty": dirty, "start": window.start.isoformat(),
-            "as_of": window.as_of.isoformat(), "rows": rows}
+    info = {
+        "customers": customers,
+        "months": months,
+        "seed": seed,
+        "prospects": n_prospects,
+        "format": fmt,
+        "dirty": dirty,
+        "start": window.start.isoformat(),
+        "as_of": window.as_of.isoformat(),
+        "rows": rows,
+    }
     (truth_dir / "generation.json").write_text(json.dumps(info, indent=2) + "\n")
-    (truth_dir / "README.md").write_text(truth.README.format(
-        as_of=window.as_of.isoformat(), start=window.start.isoformat()))
-    return GeneratedCompany(out, window.as_of.isoformat(), window.periods, rows,
-                            dirty_rows.num_rows)
+    (truth_dir / "README.md").write_text(
+        truth.README.format(as_of=window.as_of.isoformat(), start=window.start.isoformat())
+    )
+    return GeneratedCompany(
+        out, window.as_of.isoformat(), window.periods, rows, dirty_rows.num_rows
+    )
 
 
 def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
@@ -161,8 +191,7 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
     complaints = parts[-2]
     cn = credit_notes(rng, complaints["cust"], complaints["day"], cust, window)
     pays, collection = draw_payments(rng, inv, cust, window)
-    parts += [act.draw_acquisition(rng, cust, window), draw_pursuits(rng, pros, window),
-              collection]
+    parts += [act.draw_acquisition(rng, cust, window), draw_pursuits(rng, pros, window), collection]
     if first:
         parts.append(_as_of_review(cust, window))
     acts = act.concat(parts)
@@ -172,8 +201,11 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
     ledger.add(acts["code"], window.month_of(acts["day"]), act.row_minutes(acts))
     handling = cfg.ACTIVITY_CODE["order_handling"]
     n_docs = np.concatenate([inv["lines"], np.ones(cn["cust"].size)])
-    ledger.add(np.full(n_docs.size, handling), np.concatenate([inv["month"], cn["month"]]),
-               cfg.ACTIVITY_MINUTES[handling] + cfg.ACTIVITY_PER_UNIT[handling] * n_docs)
+    ledger.add(
+        np.full(n_docs.size, handling),
+        np.concatenate([inv["month"], cn["month"]]),
+        cfg.ACTIVITY_MINUTES[handling] + cfg.ACTIVITY_PER_UNIT[handling] * n_docs,
+    )
 
     cust_ids = format_ids("C", offsets["C"] + 1 + np.arange(n))
     prospect_ids = format_ids("P", offsets["P"] + 1 + np.arange(n_prospects))
@@ -181,8 +213,7 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
     tables = {
         "customers": customers_table(cust, offsets["C"]),
         "prospects": prospects_table(pros, cust_ids, offsets["P"]),
-        "invoice_lines": lines_table(inv, lines, cn, cust_ids, cust, offsets["INV"],
-                                     offsets["CN"]),
+        "invoice_lines": lines_table(inv, lines, cn, cust_ids, cust, offsets["INV"], offsets["CN"]),
         "payments": payments_table(pays, offsets["INV"], offsets["PAY"]),
         "activities": act.activities_table(acts, cust_ids, prospect_ids, offsets["ACT"]),
         "referrals": referrals_table(refs, cust_ids),
@@ -194,8 +225,7 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
         "defaulters": truth.defaulters(cust, cust_ids, inv, inv_ids),
         "heavy_referrers": truth.heavy_referrers(cust, cust_ids, refs),
         "high_service_customers": truth.high_service(cust, cust_ids),
-        "prospect_value": truth.prospect_value(pros, prospect_ids, cust_ids, window,
-                                               lifetime),
+        "prospect_value": truth.prospect_value(pros, prospect_ids, cust_ids, window, lifetime),
     }
     referred = np.zeros(n, bool)
     referred[refs["referred"]] = True
@@ -213,6 +243,10 @@ def _as_of_review(cust, window) -> dict[str, np.ndarray]:
     """An account review on the as-of date with the first customer served that day."""
     served = np.flatnonzero(cust["active_end"] >= window.as_of_day)
     served = served[cust["acquired_day"][served] <= window.as_of_day][:1]
-    return act.part(served, code=cfg.ACTIVITY_CODE["account_review"],
-                    day=np.full(served.size, window.as_of_day), channel=np.full(served.size, -1),
-                    agent=-cust["rep"][served] - 1)
+    return act.part(
+        served,
+        code=cfg.ACTIVITY_CODE["account_review"],
+        day=np.full(served.size, window.as_of_day),
+        channel=np.full(served.size, -1),
+        agent=-cust["rep"][served] - 1,
+    )

@@ -3,6 +3,7 @@
 Everything the generator draws from is stated here, so a reader can see what kind of company
 comes out without reading the sampling code. Money is in EUR, time in days.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_START = "2023-01-01"
-CHUNK_CUSTOMERS = 10_000          # customers per chunk: bounds memory, fixes the random streams
+CHUNK_CUSTOMERS = 10_000  # customers per chunk: bounds memory, fixes the random streams
 CURRENCY = "EUR"
 EPOCH = dt.date(1970, 1, 1)
 
@@ -34,36 +35,102 @@ class Segment:
     """How customers of one segment buy, pay and call."""
 
     name: str
-    share: float                  # of customers
-    prospect_share: float         # of prospects
-    order_median: float           # median invoice value, EUR (lognormal)
-    order_sigma: float            # per-invoice log-sd
-    customer_sigma: float         # log-sd of a customer's typical order size
-    extra_lines: float            # invoice lines = 1 + Poisson(extra_lines)
-    margin_shift: float           # added to the product margin (discounts for big accounts)
-    commission: float             # by_segment commission rate
-    terms_days: int               # payment terms
-    contractual: float            # share of customers on a contract (ended_on known on churn)
-    tickets: float                # support tickets per active month
-    calls: float                  # call-center contacts per active month
+    share: float  # of customers
+    prospect_share: float  # of prospects
+    order_median: float  # median invoice value, EUR (lognormal)
+    order_sigma: float  # per-invoice log-sd
+    customer_sigma: float  # log-sd of a customer's typical order size
+    extra_lines: float  # invoice lines = 1 + Poisson(extra_lines)
+    margin_shift: float  # added to the product margin (discounts for big accounts)
+    commission: float  # by_segment commission rate
+    terms_days: int  # payment terms
+    contractual: float  # share of customers on a contract (ended_on known on churn)
+    tickets: float  # support tickets per active month
+    calls: float  # call-center contacts per active month
     complaint_per_invoice: float
-    account_calls: float          # account-management sales calls per active month
-    account_visits: float         # site visits per active month
-    acq_calls: float              # sales calls before the win (direct channel)
-    acq_visits: float             # site visits before the win
-    pursuit_days: float           # mean length of a prospect pursuit
-    referral_reward: float        # paid to the referrer of a customer of this segment
+    account_calls: float  # account-management sales calls per active month
+    account_visits: float  # site visits per active month
+    acq_calls: float  # sales calls before the win (direct channel)
+    acq_visits: float  # site visits before the win
+    pursuit_days: float  # mean length of a prospect pursuit
+    referral_reward: float  # paid to the referrer of a customer of this segment
     employees_median: float
-    channels: tuple[float, float, float, float]   # direct_sales, partner, web, referral
+    channels: tuple[float, float, float, float]  # direct_sales, partner, web, referral
 
 
 SEGMENTS = (
-    Segment("enterprise", 0.08, 0.20, 4200.0, 0.55, 0.60, 4.0, -0.06, 0.03, 60, 0.60,
-            2.5, 3.0, 0.020, 1.5, 0.30, 6.0, 2.0, 90.0, 1500.0, 2500.0, (0.85, 0.15, 0.0, 0.0)),
-    Segment("mid_market", 0.27, 0.40, 900.0, 0.60, 0.60, 2.2, 0.0, 0.05, 45, 0.35,
-            1.4, 1.6, 0.025, 1.1, 0.05, 5.0, 1.0, 50.0, 400.0, 180.0, (0.55, 0.20, 0.10, 0.15)),
-    Segment("smb", 0.65, 0.40, 220.0, 0.65, 0.70, 0.9, 0.04, 0.07, 30, 0.10,
-            1.0, 1.2, 0.030, 0.75, 0.0, 3.0, 0.3, 30.0, 120.0, 14.0, (0.20, 0.15, 0.45, 0.20)),
+    Segment(
+        "enterprise",
+        0.08,
+        0.20,
+        4200.0,
+        0.55,
+        0.60,
+        4.0,
+        -0.06,
+        0.03,
+        60,
+        0.60,
+        2.5,
+        3.0,
+        0.020,
+        1.5,
+        0.30,
+        6.0,
+        2.0,
+        90.0,
+        1500.0,
+        2500.0,
+        (0.85, 0.15, 0.0, 0.0),
+    ),
+    Segment(
+        "mid_market",
+        0.27,
+        0.40,
+        900.0,
+        0.60,
+        0.60,
+        2.2,
+        0.0,
+        0.05,
+        45,
+        0.35,
+        1.4,
+        1.6,
+        0.025,
+        1.1,
+        0.05,
+        5.0,
+        1.0,
+        50.0,
+        400.0,
+        180.0,
+        (0.55, 0.20, 0.10, 0.15),
+    ),
+    Segment(
+        "smb",
+        0.65,
+        0.40,
+        220.0,
+        0.65,
+        0.70,
+        0.9,
+        0.04,
+        0.07,
+        30,
+        0.10,
+        1.0,
+        1.2,
+        0.030,
+        0.75,
+        0.0,
+        3.0,
+        0.3,
+        30.0,
+        120.0,
+        14.0,
+        (0.20, 0.15, 0.45, 0.20),
+    ),
 )
 SEGMENT_NAMES = tuple(s.name for s in SEGMENTS)
 CHANNELS = ("direct_sales", "partner", "web", "referral")
@@ -92,7 +159,7 @@ PRODUCTS = (
 PRODUCT_IDS = tuple(p[0] for p in PRODUCTS)
 PRODUCT_MARGIN = np.array([p[1] for p in PRODUCTS])
 PRODUCT_PRICE = np.array([p[2] for p in PRODUCTS])
-PRODUCT_MIX = np.array([p[4] for p in PRODUCTS]).T          # segment x product
+PRODUCT_MIX = np.array([p[4] for p in PRODUCTS]).T  # segment x product
 PRODUCT_MIX = PRODUCT_MIX / PRODUCT_MIX.sum(axis=1, keepdims=True)
 BY_PRODUCT_COMMISSION = {p[0]: p[3] for p in PRODUCTS if p[3] is not None}
 DEFAULT_COMMISSION = 0.05
@@ -108,7 +175,7 @@ RESOURCES = {
     "field_vehicles": (0.35, 1200.0, 0.70),
 }
 RESOURCE_NAMES = tuple(RESOURCES)
-WAGE_RISE = 0.03                  # pay rise every 12 months of the window
+WAGE_RISE = 0.03  # pay rise every 12 months of the window
 
 # activities of costmodel.yaml: category, resources, minutes, minutes_per_unit, per
 ACTIVITIES = {
@@ -129,8 +196,9 @@ ACTIVITY_CODE = {name: i for i, name in enumerate(ACTIVITY_NAMES)}
 ACTIVITY_MINUTES = np.array([a[2] for a in ACTIVITIES.values()])
 ACTIVITY_PER_UNIT = np.array([a[3] for a in ACTIVITIES.values()])
 # activity code x resource code: 1 where the activity uses the resource
-ACTIVITY_RESOURCES = np.array([[r in a[1] for r in RESOURCE_NAMES] for a in ACTIVITIES.values()],
-                              dtype=float)
+ACTIVITY_RESOURCES = np.array(
+    [[r in a[1] for r in RESOURCE_NAMES] for a in ACTIVITIES.values()], dtype=float
+)
 SUPPORT_RATE = RESOURCES["support_team"][0]
 
 # payment behaviour: share, mean days after due (normal), sd, chance of paying in two parts
@@ -146,15 +214,15 @@ HIGH_SERVICE_SHARE, HIGH_SERVICE_FACTOR = 0.06, 9.0
 HEAVY_REFERRER_SHARE, HEAVY_REFERRER_WEIGHT = 0.02, 25.0
 # the customers a heavy referrer brings: service propensity and typical order scaled by these
 ADVOCATE_SERVICE_FACTOR, ADVOCATE_ORDER_FACTOR = 0.3, 1.5
-TURNING_SHARE = 0.03              # of all customers (all the candidates when fewer qualify)
+TURNING_SHARE = 0.03  # of all customers (all the candidates when fewer qualify)
 # a turning customer is clearly profitable before its turn: its expected operating profit per
 # month (gross margin less its expected cost to serve) is at least this many EUR and this share
 # of its expected gross margin (planted.expected_monthly_cost_to_serve)
 TURNING_MIN_PROFIT, TURNING_MIN_PROFIT_SHARE = 50.0, 0.25
-DEFAULTER_SHARE = 0.12            # of customers who stopped buying early enough to be written off
-PRE_WINDOW_SHARE = 0.25           # customers acquired in the year before the window
-RETURN_RATE = 0.04                # invoices followed by a return on the next invoice
-CREDIT_NOTE_RATE = 0.35           # complaints followed by a credit note
+DEFAULTER_SHARE = 0.12  # of customers who stopped buying early enough to be written off
+PRE_WINDOW_SHARE = 0.25  # customers acquired in the year before the window
+RETURN_RATE = 0.04  # invoices followed by a return on the next invoice
+CREDIT_NOTE_RATE = 0.35  # complaints followed by a credit note
 
 
 @dataclass(frozen=True)
@@ -188,8 +256,9 @@ class Window:
 
     @property
     def periods(self) -> list[str]:
-        return [(EPOCH + dt.timedelta(days=int(d))).strftime("%Y-%m")
-                for d in self.month_starts[:-1]]
+        return [
+            (EPOCH + dt.timedelta(days=int(d))).strftime("%Y-%m") for d in self.month_starts[:-1]
+        ]
 
     def month_of(self, days: np.ndarray) -> np.ndarray:
         """Window month index (0-based) of each day number; -1 before the window."""
@@ -197,8 +266,9 @@ class Window:
 
     def calendar_month(self, days: np.ndarray) -> np.ndarray:
         """Calendar month 0..11 of each day number."""
-        return (np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-                % 12)
+        return (
+            np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+        )
 
 
 def parse_start(start: str | dt.date) -> dt.date:
@@ -207,6 +277,7 @@ def parse_start(start: str | dt.date) -> dt.date:
     if day.day != 1:
         raise ValueError(f"start must be the first day of a month, got {day.isoformat()}")
     return day
+
 
 #: account reviews per month, by segment
 ACCOUNT_REVIEWS = np.array([0.33, 0.15, 0.0])

@@ -8,6 +8,7 @@ least one of every kind), the kinds taking turns in the order listed in ``KINDS`
 random places (a duplicate after its original).
 The written position (1-based data row of the file) and the reason go to ``truth/dirty_rows``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,41 +19,83 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MISSING, UNPARSEABLE, DUPLICATE = "missing value", "unparseable value", "duplicate key"
-UNKNOWN, NEGATIVE, CURRENCY, FUTURE = ("unknown reference", "negative value", "foreign currency",
-                                       "event date after as-of date")
+UNKNOWN, NEGATIVE, CURRENCY, FUTURE = (
+    "unknown reference",
+    "negative value",
+    "foreign currency",
+    "event date after as-of date",
+)
 NULL, BAD_NUMBER, BAD_DATE, LATE, NEW = "<null>", "EUR 12.50", "31/12/2023", "<future>", "<new>"
 
 # per table: (reason, column edits); "<new>" = a fresh identifier; "key" = give the row a fresh key
 KINDS: dict[str, list[tuple[str, dict[str, str]]]] = {
-    "customers": [(MISSING, {"acquired_on": NULL}), (UNPARSEABLE, {"acquired_on": BAD_DATE}),
-                  (DUPLICATE, {})],
-    "prospects": [(MISSING, {"created_on": NULL}), (UNPARSEABLE, {"created_on": "2024-02-30"}),
-                  (DUPLICATE, {}), (UNKNOWN, {"converted_customer_id": NEW})],
-    "invoice_lines": [(MISSING, {"customer_id": NULL}), (UNPARSEABLE, {"revenue": BAD_NUMBER}),
-                      (UNPARSEABLE, {"invoice_date": BAD_DATE}), (DUPLICATE, {}),
-                      (UNKNOWN, {"customer_id": NEW}), (CURRENCY, {"currency": "USD"}),
-                      (FUTURE, {"invoice_date": LATE})],
-    "payments": [(MISSING, {"amount": NULL}), (UNPARSEABLE, {"amount": "n/a"}),
-                 (UNPARSEABLE, {"paid_on": "yesterday"}), (DUPLICATE, {}),
-                 (UNKNOWN, {"invoice_id": NEW}), (FUTURE, {"paid_on": LATE})],
-    "activities": [(MISSING, {"occurred_on": NULL}),
-                   (MISSING, {"customer_id": NULL, "prospect_id": NULL}),
-                   (UNPARSEABLE, {"minutes": "ten"}), (DUPLICATE, {}),
-                   (UNKNOWN, {"customer_id": NEW, "prospect_id": NULL}),
-                   (UNKNOWN, {"customer_id": NULL, "prospect_id": NEW}),
-                   (UNKNOWN, {"activity": "site_inspection"}), (NEGATIVE, {"minutes": "-15"}),
-                   (FUTURE, {"occurred_on": LATE})],
-    "referrals": [(MISSING, {"referred_on": NULL}), (UNPARSEABLE, {"reward": BAD_NUMBER}),
-                  (DUPLICATE, {}), (UNKNOWN, {"referrer_id": NEW}),
-                  (FUTURE, {"referred_on": LATE})],
-    "resource_costs": [(MISSING, {"cost": NULL}), (UNPARSEABLE, {"cost": BAD_NUMBER}),
-                       (DUPLICATE, {}), (NEGATIVE, {"capacity_minutes": "-9600"})],
+    "customers": [
+        (MISSING, {"acquired_on": NULL}),
+        (UNPARSEABLE, {"acquired_on": BAD_DATE}),
+        (DUPLICATE, {}),
+    ],
+    "prospects": [
+        (MISSING, {"created_on": NULL}),
+        (UNPARSEABLE, {"created_on": "2024-02-30"}),
+        (DUPLICATE, {}),
+        (UNKNOWN, {"converted_customer_id": NEW}),
+    ],
+    "invoice_lines": [
+        (MISSING, {"customer_id": NULL}),
+        (UNPARSEABLE, {"revenue": BAD_NUMBER}),
+        (UNPARSEABLE, {"invoice_date": BAD_DATE}),
+        (DUPLICATE, {}),
+        (UNKNOWN, {"customer_id": NEW}),
+        (CURRENCY, {"currency": "USD"}),
+        (FUTURE, {"invoice_date": LATE}),
+    ],
+    "payments": [
+        (MISSING, {"amount": NULL}),
+        (UNPARSEABLE, {"amount": "n/a"}),
+        (UNPARSEABLE, {"paid_on": "yesterday"}),
+        (DUPLICATE, {}),
+        (UNKNOWN, {"invoice_id": NEW}),
+        (FUTURE, {"paid_on": LATE}),
+    ],
+    "activities": [
+        (MISSING, {"occurred_on": NULL}),
+        (MISSING, {"customer_id": NULL, "prospect_id": NULL}),
+        (UNPARSEABLE, {"minutes": "ten"}),
+        (DUPLICATE, {}),
+        (UNKNOWN, {"customer_id": NEW, "prospect_id": NULL}),
+        (UNKNOWN, {"customer_id": NULL, "prospect_id": NEW}),
+        (UNKNOWN, {"activity": "site_inspection"}),
+        (NEGATIVE, {"minutes": "-15"}),
+        (FUTURE, {"occurred_on": LATE}),
+    ],
+    "referrals": [
+        (MISSING, {"referred_on": NULL}),
+        (UNPARSEABLE, {"reward": BAD_NUMBER}),
+        (DUPLICATE, {}),
+        (UNKNOWN, {"referrer_id": NEW}),
+        (FUTURE, {"referred_on": LATE}),
+    ],
+    "resource_costs": [
+        (MISSING, {"cost": NULL}),
+        (UNPARSEABLE, {"cost": BAD_NUMBER}),
+        (DUPLICATE, {}),
+        (NEGATIVE, {"capacity_minutes": "-9600"}),
+    ],
 }
-KEY_PREFIX = {"customers": ("customer_id", "CX"), "prospects": ("prospect_id", "PX"),
-              "invoice_lines": ("invoice_id", "INVX"), "payments": ("payment_id", "PAYX"),
-              "activities": ("activity_id", "ACTX")}
-REF_PREFIX = {"customer_id": "CX", "converted_customer_id": "CX", "referrer_id": "CX",
-              "prospect_id": "PX", "invoice_id": "INVX"}
+KEY_PREFIX = {
+    "customers": ("customer_id", "CX"),
+    "prospects": ("prospect_id", "PX"),
+    "invoice_lines": ("invoice_id", "INVX"),
+    "payments": ("payment_id", "PAYX"),
+    "activities": ("activity_id", "ACTX"),
+}
+REF_PREFIX = {
+    "customer_id": "CX",
+    "converted_customer_id": "CX",
+    "referrer_id": "CX",
+    "prospect_id": "PX",
+    "invoice_id": "INVX",
+}
 
 
 class DirtyPlanter:
@@ -74,15 +117,21 @@ class DirtyPlanter:
         self.started: set[str] = set()
         self.found: list[tuple[str, np.ndarray, list[str]]] = []
 
-    def plant(self, name: str, clean: pa.Table, rng: np.random.Generator, row_offset: int,
-              free: pa.Array | None = None) -> pa.Table:
+    def plant(
+        self,
+        name: str,
+        clean: pa.Table,
+        rng: np.random.Generator,
+        row_offset: int,
+        free: pa.Array | None = None,
+    ) -> pa.Table:
         """``clean`` with bad rows inserted; ``row_offset`` = data rows already in the file.
 
         ``free`` (referrals only): customer ids no referral names yet, for fresh keys.
         """
         n = clean.num_rows
         n_bad = math.ceil(self.share * n) if self.share > 0 and n else 0
-        if n_bad and name not in self.started:          # every kind at least once per table
+        if n_bad and name not in self.started:  # every kind at least once per table
             n_bad = max(n_bad, len(KINDS[name]))
             self.started.add(name)
         if name == "referrals":
@@ -94,11 +143,14 @@ class DirtyPlanter:
         dup = np.array([kinds[k][0] == DUPLICATE for k in kind])
         template = rng.integers(0, n, n_bad)
         # insertion slot: before clean row `slot` (n = at the end); a duplicate after its original
-        slot = np.where(dup, template + 1 + np.floor(rng.random(n_bad) * (n - template)),
-                        np.floor(rng.random(n_bad) * (n + 1))).astype(np.int64)
+        slot = np.where(
+            dup,
+            template + 1 + np.floor(rng.random(n_bad) * (n - template)),
+            np.floor(rng.random(n_bad) * (n + 1)),
+        ).astype(np.int64)
         bad = clean.take(pa.array(template))
         bad = self._fresh_keys(name, bad, ~dup, rng, free)
-        for j, (reason, edits) in enumerate(kinds):
+        for j, (_reason, edits) in enumerate(kinds):
             mask = kind == j
             if mask.any():
                 for column, value in edits.items():
@@ -150,9 +202,13 @@ class DirtyPlanter:
             names += [name] * len(r)
             rows.append(r)
             reasons += why
-        out = pa.table({"table": pa.array(names, pa.string()),
-                        "row": pa.array(np.concatenate(rows) if rows else [], pa.int64()),
-                        "reason": pa.array(reasons, pa.string())})
+        out = pa.table(
+            {
+                "table": pa.array(names, pa.string()),
+                "row": pa.array(np.concatenate(rows) if rows else [], pa.int64()),
+                "reason": pa.array(reasons, pa.string()),
+            }
+        )
         return out.sort_by([("table", "ascending"), ("row", "ascending")])
 
 

@@ -5,6 +5,7 @@ referrals, resource costs of later periods, customers acquired and prospects cre
 a prospect's conversion to a customer not yet acquired is blanked, and so is an ``ended_on``
 after the day. A date that does not parse is kept as it is (it is quarantined either way).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,15 @@ from ..engine import read_csv_text
 from ..periods import period_label
 
 #: the column whose date decides whether a row was known on the day
-DATED = {"customers": "acquired_on", "prospects": "created_on", "invoice_lines": "invoice_date",
-         "payments": "paid_on", "activities": "occurred_on", "commissions": "paid_on",
-         "referrals": "referred_on"}
+DATED = {
+    "customers": "acquired_on",
+    "prospects": "created_on",
+    "invoice_lines": "invoice_date",
+    "payments": "paid_on",
+    "activities": "occurred_on",
+    "commissions": "paid_on",
+    "referrals": "referred_on",
+}
 
 
 def data_as_of(source: Path, target: Path, day: dt.date, period: str = "month") -> Path:
@@ -52,8 +59,11 @@ def data_as_of(source: Path, target: Path, day: dt.date, period: str = "month") 
         table = customers if name == "customers" else _known(_read(path), name, day)
         if name == "prospects" and "converted_customer_id" in table.column_names:
             won = table["converted_customer_id"]
-            table = _blank(table, "converted_customer_id", pc.and_kleene(
-                pc.is_valid(won), pc.invert(pc.is_in(won, customers["customer_id"]))))
+            table = _blank(
+                table,
+                "converted_customer_id",
+                pc.and_kleene(pc.is_valid(won), pc.invert(pc.is_in(won, customers["customer_id"]))),
+            )
         if name == "resource_costs":
             table = table.filter(pc.less_equal(table["period"], period_label(day, period)))
         _write(table, target / path.name)

@@ -18,6 +18,7 @@
   purchase process is untouched), its last one to three invoices are never paid, and they are
   written off 90-150 days after the first missed due date, inside the window.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,12 +26,13 @@ from scipy.special import ndtr
 
 from . import config as cfg
 
-_DEFAULT_WEIGHT = np.array([0.2, 0.6, 2.0, 4.0])     # by payer type: prompt .. chronic
-_TURNING_COMPLAINTS = 3.0     # turning customers complain 3 times as often (activities._complaints)
+_DEFAULT_WEIGHT = np.array([0.2, 0.6, 2.0, 4.0])  # by payer type: prompt .. chronic
+_TURNING_COMPLAINTS = 3.0  # turning customers complain 3 times as often (activities._complaints)
 
 
-def plant_turning(rng: np.random.Generator, cust: dict[str, np.ndarray],
-                  window: cfg.Window) -> None:
+def plant_turning(
+    rng: np.random.Generator, cust: dict[str, np.ndarray], window: cfg.Window
+) -> None:
     """Set ``cust['turn_month']``: window month of the turn, -1 for most customers.
 
     Candidates are clearly profitable before the turn month (see the module docstring); each
@@ -47,12 +49,17 @@ def plant_turning(rng: np.random.Generator, cust: dict[str, np.ndarray],
         margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
         wage = (1.0 + cfg.WAGE_RISE) ** (month // 12)
         profit = margin - expected_monthly_cost_to_serve(
-            cust, idx, complaint_factor=_TURNING_COMPLAINTS, wage=wage)
-        ok = (cust["alive"] & (cust["acquired_day"] <= starts - 120)
-              & (cust["lam"] * 30.4 >= 0.25) & ~cust["high_service"] & ~cust["heavy_referrer"]
-              & ~cust["advocate_brought"]
-              & (profit >= np.maximum(cfg.TURNING_MIN_PROFIT,
-                                      cfg.TURNING_MIN_PROFIT_SHARE * margin)))
+            cust, idx, complaint_factor=_TURNING_COMPLAINTS, wage=wage
+        )
+        ok = (
+            cust["alive"]
+            & (cust["acquired_day"] <= starts - 120)
+            & (cust["lam"] * 30.4 >= 0.25)
+            & ~cust["high_service"]
+            & ~cust["heavy_referrer"]
+            & ~cust["advocate_brought"]
+            & (profit >= np.maximum(cfg.TURNING_MIN_PROFIT, cfg.TURNING_MIN_PROFIT_SHARE * margin))
+        )
         pick = ok & (rng.random(n) < cfg.TURNING_SHARE / max(ok.mean(), 1e-9))
         turn[pick] = month[pick]
     cust["turn_month"] = turn
@@ -66,9 +73,12 @@ def expected_monthly_margin(cust: dict[str, np.ndarray], idx: np.ndarray) -> np.
     return cust["lam"][idx] * 30.4 * mean_order * margin
 
 
-def expected_monthly_cost_to_serve(cust: dict[str, np.ndarray], idx: np.ndarray,
-                                   complaint_factor: float | np.ndarray = 1.0,
-                                   wage: float | np.ndarray = 1.0) -> np.ndarray:
+def expected_monthly_cost_to_serve(
+    cust: dict[str, np.ndarray],
+    idx: np.ndarray,
+    complaint_factor: float | np.ndarray = 1.0,
+    wage: float | np.ndarray = 1.0,
+) -> np.ndarray:
     """Expected cost per served month of customers ``idx`` under the generated cost model (EUR).
 
     What the full cost model charges a customer besides its cost of goods, at the customer's own
@@ -88,31 +98,46 @@ def expected_monthly_cost_to_serve(cust: dict[str, np.ndarray], idx: np.ndarray,
     revenue = orders * mean_order * cfg.SEASONALITY.mean()
     margin_rate = cfg.PRODUCT_MIX[seg] @ cfg.PRODUCT_MARGIN + cfg.seg_param("margin_shift")[seg]
     product_rate = np.array([cfg.BY_PRODUCT_COMMISSION.get(p, np.nan) for p in cfg.PRODUCT_IDS])
-    commission_rate = (cfg.PRODUCT_MIX[seg] * np.where(
-        np.isnan(product_rate), cfg.seg_param("commission")[seg, None], product_rate)).sum(axis=1)
-    account = (cfg.seg_param("account_calls")[seg] * 30.0 * sales
-               + cfg.ACCOUNT_REVIEWS[seg] * 90.0 * sales
-               + cfg.seg_param("account_visits")[seg] * 120.0 * (sales + rate["field_vehicles"]))
+    commission_rate = (
+        cfg.PRODUCT_MIX[seg]
+        * np.where(np.isnan(product_rate), cfg.seg_param("commission")[seg, None], product_rate)
+    ).sum(axis=1)
+    account = (
+        cfg.seg_param("account_calls")[seg] * 30.0 * sales
+        + cfg.ACCOUNT_REVIEWS[seg] * 90.0 * sales
+        + cfg.seg_param("account_visits")[seg] * 120.0 * (sales + rate["field_vehicles"])
+    )
     web = cust["channel"][idx] == 2
     # call-center minutes by channel share (phone ~ lognormal(log 9, 0.5), e-mail 8 + 1 x
     # messages, chat 8 + 1 x messages), as in ``activities._call_center``
     phone, email, chat = 9.0 * np.exp(0.125), 8.0 + 2.0, 8.0 + 5.0
-    call_minutes = np.where(web, 0.25 * phone + 0.35 * email + 0.40 * chat,
-                            0.60 * phone + 0.30 * email + 0.10 * chat)
-    complaints = orders * np.minimum(cfg.seg_param("complaint_per_invoice")[seg] * service
-                                     * complaint_factor, 0.9)
+    call_minutes = np.where(
+        web, 0.25 * phone + 0.35 * email + 0.40 * chat, 0.60 * phone + 0.30 * email + 0.10 * chat
+    )
+    complaints = orders * np.minimum(
+        cfg.seg_param("complaint_per_invoice")[seg] * service * complaint_factor, 0.9
+    )
     late = _late_share(cust["payer"][idx])
-    service_cost = support * (cfg.seg_param("tickets")[seg] * service * 20.0
-                              + cfg.seg_param("calls")[seg] * service * call_minutes
-                              + complaints * 0.5 * (45.0 + 50.0 * np.exp(0.08))
-                              + orders * late * 15.0)
+    service_cost = support * (
+        cfg.seg_param("tickets")[seg] * service * 20.0
+        + cfg.seg_param("calls")[seg] * service * call_minutes
+        + complaints * 0.5 * (45.0 + 50.0 * np.exp(0.08))
+        + orders * late * 15.0
+    )
     documents = 1.0 + cfg.seg_param("extra_lines")[seg] + cfg.RETURN_RATE
     fulfilment = ops * orders * (5.0 + 2.0 * documents + cfg.RETURN_RATE * 25.0)
     returned = orders * cfg.RETURN_RATE * 0.35 * 0.8 * mean_order * margin_rate
     credit_notes = complaints * cfg.CREDIT_NOTE_RATE * 0.15 * cust["order_median"][idx]
     carrying = revenue * 0.08 / 365.0 * _days_outstanding(cust["payer"][idx], seg)
-    return (revenue * commission_rate + account + service_cost + fulfilment + returned
-            + credit_notes + carrying)
+    return (
+        revenue * commission_rate
+        + account
+        + service_cost
+        + fulfilment
+        + returned
+        + credit_notes
+        + carrying
+    )
 
 
 def _late_share(payer: np.ndarray) -> np.ndarray:
@@ -120,7 +145,7 @@ def _late_share(payer: np.ndarray) -> np.ndarray:
     mean = np.array([p[2] for p in cfg.PAYERS])
     sd = np.sqrt(np.array([p[3] for p in cfg.PAYERS]) ** 2 + 9.0)
     split = np.array([p[4] for p in cfg.PAYERS])
-    whole = ndtr((mean - 30.0) / sd)          # P(days late > 30)
+    whole = ndtr((mean - 30.0) / sd)  # P(days late > 30)
     parts = np.mean([ndtr((mean - (30.0 - d)) / sd) for d in range(15, 61)], axis=0)
     return ((1 - split) * whole + split * parts)[payer]
 
@@ -132,8 +157,12 @@ def _days_outstanding(payer: np.ndarray, seg: np.ndarray) -> np.ndarray:
     return cfg.seg_param("terms_days")[seg] + mean + split * 0.45 * 37.5
 
 
-def plant_defaulters(rng: np.random.Generator, cust: dict[str, np.ndarray],
-                     inv: dict[str, np.ndarray], window: cfg.Window) -> None:
+def plant_defaulters(
+    rng: np.random.Generator,
+    cust: dict[str, np.ndarray],
+    inv: dict[str, np.ndarray],
+    window: cfg.Window,
+) -> None:
     """Mark defaulters' unpaid invoices (``inv['defaulted']``) and their write-off day.
 
     Sets ``cust['default_first']`` (invoice index of the first missed invoice or -1) and
@@ -147,9 +176,9 @@ def plant_defaulters(rng: np.random.Generator, cust: dict[str, np.ndarray],
     first_pos = ends - np.maximum(missed, 1)
     first_inv = np.where(count > 0, by_cust[np.clip(first_pos, 0, max(n_inv - 1, 0))], -1)
     write_off = np.where(count > 0, inv["due_day"][np.maximum(first_inv, 0)], 0) + rng.integers(
-        90, 151, n)
-    ok = (~cust["alive"] & (count > 0) & (write_off <= window.as_of_day)
-          & (cust["turn_month"] < 0))
+        90, 151, n
+    )
+    ok = ~cust["alive"] & (count > 0) & (write_off <= window.as_of_day) & (cust["turn_month"] < 0)
     chance = cfg.DEFAULTER_SHARE * _DEFAULT_WEIGHT[cust["payer"]]
     pick = ok & (rng.random(n) < chance)
     cust["default_first"] = np.where(pick, first_inv, -1)

@@ -16,6 +16,7 @@ Computed from the generator's own laws, independently of profitlens's models:
   call per ten days from the as-of date to the pursuit's planted end and the closing proposal
   of an enterprise or mid-market pursuit, at the sales team's cost per capacity minute.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,9 +26,9 @@ from .customers import draw_customers
 from .planted import expected_monthly_cost_to_serve, expected_monthly_margin
 
 HORIZON_MONTHS = 36
-ANNUAL_DISCOUNT_RATE = 0.10            # what costmodel_yaml writes
+ANNUAL_DISCOUNT_RATE = 0.10  # what costmodel_yaml writes
 SAMPLE_PER_SEGMENT = 40_000
-_SERVED_AFTER_DROPOUT_DAYS = 39.5      # mean of 20..59 days
+_SERVED_AFTER_DROPOUT_DAYS = 39.5  # mean of 20..59 days
 _DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -37,23 +38,30 @@ def lifetime_profit(window: cfg.Window) -> np.ndarray:
     n_seg = len(cfg.SEGMENTS)
     n = SAMPLE_PER_SEGMENT * n_seg
     seg = np.repeat(np.arange(n_seg), SAMPLE_PER_SEGMENT)
-    forced = {"idx": np.arange(n), "seg": seg, "acquired_day": np.full(n, window.as_of_day),
-              "region": rng.integers(0, len(cfg.REGIONS), n),
-              "industry": rng.integers(0, len(cfg.INDUSTRIES), n),
-              "employees": np.ones(n)}
+    forced = {
+        "idx": np.arange(n),
+        "seg": seg,
+        "acquired_day": np.full(n, window.as_of_day),
+        "region": rng.integers(0, len(cfg.REGIONS), n),
+        "industry": rng.integers(0, len(cfg.INDUSTRIES), n),
+        "employees": np.ones(n),
+    }
     cust = draw_customers(rng, n, window, forced)
     idx = np.arange(n)
     wage = (1.0 + cfg.WAGE_RISE) ** ((window.months - 1) // 12)
     margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
     cost = expected_monthly_cost_to_serve(cust, idx, wage=wage)
-    first = margin / np.maximum(cust["lam"] * 30.4, 1e-12)    # one order's gross margin
+    first = margin / np.maximum(cust["lam"] * 30.4, 1e-12)  # one order's gross margin
     months = np.arange(HORIZON_MONTHS + 1, dtype=float)
     alive = np.exp(-np.outer(cust["lam"] * cust["p"] * _DAYS_PER_MONTH, months))
     discount = (1.0 + ANNUAL_DISCOUNT_RATE) ** (-months[1:] / 12.0)
     alive_months = (0.5 * (alive[:, :-1] + alive[:, 1:])) @ discount
     dropouts = (alive[:, :-1] - alive[:, 1:]) @ discount
-    value = (first + (margin - cost) * alive_months
-             - cost * _SERVED_AFTER_DROPOUT_DAYS / _DAYS_PER_MONTH * dropouts)
+    value = (
+        first
+        + (margin - cost) * alive_months
+        - cost * _SERVED_AFTER_DROPOUT_DAYS / _DAYS_PER_MONTH * dropouts
+    )
     return np.bincount(seg, value) / np.bincount(seg)
 
 

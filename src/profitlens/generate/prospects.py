@@ -7,6 +7,7 @@ customer in ``converted_customer_id``; a lost one is given up at its end (``clos
 pursuit still running on the as-of date is open (its outcome is planted in truth but not in
 the data).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,47 +22,66 @@ from .ids import dates, format_ids
 
 STATUS = ("converted", "lost", "open")
 _SEG_LOGIT = np.array([-1.3, -0.8, -0.5])
-_CHANNEL_LOGIT = np.array([0.7, -0.6, 0.2, 0.3])         # inbound, outbound, event, partner
+_CHANNEL_LOGIT = np.array([0.7, -0.6, 0.2, 0.3])  # inbound, outbound, event, partner
 _VISITS = np.array([2.0, 0.8, 0.2])
 
 
-def draw_prospects(rng: np.random.Generator, n: int, n_customers: int,
-                   window: cfg.Window) -> dict[str, np.ndarray]:
+def draw_prospects(
+    rng: np.random.Generator, n: int, n_customers: int, window: cfg.Window
+) -> dict[str, np.ndarray]:
     """Prospects of one chunk; ``status`` 0 converted, 1 lost, 2 open."""
     seg = rng.choice(len(cfg.SEGMENTS), size=n, p=cfg.seg_param("prospect_share"))
     channel = rng.integers(0, len(cfg.PROSPECT_CHANNELS), n)
     created = window.start_day + np.floor(
-        rng.random(n) * max(window.as_of_day - 5 - window.start_day, 1)).astype(np.int64)
+        rng.random(n) * max(window.as_of_day - 5 - window.start_day, 1)
+    ).astype(np.int64)
     q = 1.0 / (1.0 + np.exp(-(_SEG_LOGIT[seg] + _CHANNEL_LOGIT[channel])))
     converts = rng.random(n) < q
     length = 7 + np.round(cfg.seg_param("pursuit_days")[seg] * rng.gamma(2.0, 0.5, n))
     end = (created + length).astype(np.int64)
     won = converts & (end <= window.as_of_day)
-    excess = np.flatnonzero(won)[n_customers:]         # never more wins than customers
+    excess = np.flatnonzero(won)[n_customers:]  # never more wins than customers
     converts[excess], won[excess] = False, False
     status = np.where(won, 0, np.where(end <= window.as_of_day, 1, 2))
-    employees = np.maximum(1.0, np.round(cfg.seg_param("employees_median")[seg]
-                                         * rng.lognormal(0.0, 0.7, n)))
-    return {"seg": seg, "channel": channel, "created_day": created, "q": q, "converts": converts,
-            "end_day": end, "status": status, "region": rng.integers(0, len(cfg.REGIONS), n),
-            "industry": rng.integers(0, len(cfg.INDUSTRIES), n), "employees": employees,
-            "annual_revenue": np.round(employees * rng.lognormal(np.log(140_000), 0.4, n), -3)}
+    employees = np.maximum(
+        1.0, np.round(cfg.seg_param("employees_median")[seg] * rng.lognormal(0.0, 0.7, n))
+    )
+    return {
+        "seg": seg,
+        "channel": channel,
+        "created_day": created,
+        "q": q,
+        "converts": converts,
+        "end_day": end,
+        "status": status,
+        "region": rng.integers(0, len(cfg.REGIONS), n),
+        "industry": rng.integers(0, len(cfg.INDUSTRIES), n),
+        "employees": employees,
+        "annual_revenue": np.round(employees * rng.lognormal(np.log(140_000), 0.4, n), -3),
+    }
 
 
-def assign_customers(rng: np.random.Generator, pros: dict[str, np.ndarray],
-                     n_customers: int) -> dict[str, np.ndarray]:
+def assign_customers(
+    rng: np.random.Generator, pros: dict[str, np.ndarray], n_customers: int
+) -> dict[str, np.ndarray]:
     """Chunk positions of the customers won from prospects, and their forced columns."""
     won = np.flatnonzero(pros["status"] == 0)
     idx = np.sort(rng.choice(n_customers, size=won.size, replace=False))
     pros["customer"] = np.full(len(pros["seg"]), -1, np.int64)
     pros["customer"][won] = idx
-    return {"idx": idx, "seg": pros["seg"][won], "acquired_day": pros["end_day"][won],
-            "region": pros["region"][won], "industry": pros["industry"][won],
-            "employees": pros["employees"][won]}
+    return {
+        "idx": idx,
+        "seg": pros["seg"][won],
+        "acquired_day": pros["end_day"][won],
+        "region": pros["region"][won],
+        "industry": pros["industry"][won],
+        "employees": pros["employees"][won],
+    }
 
 
-def draw_pursuits(rng: np.random.Generator, pros: dict[str, np.ndarray],
-                  window: cfg.Window) -> dict[str, np.ndarray]:
+def draw_pursuits(
+    rng: np.random.Generator, pros: dict[str, np.ndarray], window: cfg.Window
+) -> dict[str, np.ndarray]:
     """Pursuit activities (prospect rows) between ``created_on`` and the pursuit's end."""
     n = len(pros["seg"])
     seg = pros["seg"]
@@ -73,14 +93,27 @@ def draw_pursuits(rng: np.random.Generator, pros: dict[str, np.ndarray],
     visits = rng.poisson(_VISITS[seg] * costly)
     proposals = ((seg < 2) & (pros["status"] < 2)).astype(np.int64)
     out = []
-    for code, k, ch in (("sales_call", calls, 0), ("site_visit", visits, 4),
-                        ("proposal", proposals, -1)):
+    for code, k, ch in (
+        ("sales_call", calls, 0),
+        ("site_visit", visits, 4),
+        ("proposal", proposals, -1),
+    ):
         who = np.repeat(np.arange(n), k)
         day = lo[who] + np.floor(rng.random(who.size) * span[who]).astype(np.int64)
-        day = np.minimum(day, hi[who]) if code != "proposal" else np.maximum(
-            lo[who], hi[who] - rng.integers(0, 10, who.size))
-        out.append(part(prospect=who, code=cfg.ACTIVITY_CODE[code], day=day,
-                        channel=np.full(who.size, ch), agent=-(seg[who] * 10 + 1) - 1))
+        day = (
+            np.minimum(day, hi[who])
+            if code != "proposal"
+            else np.maximum(lo[who], hi[who] - rng.integers(0, 10, who.size))
+        )
+        out.append(
+            part(
+                prospect=who,
+                code=cfg.ACTIVITY_CODE[code],
+                day=day,
+                channel=np.full(who.size, ch),
+                agent=-(seg[who] * 10 + 1) - 1,
+            )
+        )
     return concat(out)
 
 
@@ -96,7 +129,8 @@ def expected_purchases(horizon_days: float) -> float:
 def segment_margin_24m() -> np.ndarray:
     """Expected gross margin of a new customer's first 24 months, by segment (EUR)."""
     mean_order = cfg.seg_param("order_median") * np.exp(
-        (cfg.seg_param("order_sigma") ** 2 + cfg.seg_param("customer_sigma") ** 2) / 2)
+        (cfg.seg_param("order_sigma") ** 2 + cfg.seg_param("customer_sigma") ** 2) / 2
+    )
     margin = cfg.PRODUCT_MIX @ cfg.PRODUCT_MARGIN + cfg.seg_param("margin_shift")
     return expected_purchases(730.0) * mean_order * cfg.SEASONALITY.mean() * margin
 
@@ -105,12 +139,15 @@ def prospects_table(pros: dict[str, np.ndarray], cust_ids: pa.Array, offset: int
     """``prospects`` rows of a chunk."""
     n = len(pros["seg"])
     c = pros["customer"]
-    conv = pc.if_else(pa.array(c < 0), pa.scalar(None, pa.string()),
-                              cust_ids.take(pa.array(np.maximum(c, 0))))
-    return pa.table({
-        "prospect_id": format_ids("P", offset + 1 + np.arange(n)),
-        "created_on": dates(pros["created_day"]),
-        **profile_columns(pros, cfg.PROSPECT_CHANNELS),
-        "converted_customer_id": conv,
-        "closed_on": dates(pros["end_day"], pros["status"] != 1),
-    })
+    conv = pc.if_else(
+        pa.array(c < 0), pa.scalar(None, pa.string()), cust_ids.take(pa.array(np.maximum(c, 0)))
+    )
+    return pa.table(
+        {
+            "prospect_id": format_ids("P", offset + 1 + np.arange(n)),
+            "created_on": dates(pros["created_day"]),
+            **profile_columns(pros, cfg.PROSPECT_CHANNELS),
+            "converted_customer_id": conv,
+            "closed_on": dates(pros["end_day"], pros["status"] != 1),
+        }
+    )

@@ -8,6 +8,7 @@ Given N, the event times are uniform order statistics on (0, T); the first x of 
 from exponential spacings, T * cumsum(G)[:x] / (sum(G) + R) with R ~ Gamma(N + 1 - x), which
 needs x draws per customer instead of N.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,9 @@ import numpy as np
 from . import config as cfg
 
 
-def simulate_purchases(rng: np.random.Generator, cust: dict[str, np.ndarray],
-                       window: cfg.Window) -> dict[str, np.ndarray]:
+def simulate_purchases(
+    rng: np.random.Generator, cust: dict[str, np.ndarray], window: cfg.Window
+) -> dict[str, np.ndarray]:
     """Purchase events of the chunk's customers; adds ``repeat``, ``alive``, ``dropout_day``.
 
     Returns one entry per purchase (first purchases included), sorted by customer then time:
@@ -45,7 +47,8 @@ def simulate_purchases(rng: np.random.Generator, cust: dict[str, np.ndarray],
     cust["repeat"] = repeat
     cust["alive"] = alive
     cust["dropout_day"] = np.where(alive, -1, cust["acquired_day"] + np.floor(last_t)).astype(
-        np.int64)
+        np.int64
+    )
     cust["active_end"] = _active_end(rng, cust, window)
     who = np.concatenate([np.arange(n), owner])
     t = np.concatenate([np.zeros(n), t_repeat])
@@ -54,8 +57,9 @@ def simulate_purchases(rng: np.random.Generator, cust: dict[str, np.ndarray],
     return {"cust": who, "t": t, "day": cust["acquired_day"][who] + np.floor(t).astype(np.int64)}
 
 
-def _active_end(rng: np.random.Generator, cust: dict[str, np.ndarray],
-                window: cfg.Window) -> np.ndarray:
+def _active_end(
+    rng: np.random.Generator, cust: dict[str, np.ndarray], window: cfg.Window
+) -> np.ndarray:
     """Last day a customer is served; sets ``ended_day`` for the contractual cohort.
 
     A customer on contract who dropped out ends it within 60 days (``ended_on`` when that falls

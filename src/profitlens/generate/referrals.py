@@ -4,6 +4,7 @@ The referrer is drawn among the chunk's customers acquired strictly before, with
 ``HEAVY_REFERRER_WEIGHT`` for the planted heavy referrers; referred customers refer in their turn,
 so chains form. The referrer is paid a reward that depends on the referred customer's segment.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,19 +28,25 @@ def draw_referrals(rng: np.random.Generator, cust: dict[str, np.ndarray]) -> dic
     referred, before = referred[~orphan], before[~orphan]
     u = rng.random(referred.size) * cum[before - 1]
     referrer = order[np.minimum(np.searchsorted(cum, u, side="right"), before - 1)]
-    return {"referrer": referrer, "referred": referred, "day": acquired[referred],
-            "reward": cfg.seg_param("referral_reward")[cust["seg"][referred]]}
+    return {
+        "referrer": referrer,
+        "referred": referred,
+        "day": acquired[referred],
+        "reward": cfg.seg_param("referral_reward")[cust["seg"][referred]],
+    }
 
 
 def referrals_table(refs: dict[str, np.ndarray], cust_ids: pa.Array) -> pa.Table:
     """``referrals`` rows of a chunk, in date order."""
     order = np.lexsort((refs["referred"], refs["day"]))
-    return pa.table({
-        "referrer_id": cust_ids.take(pa.array(refs["referrer"][order])),
-        "referred_id": cust_ids.take(pa.array(refs["referred"][order])),
-        "referred_on": dates(refs["day"][order]),
-        "reward": floats(refs["reward"][order]),
-    })
+    return pa.table(
+        {
+            "referrer_id": cust_ids.take(pa.array(refs["referrer"][order])),
+            "referred_id": cust_ids.take(pa.array(refs["referred"][order])),
+            "referred_on": dates(refs["day"][order]),
+            "reward": floats(refs["reward"][order]),
+        }
+    )
 
 
 def plant_advocates_customers(cust: dict[str, np.ndarray], refs: dict[str, np.ndarray]) -> None:
@@ -54,7 +61,8 @@ def plant_advocates_customers(cust: dict[str, np.ndarray], refs: dict[str, np.nd
     cust["advocate_brought"][referred] = True
     high = cust["high_service"][referred]
     cust["service"][referred] *= cfg.ADVOCATE_SERVICE_FACTOR / np.where(
-        high, cfg.HIGH_SERVICE_FACTOR, 1.0)
+        high, cfg.HIGH_SERVICE_FACTOR, 1.0
+    )
     cust["high_service"][referred] = False
     cust["order_median"][referred] *= cfg.ADVOCATE_ORDER_FACTOR
     cust["payer"][referred] = 0

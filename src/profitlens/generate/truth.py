@@ -3,6 +3,7 @@
 Built per chunk from the same numpy columns the data came from, written to ``truth/`` in the
 data's format, and described in ``truth/README.md`` (``README`` below).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,45 +21,56 @@ def _period(days: np.ndarray, mask: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), text)
 
 
-def customer_rates(cust: dict[str, np.ndarray], ids: pa.Array,
-                   purchases: np.ndarray) -> pa.Table:
+def customer_rates(cust: dict[str, np.ndarray], ids: pa.Array, purchases: np.ndarray) -> pa.Table:
     """One row per customer: its BG/NBD rates and what became of it."""
     dropped = cust["dropout_day"] < 0
-    return pa.table({
-        "customer_id": ids,
-        "segment": labels(cfg.SEGMENT_NAMES, cust["seg"]),
-        "acquired_on": dates(cust["acquired_day"]),
-        "lambda": floats(cust["lam"]),
-        "p_dropout": floats(cust["p"]),
-        "alive_at_end": pa.array(cust["alive"]),
-        "dropout_date": dates(np.maximum(cust["dropout_day"], 0), dropped),
-        "dropout_period": _period(cust["dropout_day"], dropped),
-        "purchases": pa.array(1 + cust["repeat"], pa.int64()),
-        "purchases_in_window": pa.array(purchases, pa.int64()),
-        "contractual": pa.array(cust["contractual"]),
-        "payer_type": labels([p[0] for p in cfg.PAYERS], cust["payer"]),
-        "typical_order": floats(cents(cust["order_median"])),
-    })
+    return pa.table(
+        {
+            "customer_id": ids,
+            "segment": labels(cfg.SEGMENT_NAMES, cust["seg"]),
+            "acquired_on": dates(cust["acquired_day"]),
+            "lambda": floats(cust["lam"]),
+            "p_dropout": floats(cust["p"]),
+            "alive_at_end": pa.array(cust["alive"]),
+            "dropout_date": dates(np.maximum(cust["dropout_day"], 0), dropped),
+            "dropout_period": _period(cust["dropout_day"], dropped),
+            "purchases": pa.array(1 + cust["repeat"], pa.int64()),
+            "purchases_in_window": pa.array(purchases, pa.int64()),
+            "contractual": pa.array(cust["contractual"]),
+            "payer_type": labels([p[0] for p in cfg.PAYERS], cust["payer"]),
+            "typical_order": floats(cents(cust["order_median"])),
+        }
+    )
 
 
 def turning_customers(cust, ids, window: cfg.Window) -> pa.Table:
     idx = np.flatnonzero(cust["turn_month"] >= 0)
-    return pa.table({"customer_id": ids.take(pa.array(idx)),
-                     "segment": labels(cfg.SEGMENT_NAMES, cust["seg"][idx]),
-                     "turn_period": pa.array([window.periods[m] for m in cust["turn_month"][idx]],
-                                             pa.string())})
+    return pa.table(
+        {
+            "customer_id": ids.take(pa.array(idx)),
+            "segment": labels(cfg.SEGMENT_NAMES, cust["seg"][idx]),
+            "turn_period": pa.array(
+                [window.periods[m] for m in cust["turn_month"][idx]], pa.string()
+            ),
+        }
+    )
 
 
 def defaulters(cust, ids, inv, inv_ids: pa.Array) -> pa.Table:
     idx = np.flatnonzero(cust["default_first"] >= 0)
     first = cust["default_first"][idx]
-    owed = np.bincount(inv["cust"], np.where(inv["defaulted"], inv["total"], 0.0),
-                       len(cust["lam"]))[idx]
-    return pa.table({"customer_id": ids.take(pa.array(idx)),
-                     "first_missed_invoice_id": inv_ids.take(pa.array(first)),
-                     "first_missed_invoice_date": dates(inv["day"][first]),
-                     "write_off_date": dates(cust["write_off_day"][idx]),
-                     "written_off": floats(cents(owed))})
+    owed = np.bincount(
+        inv["cust"], np.where(inv["defaulted"], inv["total"], 0.0), len(cust["lam"])
+    )[idx]
+    return pa.table(
+        {
+            "customer_id": ids.take(pa.array(idx)),
+            "first_missed_invoice_id": inv_ids.take(pa.array(first)),
+            "first_missed_invoice_date": dates(inv["day"][first]),
+            "write_off_date": dates(cust["write_off_day"][idx]),
+            "written_off": floats(cents(owed)),
+        }
+    )
 
 
 def heavy_referrers(cust, ids, refs) -> pa.Table:
@@ -66,48 +78,69 @@ def heavy_referrers(cust, ids, refs) -> pa.Table:
     count = np.bincount(refs["referrer"], minlength=n)
     rewards = np.bincount(refs["referrer"], refs["reward"], n)
     idx = np.flatnonzero(cust["heavy_referrer"])
-    return pa.table({"customer_id": ids.take(pa.array(idx)),
-                     "referrals": pa.array(count[idx], pa.int64()),
-                     "rewards": floats(rewards[idx])})
+    return pa.table(
+        {
+            "customer_id": ids.take(pa.array(idx)),
+            "referrals": pa.array(count[idx], pa.int64()),
+            "rewards": floats(rewards[idx]),
+        }
+    )
 
 
 def high_service(cust, ids) -> pa.Table:
     idx = np.flatnonzero(cust["high_service"])
-    return pa.table({"customer_id": ids.take(pa.array(idx)),
-                     "segment": labels(cfg.SEGMENT_NAMES, cust["seg"][idx]),
-                     "service_factor": floats(np.round(cust["service"][idx], 3))})
+    return pa.table(
+        {
+            "customer_id": ids.take(pa.array(idx)),
+            "segment": labels(cfg.SEGMENT_NAMES, cust["seg"][idx]),
+            "service_factor": floats(np.round(cust["service"][idx], 3)),
+        }
+    )
 
 
-def prospect_value(pros, prospect_ids: pa.Array, cust_ids: pa.Array, window: cfg.Window,
-                   lifetime: np.ndarray) -> pa.Table:
+def prospect_value(
+    pros, prospect_ids: pa.Array, cust_ids: pa.Array, window: cfg.Window, lifetime: np.ndarray
+) -> pa.Table:
     """One row per prospect; ``lifetime`` is :func:`~.prospect_truth.lifetime_profit`."""
     c = pros["customer"]
     value = pros["q"] * segment_margin_24m()[pros["seg"]]
     not_open = pros["status"] != 2
     remaining = remaining_pursuit_cost(pros, window)
     lifetime = lifetime[pros["seg"]]
-    return pa.table({
-        "prospect_id": prospect_ids,
-        "segment": labels(cfg.SEGMENT_NAMES, pros["seg"]),
-        "conversion_probability": floats(np.round(pros["q"], 4)),
-        "converts": pa.array(pros["converts"]),
-        "status": labels(STATUS, pros["status"]),
-        "converted_customer_id": pc.if_else(pa.array(c < 0), pa.scalar(None, pa.string()),
-                                            cust_ids.take(pa.array(np.maximum(c, 0)))),
-        "expected_value": floats(cents(value)),
-        "expected_lifetime_profit": floats(cents(lifetime)),
-        "expected_pursuit_cost": floats(cents(remaining), not_open),
-        "expected_return": floats(cents(pros["q"] * lifetime - remaining), not_open),
-    })
+    return pa.table(
+        {
+            "prospect_id": prospect_ids,
+            "segment": labels(cfg.SEGMENT_NAMES, pros["seg"]),
+            "conversion_probability": floats(np.round(pros["q"], 4)),
+            "converts": pa.array(pros["converts"]),
+            "status": labels(STATUS, pros["status"]),
+            "converted_customer_id": pc.if_else(
+                pa.array(c < 0),
+                pa.scalar(None, pa.string()),
+                cust_ids.take(pa.array(np.maximum(c, 0))),
+            ),
+            "expected_value": floats(cents(value)),
+            "expected_lifetime_profit": floats(cents(lifetime)),
+            "expected_pursuit_cost": floats(cents(remaining), not_open),
+            "expected_return": floats(cents(pros["q"] * lifetime - remaining), not_open),
+        }
+    )
 
 
 def population_parameters() -> pa.Table:
     p = cfg.POPULATION
-    return pa.table({"parameter": ["r", "alpha", "a", "b"],
-                     "value": [p.r, p.alpha, p.a, p.b],
-                     "meaning": ["shape of the Gamma of lambda",
-                                 "rate of the Gamma of lambda (per day)",
-                                 "Beta of p: a", "Beta of p: b"]})
+    return pa.table(
+        {
+            "parameter": ["r", "alpha", "a", "b"],
+            "value": [p.r, p.alpha, p.a, p.b],
+            "meaning": [
+                "shape of the Gamma of lambda",
+                "rate of the Gamma of lambda (per day)",
+                "Beta of p: a",
+                "Beta of p: b",
+            ],
+        }
+    )
 
 
 README = """# Planted truth

@@ -5,6 +5,7 @@ compression, no timestamps), CSV through :class:`pyarrow.csv.CSVWriter`. When ba
 planted (``dirty``), the columns that can hold an unparseable value are written as text in
 Parquet too (``FRAGILE``): a typed Parquet column cannot hold ``"12,50"``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,32 +15,82 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 S, D, F = pa.string(), pa.date32(), pa.float64()
-PROFILE = [("segment", S), ("industry", S), ("region", S), ("channel", S), ("employees", F),
-           ("annual_revenue", F)]
+PROFILE = [
+    ("segment", S),
+    ("industry", S),
+    ("region", S),
+    ("channel", S),
+    ("employees", F),
+    ("annual_revenue", F),
+]
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "customers": pa.schema([("customer_id", S), ("name", S), *PROFILE[:4], *PROFILE[4:],
-                            ("acquired_on", D), ("ended_on", D)]),
-    "prospects": pa.schema([("prospect_id", S), ("created_on", D), *PROFILE,
-                            ("converted_customer_id", S), ("closed_on", D)]),
-    "invoice_lines": pa.schema([("invoice_id", S), ("line_id", S), ("customer_id", S),
-                                ("invoice_date", D), ("due_date", D), ("product_id", S),
-                                ("quantity", F), ("revenue", F), ("cost", F),
-                                ("sales_rep_id", S), ("currency", S)]),
-    "payments": pa.schema([("payment_id", S), ("invoice_id", S), ("paid_on", D), ("amount", F),
-                           ("kind", S)]),
-    "activities": pa.schema([("activity_id", S), ("activity", S), ("occurred_on", D),
-                             ("customer_id", S), ("prospect_id", S), ("minutes", F),
-                             ("quantity", F), ("employee_id", S), ("channel", S)]),
-    "referrals": pa.schema([("referrer_id", S), ("referred_id", S), ("referred_on", D),
-                            ("reward", F)]),
-    "resource_costs": pa.schema([("period", S), ("resource", S), ("cost", F),
-                                 ("capacity_minutes", F)]),
+    "customers": pa.schema(
+        [
+            ("customer_id", S),
+            ("name", S),
+            *PROFILE[:4],
+            *PROFILE[4:],
+            ("acquired_on", D),
+            ("ended_on", D),
+        ]
+    ),
+    "prospects": pa.schema(
+        [
+            ("prospect_id", S),
+            ("created_on", D),
+            *PROFILE,
+            ("converted_customer_id", S),
+            ("closed_on", D),
+        ]
+    ),
+    "invoice_lines": pa.schema(
+        [
+            ("invoice_id", S),
+            ("line_id", S),
+            ("customer_id", S),
+            ("invoice_date", D),
+            ("due_date", D),
+            ("product_id", S),
+            ("quantity", F),
+            ("revenue", F),
+            ("cost", F),
+            ("sales_rep_id", S),
+            ("currency", S),
+        ]
+    ),
+    "payments": pa.schema(
+        [("payment_id", S), ("invoice_id", S), ("paid_on", D), ("amount", F), ("kind", S)]
+    ),
+    "activities": pa.schema(
+        [
+            ("activity_id", S),
+            ("activity", S),
+            ("occurred_on", D),
+            ("customer_id", S),
+            ("prospect_id", S),
+            ("minutes", F),
+            ("quantity", F),
+            ("employee_id", S),
+            ("channel", S),
+        ]
+    ),
+    "referrals": pa.schema(
+        [("referrer_id", S), ("referred_id", S), ("referred_on", D), ("reward", F)]
+    ),
+    "resource_costs": pa.schema(
+        [("period", S), ("resource", S), ("cost", F), ("capacity_minutes", F)]
+    ),
 }
-FRAGILE = {"customers": ("acquired_on",), "prospects": ("created_on",),
-           "invoice_lines": ("invoice_date", "revenue"), "payments": ("paid_on", "amount"),
-           "activities": ("occurred_on", "minutes"), "referrals": ("referred_on", "reward"),
-           "resource_costs": ("cost", "capacity_minutes")}
+FRAGILE = {
+    "customers": ("acquired_on",),
+    "prospects": ("created_on",),
+    "invoice_lines": ("invoice_date", "revenue"),
+    "payments": ("paid_on", "amount"),
+    "activities": ("occurred_on", "minutes"),
+    "referrals": ("referred_on", "reward"),
+    "resource_costs": ("cost", "capacity_minutes"),
+}
 
 
 def schema_for(name: str, dirty: bool) -> pa.Schema:
@@ -47,8 +98,9 @@ def schema_for(name: str, dirty: bool) -> pa.Schema:
     schema = SCHEMAS[name]
     if not dirty:
         return schema
-    return pa.schema([pa.field(f.name, S) if f.name in FRAGILE.get(name, ()) else f
-                      for f in schema])
+    return pa.schema(
+        [pa.field(f.name, S) if f.name in FRAGILE.get(name, ()) else f for f in schema]
+    )
 
 
 class TableSink:
@@ -77,11 +129,18 @@ class TableSink:
     def _open(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.fmt == "parquet":
-            return pq.ParquetWriter(self.path, self.schema, compression="zstd",
-                                    compression_level=3, write_statistics=True,
-                                    version="2.6", data_page_version="1.0")
-        return pacsv.CSVWriter(self.path, self.schema,
-                               write_options=pacsv.WriteOptions(quoting_style="none"))
+            return pq.ParquetWriter(
+                self.path,
+                self.schema,
+                compression="zstd",
+                compression_level=3,
+                write_statistics=True,
+                version="2.6",
+                data_page_version="1.0",
+            )
+        return pacsv.CSVWriter(
+            self.path, self.schema, write_options=pacsv.WriteOptions(quoting_style="none")
+        )
 
     def write(self, table: pa.Table) -> None:
         """Append ``table`` (its columns in schema order, cast to the schema)."""

@@ -5,6 +5,7 @@ moment with no ``out`` at all: a run killed there leaves the user with no output
 they look. Linux swaps two paths atomically (``renameat2`` with ``RENAME_EXCHANGE``, Linux 3.15
 and glibc 2.28); elsewhere, or on a file system that cannot, the two renames are used.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -21,8 +22,13 @@ def _renameat2():
         function = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError):
         return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                         ctypes.c_uint]
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     return function
 
 
@@ -41,8 +47,12 @@ def exchange(new: Path, target: Path) -> None:
     (['x'], [])
     """
     if _RENAMEAT2 is not None:
-        if _RENAMEAT2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(target),
-                      _RENAME_EXCHANGE) == 0:
+        if (
+            _RENAMEAT2(
+                _AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE
+            )
+            == 0
+        ):
             return
         code = ctypes.get_errno()
         if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):

@@ -8,6 +8,7 @@ the next run into the same ``--out`` removes every marked folder whose lock it c
 is gone. A folder of a run still going is locked and left alone; a folder without the mark is
 never touched.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 
 try:
     import fcntl
-except ImportError:                      # not on Windows: folders are left as before
+except ImportError:  # not on Windows: folders are left as before
     fcntl = None
 
 #: the file marking a folder as the unfinished outputs of a run
@@ -29,7 +30,7 @@ def claim(folder: Path) -> int | None:
     fd = None
     if fcntl is not None:
         fd = os.open(folder, os.O_RDONLY)
-        fcntl.flock(fd, fcntl.LOCK_EX)     # locked before marked: never marked and free
+        fcntl.flock(fd, fcntl.LOCK_EX)  # locked before marked: never marked and free
     (folder / MARK).touch()
     return fd
 
@@ -55,7 +56,7 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
             continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:                  # its run is still writing
+        except OSError:  # its run is still writing
             os.close(fd)
             continue
         shutil.rmtree(folder, ignore_errors=True)

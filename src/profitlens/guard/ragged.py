@@ -7,6 +7,7 @@ stay the file's data rows), with :data:`RAGGED` telling which rows did not have 
 number of values; staging quarantines those (their values cannot be matched to columns).
 Slower than Arrow, so used only for the files Arrow refuses.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,5 +51,4 @@ def read_ragged_csv(path: Path) -> pa.Table:
             for values, value in zip(columns, row):
                 values.append(value if value != "" else None)
     arrays = [pa.array(values, pa.string()) for values in columns]
-    return pa.Table.from_arrays([*arrays, pa.array(ragged, pa.bool_())],
-                                names=[*header, RAGGED])
+    return pa.Table.from_arrays([*arrays, pa.array(ragged, pa.bool_())], names=[*header, RAGGED])

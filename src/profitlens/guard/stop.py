@@ -8,6 +8,7 @@ report's child process is stopped. The previous outputs are untouched either way
 which no process can catch, leaves the temporary folder (a hidden ``.OUT-…`` folder beside
 ``--out``), which the next run into ``--out`` removes (:mod:`.leftovers`).
 """
+
 from __future__ import annotations
 
 import signal

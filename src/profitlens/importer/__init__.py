@@ -3,6 +3,7 @@
 :func:`import_data` runs a mapping (:mod:`.mapping`) over the source files (:mod:`.sources`),
 with parsing help for dates and numbers (:mod:`.parsing`).
 """
+
 from .mapping import Mapping, load_mapping
 from .run import ImportResult, import_data
 

@@ -3,6 +3,7 @@
 The import's last step is the run's own load+validate stage (:func:`profitlens.pipeline.stages.
 load_data`), so the user sees the quarantine before the first run, with its reasons.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ def validate_folder(data_dir: Path) -> Validation:
     """
     staged = load_data(Path(data_dir))
     distinct = staged.quarantine.select("table", "row", "reason").distinct()
-    reasons = (distinct.group_by(["table", "reason"]).agg(rows=distinct.row.count())
-               .order_by(["table", ibis.desc("rows")]).execute())
+    reasons = (
+        distinct.group_by(["table", "reason"])
+        .agg(rows=distinct.row.count())
+        .order_by(["table", ibis.desc("rows")])
+        .execute()
+    )
     return Validation(staged.row_counts(), reasons)

@@ -33,6 +33,7 @@ Examples
 >>> m.tables["invoice_lines"].columns["revenue"].decimal
 ','
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -117,12 +118,15 @@ class Mapping(_Strict):
     def _contract_tables(cls, tables: dict[str, TableMapping]) -> dict[str, TableMapping]:
         unknown = [name for name in tables if name not in TABLES]
         if unknown:
-            raise ValueError(f"{unknown[0]!r} is not a contract table; the tables are "
-                             + ", ".join(TABLES))
+            raise ValueError(
+                f"{unknown[0]!r} is not a contract table; the tables are " + ", ".join(TABLES)
+            )
         missing = [name for name in REQUIRED_TABLES if name not in tables]
         if missing:
-            raise ValueError(f"no SELECT for the required table {missing[0]!r}; every mapping "
-                             f"builds {' and '.join(REQUIRED_TABLES)}")
+            raise ValueError(
+                f"no SELECT for the required table {missing[0]!r}; every mapping "
+                f"builds {' and '.join(REQUIRED_TABLES)}"
+            )
         for name, table in tables.items():
             for column, parse in table.columns.items():
                 _check_parse(name, column, parse)
@@ -132,14 +136,16 @@ class Mapping(_Strict):
 def _check_parse(table: str, column: str, parse: ColumnParse) -> None:
     kind = TABLES[table].columns.get(column)
     if kind is None:
-        raise ValueError(f"{table}.columns: {column!r} is not a column of {table}; its columns "
-                         f"are {', '.join(TABLES[table].columns)}")
+        raise ValueError(
+            f"{table}.columns: {column!r} is not a column of {table}; its columns "
+            f"are {', '.join(TABLES[table].columns)}"
+        )
     if parse.date_format is not None and kind != DATE:
-        raise ValueError(f"{table}.columns.{column}: date_format given, but {column} is not a "
-                         "date")
+        raise ValueError(f"{table}.columns.{column}: date_format given, but {column} is not a date")
     if parse.is_number and kind != FLOAT:
-        raise ValueError(f"{table}.columns.{column}: number parsing given, but {column} is not "
-                         "a number")
+        raise ValueError(
+            f"{table}.columns.{column}: number parsing given, but {column} is not a number"
+        )
 
 
 def load_mapping(path: Path) -> Mapping:

@@ -19,6 +19,7 @@ datetime.date(2024, 11, 3)
 ...            ).fetchone()[0]
 -1234.5
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,16 @@ from ..errors import MappingError
 from .mapping import ColumnParse
 
 _TOKEN = re.compile(r"Y{4}|Y{2}|M{3,4}|M{1,2}|D{1,2}|H{1,2}|S{1,2}|AM|PM|.", re.IGNORECASE)
-_FIXED = {"YYYY": "%Y", "YY": "%y", "MMMM": "%B", "MMM": "%b", "DD": "%d", "D": "%d",
-          "SS": "%S", "S": "%S"}
+_FIXED = {
+    "YYYY": "%Y",
+    "YY": "%y",
+    "MMMM": "%B",
+    "MMM": "%b",
+    "DD": "%d",
+    "D": "%d",
+    "SS": "%S",
+    "S": "%S",
+}
 
 
 def strptime_format(human: str) -> str:
@@ -64,11 +73,16 @@ def strptime_format(human: str) -> str:
         out.append(code)
         before = up if code.startswith("%") or token == ":" else before
     result = "".join(out)
-    missing = [name for name, codes in (("year", ("%Y", "%y")), ("month", ("%m", "%b", "%B")),
-                                        ("day", ("%d",))) if not any(c in result for c in codes)]
+    missing = [
+        name
+        for name, codes in (("year", ("%Y", "%y")), ("month", ("%m", "%b", "%B")), ("day", ("%d",)))
+        if not any(c in result for c in codes)
+    ]
     if missing:
-        raise ValueError(f"date_format {human!r} has no {' or '.join(missing)}; write it like "
-                         "M/D/YYYY, DD.MM.YYYY or YYYY-MM-DD HH:MM")
+        raise ValueError(
+            f"date_format {human!r} has no {' or '.join(missing)}; write it like "
+            "M/D/YYYY, DD.MM.YYYY or YYYY-MM-DD HH:MM"
+        )
     return result
 
 
@@ -111,8 +125,10 @@ def number_sql(column: str, parse: ColumnParse) -> str:
     if decimal != ".":
         plain = f"REPLACE({plain}, {_literal(decimal)}, '.')"
     number = f"TRY_CAST(REGEXP_REPLACE({plain}, '^\\((.*)\\)$', '\\1') AS DOUBLE)"
-    return (f"CASE WHEN NOT REGEXP_FULL_MATCH({text}, {_literal(shape)}) THEN NULL "
-            f"WHEN {text} LIKE '(%)' THEN -{number} ELSE {number} END")
+    return (
+        f"CASE WHEN NOT REGEXP_FULL_MATCH({text}, {_literal(shape)}) THEN NULL "
+        f"WHEN {text} LIKE '(%)' THEN -{number} ELSE {number} END"
+    )
 
 
 def parse_sql(column: str, parse: ColumnParse, where: str) -> str:

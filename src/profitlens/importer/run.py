@@ -27,6 +27,7 @@ Examples
 >>> line.invoice_date, float(line.revenue)
 (datetime.date(2024, 3, 1), 1250.0)
 """
+
 from __future__ import annotations
 
 import filecmp
@@ -111,7 +112,7 @@ def import_data(source_dir: Path, mapping_path: Path, out_dir: Path) -> ImportRe
             _replace_tables(Path(staging), out_dir)
     except MappingError:
         if created and out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()                       # leave no empty folder behind
+            out_dir.rmdir()  # leave no empty folder behind
         raise
     finally:
         con.close()
@@ -119,8 +120,9 @@ def import_data(source_dir: Path, mapping_path: Path, out_dir: Path) -> ImportRe
     return result
 
 
-def write_table(con, name: str, table: TableMapping, target: Path, where: str,
-                files: dict[str, Path]) -> tuple[int, dict[str, int]]:
+def write_table(
+    con, name: str, table: TableMapping, target: Path, where: str, files: dict[str, Path]
+) -> tuple[int, dict[str, int]]:
     """Run one table's SELECT, check and parse its columns, write it as Parquet.
 
     Returns the number of rows written and, per column, the values its parsing help could not
@@ -169,7 +171,8 @@ def _run(con, sql: str, where: str, files: dict[str, Path]):
                 f"{where}: the SELECT reads {unknown.group(1)!r}, which is no file in the "
                 f"source folder; the files there are {', '.join(sorted(files))} (a file is "
                 "read by its name without extension, in double quotes when that name has "
-                "characters such as '-' or spaces)") from None
+                "characters such as '-' or spaces)"
+            ) from None
         raise MappingError(f"{where}: the SELECT fails: {_message(exc)}") from None
     except duckdb.Error as exc:
         raise MappingError(f"{where}: the SELECT fails: {_message(exc)}") from None
@@ -177,8 +180,11 @@ def _run(con, sql: str, where: str, files: dict[str, Path]):
 
 def _message(exc: Exception) -> str:
     """DuckDB's message in one line, without its caret drawing."""
-    lines = [line.strip() for line in str(exc).splitlines()
-             if line.strip() and not line.strip().startswith("^")]
+    lines = [
+        line.strip()
+        for line in str(exc).splitlines()
+        if line.strip() and not line.strip().startswith("^")
+    ]
     return " ".join(lines)
 
 
@@ -192,20 +198,31 @@ def _check_columns(name: str, columns: list[str], where: str) -> None:
         raise MappingError(
             f"{where}: the SELECT returns no {', '.join(map(repr, missing))} column, which "
             f"{name} requires; it returns {', '.join(columns)} (name a column with AS, e.g. "
-            f"SELECT ... AS {missing[0]})")
+            f"SELECT ... AS {missing[0]})"
+        )
     unknown = [c for c in columns if c not in spec.columns]
     if unknown:
         raise MappingError(
             f"{where}: {unknown[0]!r} is not a column of {name}; its columns are "
-            f"{', '.join(spec.columns)} (leave other columns out of the SELECT)")
+            f"{', '.join(spec.columns)} (leave other columns out of the SELECT)"
+        )
 
 
 def _already_typed(sql_type: str, is_date: bool) -> bool:
     """Whether DuckDB already read the column as what the parsing help would make of it."""
     if is_date:
         return sql_type == "DATE" or sql_type.startswith("TIMESTAMP")
-    return sql_type in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
-                        "UBIGINT", "UINTEGER") or sql_type.startswith("DECIMAL")
+    return sql_type in (
+        "DOUBLE",
+        "FLOAT",
+        "BIGINT",
+        "INTEGER",
+        "SMALLINT",
+        "TINYINT",
+        "HUGEINT",
+        "UBIGINT",
+        "UINTEGER",
+    ) or sql_type.startswith("DECIMAL")
 
 
 def _contract_cast(quoted: str, sql_type: str, kind: str) -> str:
@@ -226,10 +243,15 @@ def _failures(con, source: str, quoted: str, parsed: str, where: str, parse) -> 
         f"ANY_VALUE({text_sql(quoted)}) FILTER (WHERE {parsed} IS NULL) FROM {source}"
     ).fetchone()
     if failed and failed > MOSTLY_FAILING * given:
-        what = (f"date_format {parse.date_format!r}" if parse.date_format is not None
-                else "the number format")
-        raise MappingError(f"{where}: {what} does not fit the values: {failed:,} of {given:,} "
-                           f"cannot be read, e.g. {example!r}")
+        what = (
+            f"date_format {parse.date_format!r}"
+            if parse.date_format is not None
+            else "the number format"
+        )
+        raise MappingError(
+            f"{where}: {what} does not fit the values: {failed:,} of {given:,} "
+            f"cannot be read, e.g. {example!r}"
+        )
     return int(failed)
 
 

@@ -1,5 +1,6 @@
 """The text of a starting ``costmodel.yaml``: settings, resources and activities, each number
 with a comment saying what it means and where to get it (used by :mod:`.init`)."""
+
 from __future__ import annotations
 
 import textwrap
@@ -72,14 +73,23 @@ def costmodel_text(found, category_guess: Callable[[str], str | None]) -> str:
     """The whole file for a :class:`~profitlens.importer.init.Found` survey."""
     activities = found.activities
     guesses = {a: category_guess(a) for a in activities["activity"]}
-    teams = sorted({TEAMS[c] if c else GENERIC_TEAM for c in guesses.values()}
-                   | set(found.cost_resources))
-    parts = [HEADER.format(folder=found.folder, todo=PLACEHOLDER,
-                           counts=_wrapped("Found: " + ", ".join(
-                               f"{n:,} {t} rows" for t, n in found.counts.items())),
-                           n_periods=len(found.periods), s="" if len(found.periods) == 1 else "s",
-                           periods=_periods(found.periods)),
-             SETTINGS.format(currency=_currency(found.currencies)), RESOURCES]
+    teams = sorted(
+        {TEAMS[c] if c else GENERIC_TEAM for c in guesses.values()} | set(found.cost_resources)
+    )
+    parts = [
+        HEADER.format(
+            folder=found.folder,
+            todo=PLACEHOLDER,
+            counts=_wrapped(
+                "Found: " + ", ".join(f"{n:,} {t} rows" for t, n in found.counts.items())
+            ),
+            n_periods=len(found.periods),
+            s="" if len(found.periods) == 1 else "s",
+            periods=_periods(found.periods),
+        ),
+        SETTINGS.format(currency=_currency(found.currencies)),
+        RESOURCES,
+    ]
     parts += [_resource(team, found.cost_resources) for team in teams or ["team"]]
     parts.append(ACTIVITIES)
     parts += [_activity(row, guesses[row.activity]) for row in activities.itertuples()]
@@ -104,17 +114,24 @@ def _periods(periods: list[str]) -> str:
 
 def _currency(currencies: list[str]) -> str:
     if len(currencies) == 1:
-        return (f"currency: {currencies[0]}        # found in invoice_lines.currency; a line in "
-                "another currency is quarantined")
+        return (
+            f"currency: {currencies[0]}        # found in invoice_lines.currency; a line in "
+            "another currency is quarantined"
+        )
     found = f" (invoice_lines.currency holds {', '.join(currencies)})" if currencies else ""
-    return (f"# currency: EUR             # optional: the currency of every amount{found}; "
-            "lines in another are quarantined")
+    return (
+        f"# currency: EUR             # optional: the currency of every amount{found}; "
+        "lines in another are quarantined"
+    )
 
 
 def _resource(team: str, cost_resources: list[str]) -> str:
-    note = ("   # also in resource_costs: this is its default for periods not there"
-            if team in cost_resources else "")
-    return (f"  {team}: {{cost: {PLACEHOLDER}, capacity_minutes: {PLACEHOLDER}}}{note}\n")
+    note = (
+        "   # also in resource_costs: this is its default for periods not there"
+        if team in cost_resources
+        else ""
+    )
+    return f"  {team}: {{cost: {PLACEHOLDER}, capacity_minutes: {PLACEHOLDER}}}{note}\n"
 
 
 def _activity(row, category: str | None) -> str:
@@ -123,31 +140,44 @@ def _activity(row, category: str | None) -> str:
     minutes = "0" if given_everywhere else PLACEHOLDER
     first, last = (str(d)[:10] for d in (row.first, row.last))
     seen = f"{row.rows:,} row{'' if row.rows == 1 else 's'}, " + (
-        first if first == last else f"{first} to {last}")
+        first if first == last else f"{first} to {last}"
+    )
     if given_everywhere:
         seen += "; every row gives its minutes"
     elif row.with_minutes:
         seen += f"; {row.with_minutes:,} give minutes, mean {row.mean_minutes:.1f}"
-    guess = ("category guessed from the name: check" if category
-             else f"category {PLACEHOLDER}: sales, service or fulfilment")
-    return (f"  {_key(row.activity)}: {{category: {category or PLACEHOLDER}, resources: [{team}], "
-            f"minutes: {minutes}}}\n    # {seen}; {guess}\n")
+    guess = (
+        "category guessed from the name: check"
+        if category
+        else f"category {PLACEHOLDER}: sales, service or fulfilment"
+    )
+    return (
+        f"  {_key(row.activity)}: {{category: {category or PLACEHOLDER}, resources: [{team}], "
+        f"minutes: {minutes}}}\n    # {seen}; {guess}\n"
+    )
 
 
 def _key(name: str) -> str:
     """A YAML key for an activity name, quoted when YAML would read it as something else."""
     plain = name.replace("_", "").replace("-", "").isalnum() and not name[0].isdigit()
-    return name if plain and name.lower() not in ("yes", "no", "true", "false", "null", "on",
-                                                  "off") else '"' + name.replace('"', '\\"') + '"'
+    return (
+        name
+        if plain and name.lower() not in ("yes", "no", "true", "false", "null", "on", "off")
+        else '"' + name.replace('"', '\\"') + '"'
+    )
 
 
 def _by_segment(found) -> str:
     lines = []
     if found.segments:
         shown = ", ".join(found.segments[:12]) + (", ..." if len(found.segments) > 12 else "")
-        lines.append(f"  # by_segment: {{{found.segments[0]}: 0.03}}   # a rate per segment; "
-                     f"segments found: {shown}\n")
+        lines.append(
+            f"  # by_segment: {{{found.segments[0]}: 0.03}}   # a rate per segment; "
+            f"segments found: {shown}\n"
+        )
     if found.has_commissions:
-        lines.append("  # commissions.csv exists: it is then the whole truth about commissions "
-                     "and these rates are not used\n")
+        lines.append(
+            "  # commissions.csv exists: it is then the whole truth about commissions "
+            "and these rates are not used\n"
+        )
     return "".join(lines)

@@ -5,6 +5,7 @@ its period cost over its practical capacity. Minutes are summed first and priced
 resource and period, so every resource reconciles: cost charged to customers + cost of pursuits
 + unused capacity = the resource's cost.
 """
+
 from __future__ import annotations
 
 import ibis
@@ -13,8 +14,8 @@ import pandas as pd
 
 from profitlens.contract import CATEGORIES
 from profitlens.costmodel import CostModel
-from profitlens.periods import period_of
 from profitlens.intermediate.sums import exact
+from profitlens.periods import period_of
 
 PURSUIT = "pursuit"
 #: the P&L lines activities are charged to: acquisition, and one line per activity category
@@ -24,38 +25,52 @@ ACTIVITY_LINES = ("acquisition_cost", *(f"{category}_cost" for category in CATEG
 def activity_definitions(model: CostModel) -> ir.Table:
     """One row per activity of the cost model: activity, category, base_minutes,
     minutes_per_unit."""
-    rows = [(name, a.category, a.minutes, a.minutes_per_unit)
-            for name, a in model.activities.items()]
-    frame = pd.DataFrame(rows, columns=["activity", "category", "base_minutes",
-                                        "minutes_per_unit"])
-    return ibis.memtable(frame, schema={"activity": "string", "category": "string",
-                                        "base_minutes": "float64",
-                                        "minutes_per_unit": "float64"})
+    rows = [
+        (name, a.category, a.minutes, a.minutes_per_unit) for name, a in model.activities.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["activity", "category", "base_minutes", "minutes_per_unit"])
+    return ibis.memtable(
+        frame,
+        schema={
+            "activity": "string",
+            "category": "string",
+            "base_minutes": "float64",
+            "minutes_per_unit": "float64",
+        },
+    )
 
 
 def activity_resources(model: CostModel) -> ir.Table:
     """One row per (activity, resource) the activity consumes."""
     rows = [(name, r) for name, a in model.activities.items() for r in a.resources]
-    return ibis.memtable(pd.DataFrame(rows, columns=["activity", "resource"]),
-                         schema={"activity": "string", "resource": "string"})
+    return ibis.memtable(
+        pd.DataFrame(rows, columns=["activity", "resource"]),
+        schema={"activity": "string", "resource": "string"},
+    )
 
 
 def resource_rates(model: CostModel, resource_costs: ir.Table, calendar: ir.Table) -> ir.Table:
     """One row per resource and period: cost, capacity_minutes and rate (cost per minute),
     the cost model's values replaced by ``resource_costs`` where it has the (period, resource)."""
     defaults = ibis.memtable(
-        pd.DataFrame([(n, r.cost, r.capacity_minutes) for n, r in model.resources.items()],
-                     columns=["resource", "base_cost", "base_capacity"]),
-        schema={"resource": "string", "base_cost": "float64", "base_capacity": "float64"})
+        pd.DataFrame(
+            [(n, r.cost, r.capacity_minutes) for n, r in model.resources.items()],
+            columns=["resource", "base_cost", "base_capacity"],
+        ),
+        schema={"resource": "string", "base_cost": "float64", "base_capacity": "float64"},
+    )
     grid = defaults.cross_join(calendar.select("period"))
     overrides = resource_costs.select(
-        o_period="period", o_resource="resource", o_cost="cost", o_capacity="capacity_minutes")
-    joined = grid.left_join(overrides, (grid.period == overrides.o_period)
-                            & (grid.resource == overrides.o_resource))
+        o_period="period", o_resource="resource", o_cost="cost", o_capacity="capacity_minutes"
+    )
+    joined = grid.left_join(
+        overrides, (grid.period == overrides.o_period) & (grid.resource == overrides.o_resource)
+    )
     cost = joined.o_cost.fill_null(joined.base_cost)
     capacity = joined.o_capacity.fill_null(joined.base_capacity)
-    return joined.select("resource", "period", cost=cost, capacity_minutes=capacity,
-                         rate=cost / capacity)
+    return joined.select(
+        "resource", "period", cost=cost, capacity_minutes=capacity, rate=cost / capacity
+    )
 
 
 def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostModel) -> ir.Table:
@@ -72,23 +87,35 @@ def activity_occurrences(activities: ir.Table, invoices: ir.Table, model: CostMo
     per_invoice = list(model.activities_per("invoice"))
     if per_invoice:
         inv = invoices.cross_join(defs.filter(defs.activity.isin(per_invoice)))
-        rows = rows.union(inv.select(
-            "activity", "category", occurred_on=inv.invoice_date, customer_id=inv.customer_id,
-            prospect_id=ibis.null("string"),
-            minutes=inv.base_minutes + inv.minutes_per_unit * inv.n_lines))
+        rows = rows.union(
+            inv.select(
+                "activity",
+                "category",
+                occurred_on=inv.invoice_date,
+                customer_id=inv.customer_id,
+                prospect_id=ibis.null("string"),
+                minutes=inv.base_minutes + inv.minutes_per_unit * inv.n_lines,
+            )
+        )
     return rows.mutate(period=period_of(rows.occurred_on, model.period))
 
 
-def row_occurrences(activities: ir.Table, model: CostModel,
-                    definitions: ir.Table | None = None) -> ir.Table:
+def row_occurrences(
+    activities: ir.Table, model: CostModel, definitions: ir.Table | None = None
+) -> ir.Table:
     """The occurrences of the activity rows: activity, category, occurred_on, customer_id,
     prospect_id and minutes (its ``minutes`` when given, else the activity's
     ``minutes + minutes_per_unit * quantity``); no period, no ``per: invoice`` activities."""
     defs = activity_definitions(model) if definitions is None else definitions
     rows = activities.join(defs, "activity")
     return rows.select(
-        "activity", "category", "occurred_on", "customer_id", "prospect_id",
-        minutes=rows.minutes.fill_null(rows.base_minutes + rows.minutes_per_unit * rows.quantity))
+        "activity",
+        "category",
+        "occurred_on",
+        "customer_id",
+        "prospect_id",
+        minutes=rows.minutes.fill_null(rows.base_minutes + rows.minutes_per_unit * rows.quantity),
+    )
 
 
 def owned_occurrences(occurrences: ir.Table, prospects: ir.Table) -> ir.Table:
@@ -97,7 +124,8 @@ def owned_occurrences(occurrences: ir.Table, prospects: ir.Table) -> ir.Table:
     won = prospects.select(p_prospect="prospect_id", p_customer="converted_customer_id")
     occ = occurrences.left_join(won, occurrences.prospect_id == won.p_prospect)
     return occ.mutate(customer_id=occ.customer_id.fill_null(occ.p_customer)).drop(
-        "p_prospect", "p_customer")
+        "p_prospect", "p_customer"
+    )
 
 
 def charged_occurrences(owned: ir.Table, customers: ir.Table) -> ir.Table:
@@ -153,14 +181,20 @@ def resource_minutes(owned: ir.Table, model: CostModel) -> ir.Table:
     ibis table
         resource, period, minutes, pursuit_minutes.
     """
-    minutes = exact(owned.minutes)     # tens of millions of rows: summed the same every run
+    minutes = exact(owned.minutes)  # tens of millions of rows: summed the same every run
     by_activity = owned.group_by(["activity", "period"]).agg(
-        minutes=minutes.sum(), pursuit_minutes=minutes.sum(where=owned.customer_id.isnull()))
+        minutes=minutes.sum(), pursuit_minutes=minutes.sum(where=owned.customer_id.isnull())
+    )
     uses = by_activity.join(activity_resources(model), "activity")
     sums = uses.group_by(["resource", "period"]).agg(
-        minutes=uses.minutes.sum(), pursuit_minutes=uses.pursuit_minutes.sum())
-    return sums.select("resource", "period", minutes=sums.minutes.cast("float64"),
-                       pursuit_minutes=sums.pursuit_minutes.cast("float64").fill_null(0.0))
+        minutes=uses.minutes.sum(), pursuit_minutes=uses.pursuit_minutes.sum()
+    )
+    return sums.select(
+        "resource",
+        "period",
+        minutes=sums.minutes.cast("float64"),
+        pursuit_minutes=sums.pursuit_minutes.cast("float64").fill_null(0.0),
+    )
 
 
 def activity_charges(charged: ir.Table, rates: ir.Table) -> ir.Table:
@@ -187,12 +221,16 @@ def activity_charges(charged: ir.Table, rates: ir.Table) -> ir.Table:
     priced = charged.filter(charged.customer_id.notnull()).join(rates, ["activity", "period"])
     amount = priced.minutes * priced.rate
     costs = {line: amount.sum(where=priced.line == line) for line in ACTIVITY_LINES}
-    minutes = {f"{category}_minutes": priced.minutes.sum(where=priced.line == f"{category}_cost")
-               for category in CATEGORIES}
+    minutes = {
+        f"{category}_minutes": priced.minutes.sum(where=priced.line == f"{category}_cost")
+        for category in CATEGORIES
+    }
     sums = priced.group_by(["customer_id", "period"]).agg(
-        **costs, **minutes,
+        **costs,
+        **minutes,
         tickets=priced.count(where=priced.line == "service_cost"),
-        own_occurrences=priced.count(where=priced.line != "acquisition_cost"))
+        own_occurrences=priced.count(where=priced.line != "acquisition_cost"),
+    )
     return sums.mutate(**{c: sums[c].fill_null(0.0) for c in (*costs, *minutes)})
 
 
@@ -211,5 +249,6 @@ def customer_activity(charges: ir.Table) -> ir.Table:
         sales_minutes, service_minutes, fulfilment_minutes, tickets (service occurrences).
     """
     own = charges.filter(charges.own_occurrences > 0)
-    return own.select("customer_id", "period",
-                      *(f"{category}_minutes" for category in CATEGORIES), "tickets")
+    return own.select(
+        "customer_id", "period", *(f"{category}_minutes" for category in CATEGORIES), "tickets"
+    )

@@ -4,6 +4,7 @@ When the ``commissions`` table was given it is the whole truth (by ``paid_on``);
 invoice line earns its revenue times its rate: ``by_product`` for the line's product, else
 ``by_segment`` for the customer's segment, else ``default_rate``.
 """
+
 from __future__ import annotations
 
 import ibis
@@ -19,12 +20,14 @@ def paid_commission(commissions: ir.Table, model: CostModel) -> ir.Table:
 
     Columns: customer_id, period, commission.
     """
-    return commissions.select("customer_id", period=period_of(commissions.paid_on, model.period),
-                              commission=commissions.amount)
+    return commissions.select(
+        "customer_id",
+        period=period_of(commissions.paid_on, model.period),
+        commission=commissions.amount,
+    )
 
 
-def with_segments(invoice_lines: ir.Table, customers: ir.Table,
-                  rates: Commission) -> ir.Table:
+def with_segments(invoice_lines: ir.Table, customers: ir.Table, rates: Commission) -> ir.Table:
     """The lines, with their customer's ``segment`` when the rates depend on it."""
     if not rates.by_segment:
         return invoice_lines
@@ -33,12 +36,16 @@ def with_segments(invoice_lines: ir.Table, customers: ir.Table,
 
 def line_commission(lines: ir.Table, rates: Commission) -> ir.FloatingValue:
     """Commission earned by each line of :func:`with_segments`: its revenue times its rate."""
-    lookups = [_lookup(lines[key], mapping) for key, mapping in
-               (("product_id", rates.by_product), ("segment", rates.by_segment)) if mapping]
+    lookups = [
+        _lookup(lines[key], mapping)
+        for key, mapping in (("product_id", rates.by_product), ("segment", rates.by_segment))
+        if mapping
+    ]
     rate = ibis.coalesce(*lookups, ibis.literal(rates.default_rate, "float64"))
     return lines.revenue * rate
 
 
 def _lookup(key: ir.StringValue, mapping: dict[str, float]) -> ir.FloatingValue:
-    return key.cases(*((k, ibis.literal(v, "float64")) for k, v in mapping.items()),
-                     else_=ibis.null("float64"))
+    return key.cases(
+        *((k, ibis.literal(v, "float64")) for k, v in mapping.items()), else_=ibis.null("float64")
+    )

@@ -1,4 +1,5 @@
 """Invoices from their lines: the grain of per-invoice activities and of receivables."""
+
 from __future__ import annotations
 
 import ibis

@@ -7,6 +7,7 @@ reach the millionths the outputs are written to, and a rerun on the same data wr
 figures. Added in fixed point, the values are summed exactly, so the total is the same in any
 order, on DuckDB and on Spark.
 """
+
 from __future__ import annotations
 
 import ibis.expr.types as ir
@@ -34,8 +35,7 @@ def exact(column: ir.NumericValue) -> ir.DecimalValue:
     return column.cast(EXACT)
 
 
-def exact_sum(column: ir.NumericValue, where: ir.BooleanValue | None = None
-              ) -> ir.FloatingScalar:
+def exact_sum(column: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingScalar:
     """The sum of ``column``, added in fixed point: the same whatever order the engine adds
     the rows in.
 

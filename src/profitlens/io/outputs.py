@@ -4,6 +4,7 @@ Everything goes to a temporary folder beside ``out_dir`` that replaces it only w
 so a crash never leaves half an output. Rows are sorted on each table's key, so the same input
 gives byte-identical CSVs.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,9 @@ import pyarrow.parquet as pq
 
 from profitlens.engine import record_batches
 from profitlens.errors import ProfitlensError
-from profitlens.output_tables import OUTPUTS
 from profitlens.guard.exchange import exchange
 from profitlens.guard.leftovers import claim, release, remove_leftovers
+from profitlens.output_tables import OUTPUTS
 
 DATABASE = "profitlens.duckdb"
 #: the folder an incremental run keeps its state in, inside the output folder
@@ -51,15 +52,17 @@ def write_table(table: ir.Table, folder: Path, name: str) -> None:
     else:
         ordered = table.order_by(list(declared.order)) if declared.order else table
     schema = ordered.schema().to_pyarrow()
-    with pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw, \
-            pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw, \
-            ThreadPoolExecutor(max_workers=2) as pool:
+    with (
+        pq.ParquetWriter(folder / f"{name}.parquet", schema) as pw,
+        pacsv.CSVWriter(folder / f"{name}.csv", schema, write_options=_CSV_OPTIONS) as cw,
+        ThreadPoolExecutor(max_workers=2) as pool,
+    ):
         pending = []
         for batch in record_batches(ordered, chunk_size=500_000):
             # engines may hand back a wider type than the expression's (DuckDB: date + interval
             # is a timestamp); the declared schema is the contract
             batch = _rounded(batch.cast(schema))
-            for done in pending:          # batches are written in order
+            for done in pending:  # batches are written in order
                 done.result()
             pending = [pool.submit(pw.write_batch, batch), pool.submit(cw.write_batch, batch)]
         for done in pending:
@@ -87,7 +90,7 @@ def _round(column: pa.Array) -> pa.Array:
     decimals and the first step changes nothing. A zero is written ``0``, never ``-0``.
     """
     guard = 10.0 ** (_GUARD_DECIMALS - DECIMALS)
-    scale = 10.0 ** DECIMALS
+    scale = 10.0**DECIMALS
     # in float64 whatever the column's width (1e6 overflows a half float); nulls are NaN here
     values = column.cast(pa.float64()).to_numpy(zero_copy_only=False) * (scale * guard)
     np.rint(values, out=values)
@@ -102,7 +105,7 @@ def _round(column: pa.Array) -> pa.Array:
 def write_database(folder: Path, names: list[str]) -> None:
     """Load every written Parquet table into ``profitlens.duckdb`` in ``folder``."""
     con = ibis.duckdb.connect(folder / DATABASE)
-    con.raw_sql("SET enable_progress_bar = false")    # no bars over the CLI's own progress
+    con.raw_sql("SET enable_progress_bar = false")  # no bars over the CLI's own progress
     try:
         for name in names:
             con.create_table(name, con.read_parquet(folder / f"{name}.parquet"), overwrite=True)
@@ -110,10 +113,15 @@ def write_database(folder: Path, names: list[str]) -> None:
         con.disconnect()
 
 
-def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
-                  progress: Callable[[str], None] | None = None,
-                  finish: Callable[[Path], object] | None = None,
-                  written: Callable[[], object] | None = None, database: bool = True) -> Path:
+def write_outputs(
+    tables: dict[str, ir.Table],
+    out_dir: Path,
+    info: dict,
+    progress: Callable[[str], None] | None = None,
+    finish: Callable[[Path], object] | None = None,
+    written: Callable[[], object] | None = None,
+    database: bool = True,
+) -> Path:
     """Write every table, ``run_info.json`` and (unless ``database`` is False) the DuckDB
     file, then swap them into place. ``info["files"]`` is set to the files written.
 
@@ -136,7 +144,7 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
     if out_dir.exists() and not out_dir.is_dir():
         raise ProfitlensError(f"{out_dir}: exists and is not a folder; choose an --out folder")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out_dir)          # of runs into out_dir that were killed
+    remove_leftovers(out_dir)  # of runs into out_dir that were killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     lock = claim(tmp)
     try:
@@ -146,8 +154,10 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             write_table(table, tmp, name)
         if written:
             written()
-        info["files"] = sorted([f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
-                               + ([DATABASE] if database else []))
+        info["files"] = sorted(
+            [f"{n}.{ext}" for n in tables for ext in ("parquet", "csv")]
+            + ([DATABASE] if database else [])
+        )
         write_run_info(tmp, info)
         if progress and database:
             progress("write database")
@@ -155,7 +165,7 @@ def write_outputs(tables: dict[str, ir.Table], out_dir: Path, info: dict,
             loading = pool.submit(write_database, tmp, list(tables)) if database else None
             if finish:
                 finish(tmp)
-                write_run_info(tmp, info)    # with what finish added to info
+                write_run_info(tmp, info)  # with what finish added to info
             if loading:
                 loading.result()
         release(tmp, lock)
@@ -189,7 +199,7 @@ def _swap(new: Path, target: Path) -> None:
     for item in target.iterdir():
         if item.name not in earlier and not (new / item.name).exists():
             shutil.move(str(item), new / item.name)
-    exchange(new, target)          # one step: there is always an output folder
+    exchange(new, target)  # one step: there is always an output folder
     shutil.rmtree(new, ignore_errors=True)
 
 
@@ -198,13 +208,19 @@ def _written_by_earlier_run(folder: Path) -> set[str]:
         info = json.loads((folder / "run_info.json").read_text())
     except (OSError, ValueError):
         return set()
-    state = {STATE} if is_state(folder / STATE) else set()   # a folder of the user's is kept
+    state = {STATE} if is_state(folder / STATE) else set()  # a folder of the user's is kept
     return set(info.get("files", [])) | {"run_info.json", REPORT} | state
 
 
 #: every text column of the declared outputs: read from CSV as text (``00042`` is not ``42``)
-TEXT_COLUMNS = sorted({column for table in OUTPUTS.values()
-                       for column, kind in table.columns.items() if kind == "string"})
+TEXT_COLUMNS = sorted(
+    {
+        column
+        for table in OUTPUTS.values()
+        for column, kind in table.columns.items()
+        if kind == "string"
+    }
+)
 
 
 def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
@@ -220,24 +236,30 @@ def read_output(out_dir: Path, name: str, columns: list[str] | None = None):
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
-        raise ProfitlensError(f"{out_dir}: not a folder; expected the output folder of "
-                              "`profitlens run DATA --out OUT`")
+        raise ProfitlensError(
+            f"{out_dir}: not a folder; expected the output folder of "
+            "`profitlens run DATA --out OUT`"
+        )
     parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
     try:
         if parquet.is_file():
             return pq.read_table(parquet, columns=columns).to_pandas()
         if csv.is_file():
             options = pacsv.ConvertOptions(
-                include_columns=columns, strings_can_be_null=True,
-                column_types={c: pa.string() for c in TEXT_COLUMNS})
+                include_columns=columns,
+                strings_can_be_null=True,
+                column_types={c: pa.string() for c in TEXT_COLUMNS},
+            )
             return pacsv.read_csv(
-                csv, parse_options=pacsv.ParseOptions(newlines_in_values=True),
-                convert_options=options).to_pandas()
+                csv,
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=options,
+            ).to_pandas()
     except (pa.ArrowException, OSError) as exc:  # unreadable or truncated: name the file
-        raise ProfitlensError(f"{parquet if parquet.is_file() else csv}: cannot be read "
-                              f"({exc})") from None
-    raise ProfitlensError(f"{parquet} not found; run `profitlens run DATA --out {out_dir}` "
-                          "first")
+        raise ProfitlensError(
+            f"{parquet if parquet.is_file() else csv}: cannot be read ({exc})"
+        ) from None
+    raise ProfitlensError(f"{parquet} not found; run `profitlens run DATA --out {out_dir}` first")
 
 
 def is_state(folder: Path) -> bool:

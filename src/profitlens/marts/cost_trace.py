@@ -13,16 +13,26 @@ therefore within half a millionth of minutes x cost_per_minute, and the trace ro
 cent. Minutes are summed in fixed point (:func:`profitlens.intermediate.sums.exact`), so a rerun writes the
 same trace.
 """
+
 from __future__ import annotations
 
 import ibis.expr.types as ir
 
 from profitlens.intermediate.activity_costs import activity_resources
-from ..costmodel import CostModel
 from profitlens.intermediate.sums import exact
 
-COLUMNS = ("customer_id", "period", "line", "activity", "resource", "minutes",
-           "cost_per_minute", "cost")
+from ..costmodel import CostModel
+
+COLUMNS = (
+    "customer_id",
+    "period",
+    "line",
+    "activity",
+    "resource",
+    "minutes",
+    "cost_per_minute",
+    "cost",
+)
 
 
 def cost_trace(charged: ir.Table, rates: ir.Table, model: CostModel) -> ir.Table:
@@ -74,5 +84,6 @@ def cost_trace(charged: ir.Table, rates: ir.Table, model: CostModel) -> ir.Table
     minutes = own.group_by(keys).agg(minutes=exact(own.minutes).sum().cast("float64"))
     uses = minutes.join(activity_resources(model), "activity")
     priced = uses.join(rates.select("resource", "period", "rate"), ["resource", "period"])
-    return priced.select(*keys, "resource", "minutes", cost_per_minute=priced.rate,
-                         cost=priced.minutes * priced.rate)
+    return priced.select(
+        *keys, "resource", "minutes", cost_per_minute=priced.rate, cost=priced.minutes * priced.rate
+    )

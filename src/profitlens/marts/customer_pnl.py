@@ -1,11 +1,11 @@
 """customer_pnl: one row per customer and period in which any P&L line is non-zero."""
+
 from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
 
 from ..contract import COST_LINES, MONEY_DECIMALS, PNL_COLUMNS
-
 
 LINES = ("revenue", "cogs", *COST_LINES)
 
@@ -48,20 +48,27 @@ def customer_pnl(parts: dict[str, ir.Table]) -> ir.Table:
     zero = ibis.literal(0.0)
 
     def widen(name: str, t: ir.Table) -> ir.Table:
-        given = {name: t.amount} if "amount" in t.columns else {c: t[c] for c in LINES
-                                                                 if c in t.columns}
+        given = (
+            {name: t.amount}
+            if "amount" in t.columns
+            else {c: t[c] for c in LINES if c in t.columns}
+        )
         if not given or not set(given) <= set(LINES):
             raise ValueError(f"P&L part {name!r} has no P&L line columns or amount")
-        return t.select("customer_id", "period",
-                        **{c: given[c].cast("float64") if c in given else zero for c in LINES})
+        return t.select(
+            "customer_id",
+            "period",
+            **{c: given[c].cast("float64") if c in given else zero for c in LINES},
+        )
 
     stacked = ibis.union(*(widen(name, t) for name, t in parts.items()))
-    wide = stacked.group_by(["customer_id", "period"]).agg(
-        **{c: stacked[c].sum() for c in LINES})
+    wide = stacked.group_by(["customer_id", "period"]).agg(**{c: stacked[c].sum() for c in LINES})
     wide = wide.mutate(gross_margin=wide.revenue - wide.cogs)
     wide = wide.mutate(profit=wide.gross_margin - sum(wide[c] for c in COST_LINES))
-    rounded = wide.select("customer_id", "period", **{
-        c: wide[c].round(MONEY_DECIMALS) for c in PNL_COLUMNS})
-    nonzero = ibis.or_(*(rounded[c] != 0 for c in PNL_COLUMNS if c not in ("gross_margin",
-                                                                           "profit")))
+    rounded = wide.select(
+        "customer_id", "period", **{c: wide[c].round(MONEY_DECIMALS) for c in PNL_COLUMNS}
+    )
+    nonzero = ibis.or_(
+        *(rounded[c] != 0 for c in PNL_COLUMNS if c not in ("gross_margin", "profit"))
+    )
     return rounded.filter(nonzero)

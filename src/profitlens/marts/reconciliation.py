@@ -8,6 +8,7 @@ so ``gap`` = charged + pursuits + unused - cost is zero only when the allocation
 minute it counted on a customer or a pursuit, at the right rate: a check that can fail.
 (``resource_usage.unused_cost`` is, by the contract's definition, cost - used minutes x rate.)
 """
+
 from __future__ import annotations
 
 import ibis.expr.types as ir
@@ -27,9 +28,11 @@ def reconciliation(cost_trace: ir.Table, resource_usage: ir.Table) -> ir.Table:
         resource, period, cost, capacity_minutes, used_minutes, pursuit_cost.
     """
     charged = cost_trace.group_by(["resource", "period"]).aggregate(
-        charged_to_customers=exact_sum(cost_trace.cost))
-    usage = resource_usage.select("resource", "period", "cost", "capacity_minutes",
-                                  "used_minutes", "pursuit_cost")
+        charged_to_customers=exact_sum(cost_trace.cost)
+    )
+    usage = resource_usage.select(
+        "resource", "period", "cost", "capacity_minutes", "used_minutes", "pursuit_cost"
+    )
     joined = usage.left_join(charged, ["resource", "period"])
     per_minute = joined.cost / joined.capacity_minutes
     parts = {
@@ -37,9 +40,16 @@ def reconciliation(cost_trace: ir.Table, resource_usage: ir.Table) -> ir.Table:
         "pursuit_cost": joined.pursuit_cost,
         "unused_capacity": (joined.capacity_minutes - joined.used_minutes) * per_minute,
     }
-    gap = parts["charged_to_customers"] + parts["pursuit_cost"] + parts["unused_capacity"] \
+    gap = (
+        parts["charged_to_customers"]
+        + parts["pursuit_cost"]
+        + parts["unused_capacity"]
         - joined.cost
+    )
     return joined.select(
-        "resource", "period", "cost",
+        "resource",
+        "period",
+        "cost",
         **{name: value.round(MONEY_DECIMALS) for name, value in parts.items()},
-        gap=gap.round(MONEY_DECIMALS))
+        gap=gap.round(MONEY_DECIMALS),
+    )

@@ -1,4 +1,5 @@
 """resource_usage: one row per resource and period, reconciled to the cent."""
+
 from __future__ import annotations
 
 import ibis.expr.types as ir
@@ -30,8 +31,14 @@ def resource_usage(minutes: ir.Table, rates: ir.Table) -> ir.Table:
     customer_cost = ((used_m - pursuit_m) * joined.rate).round(MONEY_DECIMALS)
     pursuit_cost = (pursuit_m * joined.rate).round(MONEY_DECIMALS)
     out = joined.select(
-        joined.resource, joined.period, cost=joined.cost.round(MONEY_DECIMALS),
-        capacity_minutes=joined.capacity_minutes, used_minutes=used_m,
-        customer_cost=customer_cost, pursuit_cost=pursuit_cost)
-    return out.mutate(unused_cost=(out.cost - out.customer_cost - out.pursuit_cost)
-                      .round(MONEY_DECIMALS))
+        joined.resource,
+        joined.period,
+        cost=joined.cost.round(MONEY_DECIMALS),
+        capacity_minutes=joined.capacity_minutes,
+        used_minutes=used_m,
+        customer_cost=customer_cost,
+        pursuit_cost=pursuit_cost,
+    )
+    return out.mutate(
+        unused_cost=(out.cost - out.customer_cost - out.pursuit_cost).round(MONEY_DECIMALS)
+    )

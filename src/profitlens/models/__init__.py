@@ -4,6 +4,7 @@ Transaction (non-contractual) models -- :class:`BGNBD`, :class:`MBGNBD`, :class:
 take per-customer frequency / recency / T; :class:`GammaGamma` models the value of repeat
 transactions; :class:`ShiftedBetaGeometric` models contract durations.
 """
+
 from profitlens.errors import FitError, NotFittedError
 from profitlens.models.bgnbd import BGNBD
 from profitlens.models.gammagamma import GammaGamma
@@ -13,5 +14,14 @@ from profitlens.models.sbg import ShiftedBetaGeometric, durations_from_survivors
 
 TRANSACTION_MODELS = {"bgnbd": BGNBD, "mbgnbd": MBGNBD, "pareto": ParetoNBD}
 
-__all__ = ["BGNBD", "MBGNBD", "ParetoNBD", "GammaGamma", "ShiftedBetaGeometric",
-           "durations_from_survivors", "TRANSACTION_MODELS", "FitError", "NotFittedError"]
+__all__ = [
+    "BGNBD",
+    "MBGNBD",
+    "ParetoNBD",
+    "GammaGamma",
+    "ShiftedBetaGeometric",
+    "durations_from_survivors",
+    "TRANSACTION_MODELS",
+    "FitError",
+    "NotFittedError",
+]

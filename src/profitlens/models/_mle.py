@@ -5,6 +5,7 @@ close, then Newton steps on the Hessian (forward differences of the model's anal
 whose inverse at the optimum gives the standard errors (delta method back to the natural
 parameters). Repeated data rows are fitted once with a count as weight.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ def compress_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, n
         if col.size and col[0] == col.min() == col.max():
             continue  # a constant column does not split rows
         codes, values = pd.factorize(col, use_na_sentinel=False)
-        if radix * max(values.size, 1) >= 2 ** 62:
+        if radix * max(values.size, 1) >= 2**62:
             key, dense = pd.factorize(key)
             radix = dense.size
         key = key * values.size + codes
@@ -63,10 +64,17 @@ def compress_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, n
     return [c[first] for c in cols], counts, inverse
 
 
-def maximize_log_likelihood(loglik_and_grad, n_params: int, *, x0=None,
-                            weights_total: float = 1.0, tol: float = 1e-8,
-                            max_iter: int = 2000, newton_from_x0: bool = False,
-                            hessian0: np.ndarray | None = None) -> FitResult:
+def maximize_log_likelihood(
+    loglik_and_grad,
+    n_params: int,
+    *,
+    x0=None,
+    weights_total: float = 1.0,
+    tol: float = 1e-8,
+    max_iter: int = 2000,
+    newton_from_x0: bool = False,
+    hessian0: np.ndarray | None = None,
+) -> FitResult:
     """Maximise a log-likelihood over positive parameters by optimising their logarithms.
 
     Parameters
@@ -104,8 +112,9 @@ def maximize_log_likelihood(loglik_and_grad, n_params: int, *, x0=None,
         log_theta, f0, g0, hess, ok = _newton(objective, log_theta)
     if not newton_from_x0 or not ok:
         # BFGS: on four parameters its Python overhead is a fraction of L-BFGS-B's
-        res = optimize.minimize(objective, start, jac=True, method="BFGS",
-                                options={"maxiter": max_iter, "gtol": tol})
+        res = optimize.minimize(
+            objective, start, jac=True, method="BFGS", options={"maxiter": max_iter, "gtol": tol}
+        )
         log_theta, iterations = res.x, int(res.nit)
         # L-BFGS stops a little short on flat likelihoods; Newton steps on the Hessian
         # (forward differences of the analytic gradient) reach the optimum to ~1e-10, and the
@@ -113,8 +122,10 @@ def maximize_log_likelihood(loglik_and_grad, n_params: int, *, x0=None,
         log_theta, f0, g0, hess, _ = _newton(objective, log_theta)
     theta = np.exp(log_theta)
     if not np.isfinite(f0):
-        raise FitError("the likelihood is not finite at the optimum; check the data "
-                       "(negative recency, recency above age, ...)")
+        raise FitError(
+            "the likelihood is not finite at the optimum; check the data "
+            "(negative recency, recency above age, ...)"
+        )
     # objective = -LL * scale in log parameters: covariance of log theta = scale * H^-1
     cov_log = _safe_inverse(hess) * scale
     jac = np.diag(theta)

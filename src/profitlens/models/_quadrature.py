@@ -7,6 +7,7 @@ closed form's hypergeometric function has a non-positive third argument), and ne
 at high frequencies (nodes and weights are normalised, unlike ``scipy.special.roots_jacobi``
 whose weights overflow for a Beta parameter above ~1000).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -5,13 +5,13 @@ the natural parameters; :mod:`profitlens.models._mle` maximises it. Transaction 
 prediction hooks (P(alive) now, the forecast of an alive customer, E[X(t)] of a new one) from
 which :class:`TransactionModel` builds every prediction on distinct data rows only.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from profitlens.errors import NotFittedError
-from profitlens.models._mle import (FitResult, compress_rows,  # noqa: F401
-                                    maximize_log_likelihood, weighted_sum)
+from profitlens.models._mle import FitResult, compress_rows, maximize_log_likelihood, weighted_sum  # noqa: F401
 
 
 class BaseModel:
@@ -54,10 +54,14 @@ class BaseModel:
     def to_dict(self) -> dict:
         """Parameters, standard errors, log-likelihood and n, ready for JSON."""
         self._check_fitted()
-        return {"model": type(self).__name__, "params": dict(self.params_),
-                "standard_errors": dict(self.standard_errors_),
-                "log_likelihood": self.log_likelihood_, "n": self.n_,
-                "converged": self.converged_}
+        return {
+            "model": type(self).__name__,
+            "params": dict(self.params_),
+            "standard_errors": dict(self.standard_errors_),
+            "log_likelihood": self.log_likelihood_,
+            "n": self.n_,
+            "converged": self.converged_,
+        }
 
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
@@ -140,8 +144,9 @@ class _Forecasts:
         mean, surv = np.where(ft > 0, mean, 0.0)[back], np.where(ft > 0, surv, 1.0)[back]
         return tuple(v[inverse].reshape(shape) for v in (alive, alive * mean, alive * surv))
 
-    def forecast_curves(self, times, frequency, recency, T,
-                        combine=None) -> tuple[np.ndarray, np.ndarray]:
+    def forecast_curves(
+        self, times, frequency, recency, T, combine=None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative expected purchases and P(alive) at T + each of ``times``, per customer.
 
         Parameters
@@ -169,9 +174,12 @@ class _Forecasts:
         (fx, fT), _, back = compress_rows(x, age)
         times = np.asarray(times, dtype=np.float64).reshape(1, -1)
         shape = (fx.size, times.size)
-        mean, surv = self._alive_forecast(theta, np.broadcast_to(fx[:, None], shape),
-                                          np.broadcast_to(fT[:, None], shape),
-                                          np.broadcast_to(times, shape))
+        mean, surv = self._alive_forecast(
+            theta,
+            np.broadcast_to(fx[:, None], shape),
+            np.broadcast_to(fT[:, None], shape),
+            np.broadcast_to(times, shape),
+        )
         if combine is not None:
             combine = np.asarray(combine, dtype=np.float64).reshape(times.size, -1)
             mean, surv = mean @ combine, surv @ combine
@@ -210,22 +218,29 @@ class TransactionModel(_Forecasts, BaseModel):
         if ux.size > 100_000:  # warm start from a fit on a sample of customers, then Newton
             pick = np.random.default_rng(0).choice(x.size, 30_000, replace=False)
             (sx, st, sT, sw), sc, _ = compress_rows(x[pick], t_x[pick], age[pick], w[pick])
-            start = maximize_log_likelihood(self._objective(sx, st, sT, sc * sw),
-                                            len(self.param_names),
-                                            weights_total=float((sc * sw).sum()))
+            start = maximize_log_likelihood(
+                self._objective(sx, st, sT, sc * sw),
+                len(self.param_names),
+                weights_total=float((sc * sw).sum()),
+            )
         result = maximize_log_likelihood(
-            self._objective(ux, ut, uT, counts), len(self.param_names),
-            x0=None if start is None else start.params, weights_total=float(counts.sum()),
+            self._objective(ux, ut, uT, counts),
+            len(self.param_names),
+            x0=None if start is None else start.params,
+            weights_total=float(counts.sum()),
             newton_from_x0=start is not None,
-            hessian0=None if start is None else start.scaled_hessian)
+            hessian0=None if start is None else start.scaled_hessian,
+        )
         self._store(result, int(round(float(w.sum()))))
         return self
 
     def _objective(self, x, t_x, T, counts):
         """``f(theta) -> (total log-likelihood, gradient)`` over weighted rows."""
+
         def objective(theta):
             ll, grad = self._loglik(theta, x, t_x, T)
             return weighted_sum(counts, ll), weighted_sum(counts, grad)
+
         return objective
 
     def log_likelihood(self, frequency, recency, T) -> np.ndarray:
@@ -233,4 +248,3 @@ class TransactionModel(_Forecasts, BaseModel):
         theta = np.array(self._check_fitted())
         x, t_x, age = check_rfm(frequency, recency, T)
         return self._loglik(theta, x, t_x, age)[0]
-

@@ -5,6 +5,7 @@ Pareto/NBD Model", Marketing Science 24(2), 275-284. While alive a customer buys
 rate lambda ~ Gamma(r, alpha); after every repeat purchase they drop out with probability
 p ~ Beta(a, b).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,8 +34,15 @@ def bgnbd_log_likelihood(theta, x, t_x, T):
     r, alpha, a, b = theta
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     repeat = x > 0
-    log_c = (gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-             + gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x))
+    log_c = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + gammaln(a + b)
+        + gammaln(b + x)
+        - gammaln(b)
+        - gammaln(a + b + x)
+    )
     log_at, log_atx = np.log(alpha + T), np.log(alpha + t_x)
     u1 = -(r + x) * log_at
     bx1 = np.where(repeat, b + x - 1, 1.0)
@@ -76,8 +84,15 @@ def bgnbd_objective(x, t_x, T, counts):
 
     def objective(theta):
         r, alpha, a, b = theta
-        log_c = (gammaln(r + xv) - gammaln(r) + r * np.log(alpha) + gammaln(a + b)
-                 + gammaln(b + xv) - gammaln(b) - gammaln(a + b + xv))
+        log_c = (
+            gammaln(r + xv)
+            - gammaln(r)
+            + r * np.log(alpha)
+            + gammaln(a + b)
+            + gammaln(b + xv)
+            - gammaln(b)
+            - gammaln(a + b + xv)
+        )
         bx1 = np.where(repeat, b + xv - 1, 1.0)
         log_odds = np.log(a) - np.log(bx1)
         lT, ltx = np.log(alpha + Tv), np.log(alpha + tv)
@@ -92,10 +107,18 @@ def bgnbd_objective(x, t_x, T, counts):
         sum_u1 = -(r * dot(cT, lT) + dot(cxT, lT))
         ll = dot(cx, log_c) + sum_u1 - dot(cr, log_expit(-d))
         d_ab = digamma(a + b) - digamma(a + b + xv)
-        d_r = (dot(cx, digamma(r + xv)) - n * (digamma(r) - np.log(alpha))
-               - dot(cT, lT) + dot(cw2, gap))
-        d_alpha = (n * r / alpha - r * dot(cT, inv_T) - dot(cxT, inv_T)
-                   - dot(cw2 * rx, inv_tx[ti] - inv_T[Ti]))
+        d_r = (
+            dot(cx, digamma(r + xv))
+            - n * (digamma(r) - np.log(alpha))
+            - dot(cT, lT)
+            + dot(cw2, gap)
+        )
+        d_alpha = (
+            n * r / alpha
+            - r * dot(cT, inv_T)
+            - dot(cxT, inv_T)
+            - dot(cw2 * rx, inv_tx[ti] - inv_T[Ti])
+        )
         d_a = dot(cx, d_ab) + cw2.sum() / a
         d_b = dot(cx, d_ab + digamma(b + xv) - digamma(b)) - dot(cw2, (1.0 / bx1)[xi])
         return ll, np.array([d_r, d_alpha, d_a, d_b])

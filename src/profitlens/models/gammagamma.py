@@ -5,6 +5,7 @@ after Colombo & Jiang (1999). A customer's transaction values are Gamma(p, nu); 
 customers as Gamma(q, gamma). Fitted to each repeat buyer's number of repeat transactions x and
 their mean value m_x; the same model serves for spend (revenue) and for margin.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,12 @@ import pandas as pd
 from scipy.special import digamma, gammaln
 
 from profitlens.errors import FitError
-from profitlens.models.base import BaseModel, as_float_arrays, compress_rows, \
-    maximize_log_likelihood
+from profitlens.models.base import (
+    BaseModel,
+    as_float_arrays,
+    compress_rows,
+    maximize_log_likelihood,
+)
 
 __all__ = ["GammaGamma", "gammagamma_log_likelihood", "gammagamma_objective"]
 
@@ -28,8 +33,15 @@ def gammagamma_log_likelihood(theta, x, m):
     x, m = (np.asarray(v, dtype=np.float64) for v in (x, m))
     px = p * x
     log_gxm = np.log(gamma + x * m)
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * log_gxm)
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * log_gxm
+    )
     d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_gxm)
     d_q = digamma(px + q) - digamma(q) + np.log(gamma) - log_gxm
     d_gamma = q / gamma - (px + q) / (gamma + x * m)
@@ -58,14 +70,28 @@ def gammagamma_objective(x, m, counts):
         pxv = p * xv
         log_g = np.log(gamma + xm)
         inv_g = 1.0 / (gamma + xm)
-        ll = (float(np.einsum("i,i->", cx, gammaln(pxv + q) - gammaln(pxv))) - n * gammaln(q)
-              + n * q * np.log(gamma) + p * s_x_logm - s_logm + p * s_x_logx
-              - p * float(np.einsum("i,i->", cxr, log_g))
-              - q * float(np.einsum("i,i->", counts, log_g)))
-        d_p = (float(np.einsum("i,i->", cx * xv, digamma(pxv + q) - digamma(pxv)))
-               + s_x_logm + s_x_logx - float(np.einsum("i,i->", cxr, log_g)))
-        d_q = (float(np.einsum("i,i->", cx, digamma(pxv + q))) - n * digamma(q)
-               + n * np.log(gamma) - float(np.einsum("i,i->", counts, log_g)))
+        ll = (
+            float(np.einsum("i,i->", cx, gammaln(pxv + q) - gammaln(pxv)))
+            - n * gammaln(q)
+            + n * q * np.log(gamma)
+            + p * s_x_logm
+            - s_logm
+            + p * s_x_logx
+            - p * float(np.einsum("i,i->", cxr, log_g))
+            - q * float(np.einsum("i,i->", counts, log_g))
+        )
+        d_p = (
+            float(np.einsum("i,i->", cx * xv, digamma(pxv + q) - digamma(pxv)))
+            + s_x_logm
+            + s_x_logx
+            - float(np.einsum("i,i->", cxr, log_g))
+        )
+        d_q = (
+            float(np.einsum("i,i->", cx, digamma(pxv + q)))
+            - n * digamma(q)
+            + n * np.log(gamma)
+            - float(np.einsum("i,i->", counts, log_g))
+        )
         d_gamma = n * q / gamma - float(np.einsum("i,i->", p * cxr + q * counts, inv_g))
         return ll, np.array([d_p, d_q, d_gamma])
 
@@ -101,8 +127,11 @@ class GammaGamma(BaseModel):
             How many customers each row stands for.
         """
         x, m = as_float_arrays(frequency, monetary_value)
-        w = np.ones_like(x) if weights is None else np.broadcast_to(
-            np.asarray(weights, dtype=np.float64), x.shape)
+        w = (
+            np.ones_like(x)
+            if weights is None
+            else np.broadcast_to(np.asarray(weights, dtype=np.float64), x.shape)
+        )
         keep = (x > 0) & (m > 0) & np.isfinite(m)
         if not keep.any():
             raise FitError("Gamma-Gamma needs customers with repeat purchases of positive value")
@@ -111,8 +140,9 @@ class GammaGamma(BaseModel):
         # method-of-moments start: mean value ~ p gamma / (q - 1)
         start = np.array([1.0, 2.0, max(float(np.average(um, weights=counts)), 1e-3)])
 
-        result = maximize_log_likelihood(gammagamma_objective(ux, um, counts), 3, x0=start,
-                                         weights_total=float(counts.sum()))
+        result = maximize_log_likelihood(
+            gammagamma_objective(ux, um, counts), 3, x0=start, weights_total=float(counts.sum())
+        )
         self._store(result, int(round(float(w[keep].sum()))))
         return self
 
@@ -137,8 +167,10 @@ class GammaGamma(BaseModel):
         """
         p, q, gamma = self._check_fitted()
         if q <= 1:
-            raise FitError(f"q = {q:.3g} <= 1: the Gamma-Gamma mean value is infinite "
-                           "(too few or too dispersed repeat purchases)")
+            raise FitError(
+                f"q = {q:.3g} <= 1: the Gamma-Gamma mean value is infinite "
+                "(too few or too dispersed repeat purchases)"
+            )
         x, m = as_float_arrays(frequency, monetary_value)
         m = np.where(x > 0, np.nan_to_num(m), 0.0)
         return p * (gamma + x * m) / (p * x + q - 1)

@@ -5,6 +5,7 @@ customer base analysis", International Journal of Research in Marketing 24(3), 2
 Same story as BG/NBD, except that the dropout coin p ~ Beta(a, b) is also tossed right after
 the first purchase, so a customer without repeat purchases is not certainly alive.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,15 @@ def mbgnbd_log_likelihood(theta, x, t_x, T):
     """
     r, alpha, a, b = theta
     x, t_x, T = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
-    log_c = (gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-             + gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1))
+    log_c = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + gammaln(a + b)
+        + gammaln(b + x + 1)
+        - gammaln(b)
+        - gammaln(a + b + x + 1)
+    )
     log_at, log_atx = np.log(alpha + T), np.log(alpha + t_x)
     u1 = -(r + x) * log_at
     u2 = np.log(a) - np.log(b + x) - (r + x) * log_atx

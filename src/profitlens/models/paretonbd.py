@@ -19,6 +19,7 @@ slowly varying function on [q_T, 1]; 64-point Gauss-Legendre then gives ~1e-12 r
 accuracy, entirely in log space. The gradient uses the same nodes (differentiation under the
 integral sign), so it is analytic and consistent with the value.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,8 +75,9 @@ def _death_integral(theta, x, t_x, T):
     def mean(values):  # E_I[values] per row
         return np.einsum("ij,ij->i", share, values) / total
 
-    grad = np.column_stack([-mean(log_a_tau), -(r + x) * mean(inv_a_tau),
-                            -mean(log_b_tau), -(s + 1) * mean(inv_b_tau)])
+    grad = np.column_stack(
+        [-mean(log_a_tau), -(r + x) * mean(inv_a_tau), -mean(log_b_tau), -(s + 1) * mean(inv_b_tau)]
+    )
     return log_i, np.where(inside[:, None], grad, 0.0)
 
 
@@ -95,12 +97,14 @@ def paretonbd_log_likelihood(theta, x, t_x, T):
     w2 = np.exp(u2 - lse)
     w1 = 1.0 - w2
     ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + lse
-    grad = np.column_stack([
-        digamma(r + x) - digamma(r) + np.log(alpha) - w1 * log_at + w2 * d_log_i[:, 0],
-        r / alpha - w1 * (r + x) / (alpha + T) + w2 * d_log_i[:, 1],
-        np.log(beta) - w1 * log_bt + w2 * (1.0 / s + d_log_i[:, 2]),
-        s / beta - w1 * s / (beta + T) + w2 * d_log_i[:, 3],
-    ])
+    grad = np.column_stack(
+        [
+            digamma(r + x) - digamma(r) + np.log(alpha) - w1 * log_at + w2 * d_log_i[:, 0],
+            r / alpha - w1 * (r + x) / (alpha + T) + w2 * d_log_i[:, 1],
+            np.log(beta) - w1 * log_bt + w2 * (1.0 / s + d_log_i[:, 2]),
+            s / beta - w1 * s / (beta + T) + w2 * d_log_i[:, 3],
+        ]
+    )
     return ll, grad
 
 

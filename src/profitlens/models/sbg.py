@@ -6,13 +6,19 @@ theta ~ Beta(a, b) across customers. A customer's ``duration`` is the number of 
 have been a customer: either the period in which they cancelled (``churned``) or the number of
 periods observed while still active (censored).
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.special import betaln, digamma
 
-from profitlens.models.base import BaseModel, as_float_arrays, compress_rows, \
-    maximize_log_likelihood, weighted_sum
+from profitlens.models.base import (
+    BaseModel,
+    as_float_arrays,
+    compress_rows,
+    maximize_log_likelihood,
+    weighted_sum,
+)
 
 __all__ = ["ShiftedBetaGeometric", "sbg_log_likelihood", "durations_from_survivors"]
 
@@ -76,8 +82,11 @@ class ShiftedBetaGeometric(BaseModel):
             raise ValueError("no customers to fit")
         if np.any(t < 1) or np.any(t != np.round(t)):
             raise ValueError("duration must be a whole number of periods >= 1")
-        w = np.ones_like(t) if weights is None else np.broadcast_to(
-            np.asarray(weights, dtype=np.float64), t.shape)
+        w = (
+            np.ones_like(t)
+            if weights is None
+            else np.broadcast_to(np.asarray(weights, dtype=np.float64), t.shape)
+        )
         (ut, ug, uw), counts, _ = compress_rows(t, gone, w)
         counts = counts * uw
 
@@ -127,8 +136,9 @@ class ShiftedBetaGeometric(BaseModel):
         disc = (1.0 + discount_rate) ** -steps
         cum = np.cumsum(surv * disc, axis=-1)
         idx = np.broadcast_to(np.asarray(t, dtype=int), n.shape) - 1
-        out = np.where(idx >= 0, np.take_along_axis(cum, np.maximum(idx, 0)[..., None],
-                                                    axis=-1)[..., 0], 0.0)
+        out = np.where(
+            idx >= 0, np.take_along_axis(cum, np.maximum(idx, 0)[..., None], axis=-1)[..., 0], 0.0
+        )
         return np.where(gone > 0, 0.0, out)
 
     def simulate(self, n_customers: int, periods: int, random_state=None):

@@ -4,6 +4,7 @@ Each feature adds its own output table and a few columns to ``customer_summary``
 cannot be computed on the data at hand (too little history for a lifetime-value model) leaves
 its columns empty and says why in ``run_info.json``, rather than failing the run.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,28 +14,32 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from profitlens.clv.selection import check_enough
-from profitlens.clv.summary import (calibration_holdout_summary, in_customer_order, purchase_counts,
-                          purchases)
-from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from profitlens.clv.cost_to_serve import customer_cost_to_serve
+from profitlens.clv.selection import check_enough
+from profitlens.clv.summary import (
+    calibration_holdout_summary,
+    in_customer_order,
+    purchase_counts,
+    purchases,
+)
+from profitlens.clv.validation import calibration_by_frequency, holdout_errors, tracking_data
 from profitlens.clv.value import fit_lifetime_value
 from profitlens.credit.analysis import analyse_credit
+from profitlens.credit.customer_credit import customer_summary_columns
+from profitlens.decisions.feature import decision_feature
 from profitlens.engine import cache
 from profitlens.errors import ProfitlensError
-from profitlens.credit.customer_credit import customer_summary_columns
-from profitlens.trends.mart import customer_summary_trend_columns, customer_trends
 from profitlens.models import TRANSACTION_MODELS
-from profitlens.periods import period_calendar
 from profitlens.output_tables import OUTPUTS
-from profitlens.staging import extreme_dates
-from profitlens.decisions.feature import decision_feature
-from profitlens.referrals.feature import referral_feature
+from profitlens.periods import period_calendar
 from profitlens.prospects import run_prospect_scores
+from profitlens.referrals.feature import referral_feature
+from profitlens.staging import extreme_dates
+from profitlens.trends.mart import customer_summary_trend_columns, customer_trends
 
 #: the lifetime-value columns (of customer_clv) that customer_summary carries too
 CLV_SUMMARY = {c: kind for c, kind in OUTPUTS["customer_clv"].columns.items() if c != "customer_id"}
-HOLDOUT_MIN_WEEKS = 24   # a third of it (8 weeks) is the shortest holdout worth checking
+HOLDOUT_MIN_WEEKS = 24  # a third of it (8 weeks) is the shortest holdout worth checking
 HOLDOUT_UNIT = "week"
 
 
@@ -54,11 +59,16 @@ def trends_feature(contract, features: Features) -> None:
     t = contract.tables
     periods = trend_periods(contract)
     settings = contract.staged.model.trends
-    trends = customer_trends(t["customer_pnl"], t["customer_activity"],
-                             contract.staged.tables["customers"], periods,
-                             window=settings.window, compare_window=settings.compare_window,
-                             rules=settings.status.model_copy(update={"window": settings.window}),
-                             attention=settings.attention.model_dump())
+    trends = customer_trends(
+        t["customer_pnl"],
+        t["customer_activity"],
+        contract.staged.tables["customers"],
+        periods,
+        window=settings.window,
+        compare_window=settings.compare_window,
+        rules=settings.status.model_copy(update={"window": settings.window}),
+        attention=settings.attention.model_dump(),
+    )
     features.tables["customer_trends"] = frame_table(trends)
     features.summary_columns.append(frame_table(customer_summary_trend_columns(trends)))
 
@@ -72,12 +82,16 @@ def trend_periods(contract) -> list[str]:
     """
     calendar = contract.calendar
     commissions = contract.staged.tables["commissions"]
-    paid = [] if commissions is None else extreme_dates({"commissions": commissions},
-                                                        {"commissions": "paid_on"}, "min")
+    paid = (
+        []
+        if commissions is None
+        else extreme_dates({"commissions": commissions}, {"commissions": "paid_on"}, "min")
+    )
     first = min([*paid, calendar["period_start"].iloc[0]])
     if first < calendar["period_start"].iloc[0]:
-        calendar = period_calendar(first, calendar["period_end"].iloc[-1],
-                                   contract.staged.model.period)
+        calendar = period_calendar(
+            first, calendar["period_end"].iloc[-1], contract.staged.model.period
+        )
     return calendar["period"].tolist()
 
 
@@ -85,9 +99,15 @@ def credit_feature(contract, features: Features) -> None:
     """receivables, customer_credit, provision_matrix, and the credit summary columns."""
     staged = contract.staged
     t = staged.tables
-    analysis = analyse_credit(t["invoice_lines"], t["payments"], t["customers"], staged.as_of,
-                              staged.model.payment_terms_days, policy=staged.model.credit,
-                              rolled_up=contract.invoices)
+    analysis = analyse_credit(
+        t["invoice_lines"],
+        t["payments"],
+        t["customers"],
+        staged.as_of,
+        staged.model.payment_terms_days,
+        policy=staged.model.credit,
+        rolled_up=contract.invoices,
+    )
     features.tables["receivables"] = analysis.receivables
     features.tables["customer_credit"] = analysis.customer_credit
     features.tables["provision_matrix"] = frame_table(analysis.provision_matrix_frame)
@@ -109,8 +129,9 @@ def clv_feature(contract, features: Features) -> None:
     """
     staged = contract.staged
     t = staged.tables
-    costs = customer_cost_to_serve(contract.tables["customer_pnl"], t["customers"],
-                                   staged.as_of, staged.model.period)
+    costs = customer_cost_to_serve(
+        contract.tables["customer_pnl"], t["customers"], staged.as_of, staged.model.period
+    )
     settings = staged.model.clv
     segments = settings.contractual_segments
     cohort = t["customers"].filter(t["customers"].segment.isin(segments)) if segments else None
@@ -119,11 +140,18 @@ def clv_feature(contract, features: Features) -> None:
     with cache(purchases(seen)) as bought:
         try:
             result = fit_lifetime_value(
-                lines, costs, staged.model.annual_discount_rate, as_of=staged.as_of,
-                period=staged.model.period, customers=cohort, model=settings.model,
+                lines,
+                costs,
+                staged.model.annual_discount_rate,
+                as_of=staged.as_of,
+                period=staged.model.period,
+                customers=cohort,
+                model=settings.model,
                 horizon_months=settings.horizon_months,
                 shrinkage_periods=settings.shrinkage_periods,
-                contractual="auto" if segments else "none", purchases=bought)
+                contractual="auto" if segments else "none",
+                purchases=bought,
+            )
             clv = result.table.loc[:, ["customer_id", *CLV_SUMMARY]]
             features.frames["clv"] = result.table
             if result.notes:
@@ -131,10 +159,16 @@ def clv_feature(contract, features: Features) -> None:
         except ProfitlensError as exc:  # too little data, or a model that cannot be fitted
             features.notes["clv"] = str(exc)
             _, short = holdout_calibration_end(lines, staged.as_of)
-            features.notes["clv_holdout"] = short or "No holdout check: no lifetime-value " \
-                "model was fitted to the whole history."
-            clv = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
-                                **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()}})
+            features.notes["clv_holdout"] = (
+                short
+                or "No holdout check: no lifetime-value model was fitted to the whole history."
+            )
+            clv = pd.DataFrame(
+                {
+                    "customer_id": pd.Series([], dtype=str),
+                    **{c: pd.Series([], dtype=k) for c, k in CLV_SUMMARY.items()},
+                }
+            )
         else:
             clv_holdout(lines, bought, staged.as_of, result.settings["model"], features)
     table = ibis.memtable(clv, schema={"customer_id": "string", **CLV_SUMMARY})
@@ -142,8 +176,9 @@ def clv_feature(contract, features: Features) -> None:
     features.summary_columns.append(table)
 
 
-def clv_holdout(invoice_lines: ir.Table, bought: ir.Table, as_of: dt.date, model: str,
-                features: Features) -> None:
+def clv_holdout(
+    invoice_lines: ir.Table, bought: ir.Table, as_of: dt.date, model: str, features: Features
+) -> None:
     """Holdout check of the transaction model: clv_tracking, clv_calibration, clv_holdout_errors.
 
     ``bought`` are the :func:`~profitlens.clv.summary.purchases` of ``invoice_lines`` up to
@@ -165,44 +200,62 @@ def clv_holdout(invoice_lines: ir.Table, bought: ir.Table, as_of: dt.date, model
         return
     try:
         summary = calibration_holdout_summary(bought, calibration_end, as_of, HOLDOUT_UNIT)
-        summary = summary.select("customer_id", "frequency", "recency", "T",
-                                 "duration_holdout", "frequency_holdout").execute()
+        summary = summary.select(
+            "customer_id", "frequency", "recency", "T", "duration_holdout", "frequency_holdout"
+        ).execute()
         summary = in_customer_order(summary)
         x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
         check_enough(x)
         tm = TRANSACTION_MODELS[model]().fit(x, t_x, age)
-        track = tracking_data(purchase_counts(bought).execute(), tm, as_of, HOLDOUT_UNIT,
-                              calibration_end)
+        track = tracking_data(
+            purchase_counts(bought).execute(), tm, as_of, HOLDOUT_UNIT, calibration_end
+        )
         calibration = calibration_by_frequency(summary, tm)
         errors = holdout_errors(summary, tm)
     except (ProfitlensError, ValueError) as exc:
-        features.notes["clv_holdout"] = (f"No holdout check at calibration end "
-                                         f"{calibration_end}: {exc}")
+        features.notes["clv_holdout"] = (
+            f"No holdout check at calibration end {calibration_end}: {exc}"
+        )
         return
     features.tables["clv_tracking"] = frame_table(track)
     features.tables["clv_calibration"] = frame_table(calibration)
-    features.tables["clv_holdout_errors"] = frame_table(pd.DataFrame([{
-        "calibration_end": pd.Timestamp(calibration_end), "observation_end": pd.Timestamp(as_of),
-        "model": model,
-        "time_unit": HOLDOUT_UNIT, **errors}]))
+    features.tables["clv_holdout_errors"] = frame_table(
+        pd.DataFrame(
+            [
+                {
+                    "calibration_end": pd.Timestamp(calibration_end),
+                    "observation_end": pd.Timestamp(as_of),
+                    "model": model,
+                    "time_unit": HOLDOUT_UNIT,
+                    **errors,
+                }
+            ]
+        )
+    )
 
 
-def holdout_calibration_end(invoice_lines: ir.Table,
-                            as_of: dt.date) -> tuple[dt.date | None, str | None]:
+def holdout_calibration_end(
+    invoice_lines: ir.Table, as_of: dt.date
+) -> tuple[dt.date | None, str | None]:
     """Calibration end of the holdout check, or None and the reason the history is too short.
 
     The history runs from the first invoice date to ``as_of``; its last third (whole days,
     rounded down) is held out. Histories shorter than ``HOLDOUT_MIN_WEEKS`` weeks are not
     checked.
     """
-    first = invoice_lines.filter(
-        invoice_lines.invoice_date <= ibis.date(as_of)).invoice_date.min().execute()
+    first = (
+        invoice_lines.filter(invoice_lines.invoice_date <= ibis.date(as_of))
+        .invoice_date.min()
+        .execute()
+    )
     first = as_of if first is None or pd.isna(first) else pd.Timestamp(first).date()
     span = (as_of - first).days
     if span < 7 * HOLDOUT_MIN_WEEKS:
-        return None, (f"No holdout check: the history from {first} to {as_of} is "
-                      f"{span / 7:.1f} weeks, shorter than the {HOLDOUT_MIN_WEEKS} weeks needed "
-                      f"(its last third, at least {HOLDOUT_MIN_WEEKS // 3} weeks, is held out).")
+        return None, (
+            f"No holdout check: the history from {first} to {as_of} is "
+            f"{span / 7:.1f} weeks, shorter than the {HOLDOUT_MIN_WEEKS} weeks needed "
+            f"(its last third, at least {HOLDOUT_MIN_WEEKS // 3} weeks, is held out)."
+        )
     return as_of - dt.timedelta(days=span // 3), None
 
 
@@ -213,8 +266,11 @@ def frame_table(frame: pd.DataFrame) -> ir.Table:
         if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
             schema[name] = "string"
         else:
-            schema[name] = ibis.dtype(column.dtype) if column.notna().any() or \
-                pd.api.types.is_numeric_dtype(column.dtype) else "string"
+            schema[name] = (
+                ibis.dtype(column.dtype)
+                if column.notna().any() or pd.api.types.is_numeric_dtype(column.dtype)
+                else "string"
+            )
     text = [c for c, k in schema.items() if k == "string"]
     frame = frame.astype({c: object for c in text}).where(frame.notna(), None) if text else frame
     return ibis.memtable(frame, schema=schema)
@@ -231,8 +287,14 @@ def prospects_feature(contract, features: Features) -> None:
         features.notes["prospects"] = scores.note
 
 
-FEATURES = (trends_feature, credit_feature, clv_feature, prospects_feature, referral_feature,
-            decision_feature)
+FEATURES = (
+    trends_feature,
+    credit_feature,
+    clv_feature,
+    prospects_feature,
+    referral_feature,
+    decision_feature,
+)
 
 
 def feature_tables(contract, progress=None) -> Features:

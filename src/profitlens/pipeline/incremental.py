@@ -24,6 +24,7 @@ report) are always recomputed.
 Everything is recomputed when there is no state, or it was made by another version or code of
 profitlens, another engine or cost model, or an output it needs is missing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -87,20 +88,35 @@ def cell_fingerprints(streams: dict[str, ir.Table]) -> ir.Table:
     parts = []
     for name, table in streams.items():
         row = ibis.struct({c: table[c] for c in table.columns if c != "period"}).hash()
-        group = (customer_group(table.customer_id) if "customer_id" in table.columns
-                 else ibis.literal(WHOLE_PERIOD, "int64"))
-        keyed = table.select("period", group=group, **{
-            f"fp{i}": row % prime for i, prime in enumerate(_PRIMES, start=1)})
+        group = (
+            customer_group(table.customer_id)
+            if "customer_id" in table.columns
+            else ibis.literal(WHOLE_PERIOD, "int64")
+        )
+        keyed = table.select(
+            "period",
+            group=group,
+            **{f"fp{i}": row % prime for i, prime in enumerate(_PRIMES, start=1)},
+        )
         sums = keyed.group_by(["period", "group"]).agg(
-            rows=keyed.count(), fp1=keyed.fp1.sum(), fp2=keyed.fp2.sum())
-        parts.append(sums.select(ibis.literal(name).name("stream"), "period",
-                                 group=sums.group.cast("int64"), rows=sums.rows,
-                                 fp1=sums.fp1.cast("int64"), fp2=sums.fp2.cast("int64")))
+            rows=keyed.count(), fp1=keyed.fp1.sum(), fp2=keyed.fp2.sum()
+        )
+        parts.append(
+            sums.select(
+                ibis.literal(name).name("stream"),
+                "period",
+                group=sums.group.cast("int64"),
+                rows=sums.rows,
+                fp1=sums.fp1.cast("int64"),
+                fp2=sums.fp2.cast("int64"),
+            )
+        )
     return ibis.union(*parts)
 
 
-def signatures(fingerprints: pd.DataFrame, calendar: pd.DataFrame, as_of: dt.date,
-               cumulative: tuple[str, ...]) -> pd.DataFrame:
+def signatures(
+    fingerprints: pd.DataFrame, calendar: pd.DataFrame, as_of: dt.date, cumulative: tuple[str, ...]
+) -> pd.DataFrame:
     """Everything a cell's figures depend on, per (stream, period, group), in long form.
 
     Adds, for every calendar period and group, the fingerprints of the streams ``cumulative``
@@ -111,18 +127,28 @@ def signatures(fingerprints: pd.DataFrame, calendar: pd.DataFrame, as_of: dt.dat
     keys = ["stream", "period", "group"]
     prints = fingerprints[keys + _PRINTS]
     moves = prints[prints.stream.isin(cumulative)].groupby(["group", "period"])[_PRINTS].sum()
-    grid = pd.MultiIndex.from_product([moves.index.unique("group"), calendar["period"]],
-                                      names=["group", "period"])
+    grid = pd.MultiIndex.from_product(
+        [moves.index.unique("group"), calendar["period"]], names=["group", "period"]
+    )
     moves = moves.reindex(grid, fill_value=0).groupby(level="group").cumsum()
     for column, prime in zip(("fp1", "fp2"), _PRIMES):
         moves[column] %= prime
     through = moves.reset_index().assign(stream=THROUGH)
     last = [min(as_of, end).toordinal() for end in pd.to_datetime(calendar["period_end"]).dt.date]
-    carried = pd.DataFrame({"stream": CARRIED_TO, "period": calendar["period"],
-                            "group": WHOLE_PERIOD, "rows": last, "fp1": 0, "fp2": 0})
+    carried = pd.DataFrame(
+        {
+            "stream": CARRIED_TO,
+            "period": calendar["period"],
+            "group": WHOLE_PERIOD,
+            "rows": last,
+            "fp1": 0,
+            "fp2": 0,
+        }
+    )
     out = pd.concat([prints, through[keys + _PRINTS], carried], ignore_index=True)
     return out.astype({c: "int64" for c in ["group", *_PRINTS]}).sort_values(
-        keys, ignore_index=True)
+        keys, ignore_index=True
+    )
 
 
 def changed_cells(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
@@ -130,15 +156,22 @@ def changed_cells(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
     side counts as no rows); a whole-period difference changes every group of the period."""
     keys = ["stream", "period", "group"]
     both = new.merge(old, on=keys, how="outer", suffixes=("", "_old")).fillna(0)
-    differs = both[(both["rows"] != both["rows_old"]) | (both["fp1"] != both["fp1_old"])
-                   | (both["fp2"] != both["fp2_old"])]
+    differs = both[
+        (both["rows"] != both["rows_old"])
+        | (both["fp1"] != both["fp1_old"])
+        | (both["fp2"] != both["fp2_old"])
+    ]
     whole = sorted(set(differs.loc[differs.group == WHOLE_PERIOD, "period"]))
-    cells = differs.loc[(differs.group != WHOLE_PERIOD) & ~differs.period.isin(whole),
-                        ["period", "group"]]
+    cells = differs.loc[
+        (differs.group != WHOLE_PERIOD) & ~differs.period.isin(whole), ["period", "group"]
+    ]
     every = pd.MultiIndex.from_product([whole, range(GROUPS)], names=["period", "group"])
-    return (pd.concat([cells, every.to_frame(index=False)], ignore_index=True)
-            .drop_duplicates().astype({"group": "int64"}).sort_values(["period", "group"],
-                                                                     ignore_index=True))
+    return (
+        pd.concat([cells, every.to_frame(index=False)], ignore_index=True)
+        .drop_duplicates()
+        .astype({"group": "int64"})
+        .sort_values(["period", "group"], ignore_index=True)
+    )
 
 
 def state_key(model: CostModel, engine: str) -> dict:
@@ -146,14 +179,20 @@ def state_key(model: CostModel, engine: str) -> dict:
     its version, Ibis's version, and profitlens's version and code (a fix between two
     releases changes the code)."""
     digest = hashlib.sha256(model.model_dump_json().encode()).hexdigest()
-    return {"profitlens": version("profitlens"), "code": _code_digest(), "engine": engine,
-            "engine_version": version(_PACKAGES.get(engine, engine)),
-            "ibis": version("ibis-framework"), "cost_model": digest, "groups": GROUPS}
+    return {
+        "profitlens": version("profitlens"),
+        "code": _code_digest(),
+        "engine": engine,
+        "engine_version": version(_PACKAGES.get(engine, engine)),
+        "ibis": version("ibis-framework"),
+        "cost_model": digest,
+        "groups": GROUPS,
+    }
 
 
 def _code_digest() -> str:
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parents[1].rglob("*.py")):   # the whole package
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):  # the whole package
         code.update(path.read_bytes())
     return code.hexdigest()
 
@@ -199,10 +238,12 @@ class Increment:
         """The rows of ``table`` (customer_id, period, ...) in the cells to recompute."""
         if self.cells is None:
             return table
-        keyed = with_customer_group(table).left_join(self._partial_table.mutate(_hit=True),
-                                                     ["period", "group"])
+        keyed = with_customer_group(table).left_join(
+            self._partial_table.mutate(_hit=True), ["period", "group"]
+        )
         return keyed.filter(keyed.period.isin(self.whole) | keyed._hit.notnull()).select(
-            *table.columns)
+            *table.columns
+        )
 
     def completed(self, name: str, recomputed: ir.Table, con) -> ir.Table:
         """``recomputed`` (the cells to recompute) with the previous run's rows of output
@@ -211,10 +252,10 @@ class Increment:
             return recomputed
         kept = con.read_parquet(self.previous / f"{name}.parquet")
         kept = with_customer_group(kept.filter(~kept.period.isin(self.whole))).anti_join(
-            self._partial_table, ["period", "group"])
+            self._partial_table, ["period", "group"]
+        )
         schema = recomputed.schema()
-        return kept.select(*(kept[c].cast(schema[c]) for c in recomputed.columns)).union(
-            recomputed)
+        return kept.select(*(kept[c].cast(schema[c]) for c in recomputed.columns)).union(recomputed)
 
     def first_days(self, calendar: pd.DataFrame) -> tuple[dt.date | None, pd.DataFrame]:
         """When carrying cost must be recomputed from: the first day of the earliest
@@ -238,8 +279,12 @@ class Increment:
             return {"recomputed": {p: 1.0 for p in every}, "full_because": self.reason}
         share = self.partial.groupby("period").size() / GROUPS
         whole = set(self.whole)
-        return {"recomputed": {p: 1.0 if p in whole else round(float(share.get(p, 0.0)), 6)
-                               for p in every}, "full_because": None}
+        return {
+            "recomputed": {
+                p: 1.0 if p in whole else round(float(share.get(p, 0.0)), 6) for p in every
+            },
+            "full_because": None,
+        }
 
     def save(self, folder: Path) -> None:
         """Write the state an incremental run into ``folder`` will compare with."""

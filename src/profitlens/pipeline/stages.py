@@ -4,6 +4,7 @@
 tables as Ibis expressions (nothing runs until they are written); :func:`run` does both and
 writes the outputs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,36 +16,53 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from profitlens.intermediate import activity_costs
-from profitlens.intermediate import credit_costs
-from profitlens.intermediate.commissions import paid_commission
 from profitlens.costmodel import CostModel, cost_model_from_text, load_cost_model
-from profitlens.engine import (Location, cache, check_engine_reads, child, connect, data_location,
-                     engine_name, is_folder, is_uri, read_text, release_cached)
+from profitlens.engine import (
+    Location,
+    cache,
+    check_engine_reads,
+    child,
+    connect,
+    data_location,
+    engine_name,
+    is_folder,
+    is_uri,
+    read_text,
+    release_cached,
+)
 from profitlens.errors import ContractError
-from profitlens.pipeline.features import feature_tables
-from profitlens.pipeline.incremental import (Increment, cell_fingerprints, plan, signatures, state_key,
-                          with_customer_group)
+from profitlens.intermediate import activity_costs, credit_costs
+from profitlens.intermediate.commissions import paid_commission
 from profitlens.intermediate.invoices import invoices
 from profitlens.intermediate.referral_costs import referral_cost
 from profitlens.intermediate.sales_lines import sales_lines
+from profitlens.io.outputs import write_outputs, write_run_info
+from profitlens.marts.cost_trace import cost_trace
 from profitlens.marts.customer_pnl import customer_pnl, per_customer_period
 from profitlens.marts.customer_summary import customer_summary, with_columns
-from profitlens.marts.resource_usage import resource_usage
-from profitlens.io.outputs import write_outputs, write_run_info
-from profitlens.periods import calendar_table, period_calendar, period_of
-from profitlens.staging import Staged, extreme_dates, stage_data
-from profitlens.report.isolated import draw_report
-from profitlens.marts.cost_trace import cost_trace
 from profitlens.marts.reconciliation import reconciliation
+from profitlens.marts.resource_usage import resource_usage
+from profitlens.periods import calendar_table, period_calendar, period_of
+from profitlens.pipeline.features import feature_tables
+from profitlens.pipeline.incremental import (
+    Increment,
+    cell_fingerprints,
+    plan,
+    signatures,
+    state_key,
+    with_customer_group,
+)
+from profitlens.report.isolated import draw_report
+from profitlens.staging import Staged, extreme_dates, stage_data
 
 Progress = Callable[[str], None]
 #: the fingerprint streams carrying cost depends on through the end of each period
 MOVES = ("invoiced", "paid")
 
 
-def load_data(data_dir: Location, engine: str = "duckdb", as_of: dt.date | None = None,
-              con=None) -> Staged:
+def load_data(
+    data_dir: Location, engine: str = "duckdb", as_of: dt.date | None = None, con=None
+) -> Staged:
     """Read, type and validate a data folder (the load+validate stage).
 
     Parameters
@@ -68,8 +86,10 @@ def load_data(data_dir: Location, engine: str = "duckdb", as_of: dt.date | None 
     if is_uri(data_dir):
         con = con or connect(engine)  # a URI folder is listed and read through Spark
     if not is_folder(data_dir, con):
-        raise ContractError(f"{data_dir}: not a folder; expected a data folder with "
-                            "costmodel.yaml, customers and invoice_lines")
+        raise ContractError(
+            f"{data_dir}: not a folder; expected a data folder with "
+            "costmodel.yaml, customers and invoice_lines"
+        )
     model = _cost_model(data_dir, con)
     return stage_data(data_dir, con or connect(engine), model, as_of)
 
@@ -85,9 +105,16 @@ def _cost_model(data_dir: Location, con) -> CostModel:
 def period_range(staged: Staged) -> pd.DataFrame:
     """The calendar of the run: from the period of the earliest invoice, activity, payment or
     referral date through the as-of period (one query for the four minimums)."""
-    dates = extreme_dates(staged.tables, {"invoice_lines": "invoice_date",
-                                          "activities": "occurred_on", "payments": "paid_on",
-                                          "referrals": "referred_on"}, "min")
+    dates = extreme_dates(
+        staged.tables,
+        {
+            "invoice_lines": "invoice_date",
+            "activities": "occurred_on",
+            "payments": "paid_on",
+            "referrals": "referred_on",
+        },
+        "min",
+    )
     return period_calendar(min(dates, default=staged.as_of), staged.as_of, staged.model.period)
 
 
@@ -104,8 +131,9 @@ class Contract:
     increment: Increment | None = None
 
 
-def contract_tables(staged: Staged, incremental_from: Path | None = None,
-                    calendar: pd.DataFrame | None = None) -> Contract:
+def contract_tables(
+    staged: Staged, incremental_from: Path | None = None, calendar: pd.DataFrame | None = None
+) -> Contract:
     """customer_pnl, customer_summary, resource_usage, quarantine, customer_activity and
     cost_trace.
 
@@ -131,43 +159,63 @@ def contract_tables(staged: Staged, incremental_from: Path | None = None,
     charged = activity_costs.charged_occurrences(owned, t["customers"])
     moves = credit_costs.balance_moves(inv, t["payments"])
     given = t["commissions"] is not None
-    sums = {"sales": sales_lines(t["invoice_lines"], t["customers"], model, given),
-            "bad_debt": credit_costs.bad_debt(t["payments"], inv, model.period),
-            "referral_cost": referral_cost(t["referrals"], model.period)}
+    sums = {
+        "sales": sales_lines(t["invoice_lines"], t["customers"], model, given),
+        "bad_debt": credit_costs.bad_debt(t["payments"], inv, model.period),
+        "referral_cost": referral_cost(t["referrals"], model.period),
+    }
     if given:
         sums["commission"] = paid_commission(t["commissions"], model)
     increment = None
     if incremental_from is not None:
-        increment = _increment(staged, calendar, incremental_from, {
-            **sums, "activities": charged.filter(charged.customer_id.notnull()),
-            "rates": rates.drop("rate"), **_balance_rows(t, inv, model)})
+        increment = _increment(
+            staged,
+            calendar,
+            incremental_from,
+            {
+                **sums,
+                "activities": charged.filter(charged.customer_id.notnull()),
+                "rates": rates.drop("rate"),
+                **_balance_rows(t, inv, model),
+            },
+        )
         sums = {name: increment.only(table) for name, table in sums.items()}
         charged = increment.only(charged)
         if increment.cells is not None:
             moves = _carried_in(moves, increment.first_days(calendar))
-    charges = cache(activity_costs.activity_charges(charged, activity_costs.activity_rates(model, rates)))
+    charges = cache(
+        activity_costs.activity_charges(charged, activity_costs.activity_rates(model, rates))
+    )
     intervals = credit_costs.invoice_balance_intervals(moves, staged.as_of)
     carrying = credit_costs.carrying_cost(intervals, cal, model.annual_carrying_rate)
     parts = {
         "sales": per_customer_period(sums["sales"]),
         "activities": charges.select("customer_id", "period", *activity_costs.ACTIVITY_LINES),
-        "credit_cost": (increment.only(carrying) if increment else carrying)
-        .union(sums["bad_debt"]),
+        "credit_cost": (increment.only(carrying) if increment else carrying).union(
+            sums["bad_debt"]
+        ),
         "referral_cost": sums["referral_cost"],
     }
     if given:
         parts["commission"] = per_customer_period(sums["commission"])
-    tables = {"customer_pnl": customer_pnl(parts),
-              "customer_activity": activity_costs.customer_activity(charges),
-              "cost_trace": cost_trace(charged, rates, model)}
+    tables = {
+        "customer_pnl": customer_pnl(parts),
+        "customer_activity": activity_costs.customer_activity(charges),
+        "cost_trace": cost_trace(charged, rates, model),
+    }
     if increment is not None:
-        tables = {name: increment.completed(name, table, staged.con)
-                  for name, table in tables.items()}
+        tables = {
+            name: increment.completed(name, table, staged.con) for name, table in tables.items()
+        }
     pnl = cache(tables["customer_pnl"])
-    tables = {"customer_pnl": pnl, "customer_summary": customer_summary(pnl, t["customers"]),
-              "resource_usage": resource_usage(activity_costs.resource_minutes(owned, model), rates),
-              "customer_activity": tables["customer_activity"],
-              "cost_trace": tables["cost_trace"], "quarantine": staged.quarantine}
+    tables = {
+        "customer_pnl": pnl,
+        "customer_summary": customer_summary(pnl, t["customers"]),
+        "resource_usage": resource_usage(activity_costs.resource_minutes(owned, model), rates),
+        "customer_activity": tables["customer_activity"],
+        "cost_trace": tables["cost_trace"],
+        "quarantine": staged.quarantine,
+    }
     tables["reconciliation"] = reconciliation(tables["cost_trace"], tables["resource_usage"])
     return Contract(tables, calendar, staged, inv, increment)
 
@@ -178,11 +226,15 @@ def _carried_in(moves: ir.Table, first_days: tuple[dt.date | None, pd.DataFrame]
     (see :meth:`profitlens.pipeline.incremental.Increment.first_days`)."""
     whole, partial = first_days
     keyed = with_customer_group(moves)
-    table = ibis.memtable(partial.rename(columns={"first": "partial"}),
-                          schema={"group": "int64", "partial": "date"})
+    table = ibis.memtable(
+        partial.rename(columns={"first": "partial"}), schema={"group": "int64", "partial": "date"}
+    )
     joined = keyed.left_join(table, "group")
-    first = joined.partial if whole is None else ibis.least(
-        joined.partial.fill_null(ibis.literal(whole)), ibis.literal(whole))
+    first = (
+        joined.partial
+        if whole is None
+        else ibis.least(joined.partial.fill_null(ibis.literal(whole)), ibis.literal(whole))
+    )
     dated = joined.mutate(first=first).drop("group", "partial")
     return credit_costs.moves_from(dated.filter(dated.first.notnull()))
 
@@ -191,15 +243,21 @@ def _balance_rows(t: dict[str, ir.Table], inv: ir.Table, model: CostModel) -> di
     """The rows invoice balances are made of, by the period of their move: the invoice lines
     (on their invoice's date; the invoice's amount is a float sum, whose last bits can change
     with the summation order) and the payments and write-offs."""
-    lines = t["invoice_lines"].select("invoice_id", "revenue").join(
-        inv.select("invoice_id", "customer_id", "invoice_date"), "invoice_id")
+    lines = (
+        t["invoice_lines"]
+        .select("invoice_id", "revenue")
+        .join(inv.select("invoice_id", "customer_id", "invoice_date"), "invoice_id")
+    )
     paid = credit_costs.payment_moves(inv, t["payments"])
-    return {MOVES[0]: lines.mutate(period=period_of(lines.invoice_date, model.period)),
-            MOVES[1]: paid.mutate(period=period_of(paid.day, model.period))}
+    return {
+        MOVES[0]: lines.mutate(period=period_of(lines.invoice_date, model.period)),
+        MOVES[1]: paid.mutate(period=period_of(paid.day, model.period)),
+    }
 
 
-def _increment(staged: Staged, calendar: pd.DataFrame, previous: Path,
-               streams: dict[str, ir.Table]) -> Increment:
+def _increment(
+    staged: Staged, calendar: pd.DataFrame, previous: Path, streams: dict[str, ir.Table]
+) -> Increment:
     """Fingerprint this run's rows per (period, customer group) cell and compare them with the
     previous run's."""
     prints = cell_fingerprints(streams).to_pandas()
@@ -211,14 +269,26 @@ def run_info(contract: Contract, counts: dict) -> dict:
     """What a run was: as-of date, currency, periods, engine and row conservation."""
     staged = contract.staged
     model: CostModel = staged.model
-    return {"as_of": staged.as_of.isoformat(), "currency": model.currency,
-            "period": model.period, "engine": engine_name(staged.con),
-            "periods": contract.calendar["period"].tolist(), "rows": counts}
+    return {
+        "as_of": staged.as_of.isoformat(),
+        "currency": model.currency,
+        "period": model.period,
+        "engine": engine_name(staged.con),
+        "periods": contract.calendar["period"].tolist(),
+        "rows": counts,
+    }
 
 
-def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | None = None,
-        progress: Progress | None = None, report: bool = False,
-        incremental: bool = False, database: bool = True) -> dict:
+def run(
+    data_dir: Path,
+    out_dir: Path,
+    engine: str = "duckdb",
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    report: bool = False,
+    incremental: bool = False,
+    database: bool = True,
+) -> dict:
     """Compute the customer P&L of a data folder and write the outputs to ``out_dir``.
 
     Parameters
@@ -248,8 +318,10 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     """
     if incremental and engine != "duckdb":
         # the cell filters make query plans that exhaust a Spark driver's default heap
-        raise ContractError("--incremental runs on the duckdb engine only; run with "
-                            f"--engine {engine} without --incremental")
+        raise ContractError(
+            "--incremental runs on the duckdb engine only; run with "
+            f"--engine {engine} without --incremental"
+        )
     say = progress or (lambda _stage: None)
     say("load + validate")
     staged = load_data(data_dir, engine, as_of)
@@ -257,8 +329,7 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     contract = contract_tables(staged, Path(out_dir) if incremental else None)
     features = feature_tables(contract, progress=say)
     tables = {**contract.tables, **features.tables}
-    tables["customer_summary"] = with_columns(tables["customer_summary"],
-                                              features.summary_columns)
+    tables["customer_summary"] = with_columns(tables["customer_summary"], features.summary_columns)
     say("count rows")
     info = run_info(contract, staged.row_counts())
     info["notes"] = features.notes
@@ -266,9 +337,16 @@ def run(data_dir: Path, out_dir: Path, engine: str = "duckdb", as_of: dt.date | 
     if contract.increment is not None:
         info["incremental"] = contract.increment.info()
         finish.append(contract.increment.save)
-    out = write_outputs(tables, Path(out_dir), info, progress=say, finish=_in_turn(finish),
-                        written=_releaser(staged.con), database=database)
-    if report:        # the tables are in place: a report that fails or crashes cannot lose them
+    out = write_outputs(
+        tables,
+        Path(out_dir),
+        info,
+        progress=say,
+        finish=_in_turn(finish),
+        written=_releaser(staged.con),
+        database=database,
+    )
+    if report:  # the tables are in place: a report that fails or crashes cannot lose them
         say("write report")
         if error := draw_report(out):
             info["report_error"] = error
@@ -284,6 +362,7 @@ def _in_turn(steps: list[Callable[[Path], object]]) -> Callable[[Path], None] | 
     def finish(folder: Path) -> None:
         for step in steps:
             step(folder)
+
     return finish
 
 

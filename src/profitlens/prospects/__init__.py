@@ -3,21 +3,22 @@
 Learned from the company's own history: which past prospects were won, what their pursuit
 cost, and what the customers they became brought and cost. See :mod:`.scoring` for the method.
 """
+
 from .history import attribute_frame, prospect_outcomes, prospect_status, pursuit_costs
 from .model import ConversionModel, RateModel
 from .scoring import SCORE_COLUMNS, ProspectScores, score_prospects
 from .stage import prospect_history, run_prospect_scores
 
 __all__ = [
-           "SCORE_COLUMNS",
-           "ConversionModel",
-           "ProspectScores",
-           "RateModel",
-           "attribute_frame",
-           "prospect_history",
-           "prospect_outcomes",
-           "prospect_status",
-           "pursuit_costs",
-           "run_prospect_scores",
-           "score_prospects",
+    "SCORE_COLUMNS",
+    "ConversionModel",
+    "ProspectScores",
+    "RateModel",
+    "attribute_frame",
+    "prospect_history",
+    "prospect_outcomes",
+    "prospect_status",
+    "pursuit_costs",
+    "run_prospect_scores",
+    "score_prospects",
 ]

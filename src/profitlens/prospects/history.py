@@ -16,6 +16,7 @@ A training row has two halves that are built apart on purpose:
   prospect its customer's operating profit and service cost per month of tenure and how long
   it stayed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from profitlens.intermediate.activity_costs import activity_rates, resource_rates, row_occurrences
+
 from ..contract import PROSPECTS
 from ..costmodel import CostModel
 from ..periods import calendar_table, period_of
@@ -70,17 +72,21 @@ def attribute_frame(prospects: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         numbers = pd.to_numeric(values, errors="coerce")
         if PROSPECTS.columns.get(column) == "float64" or (
-                numbers.notna().sum() == values.notna().sum()
-                and not pd.api.types.is_bool_dtype(values)):
+            numbers.notna().sum() == values.notna().sum() and not pd.api.types.is_bool_dtype(values)
+        ):
             out[column] = numbers.astype(float)
         else:
-            out[column] = values.astype(object).where(values.notna(), None).map(
-                lambda v: v if v is None else str(v))
+            out[column] = (
+                values.astype(object)
+                .where(values.notna(), None)
+                .map(lambda v: v if v is None else str(v))
+            )
     return pd.DataFrame(out, index=frame.index.rename("prospect_id"))
 
 
-def pursuit_costs(activities: ir.Table, model: CostModel, resource_costs: ir.Table,
-                  calendar: pd.DataFrame) -> ir.Table:
+def pursuit_costs(
+    activities: ir.Table, model: CostModel, resource_costs: ir.Table, calendar: pd.DataFrame
+) -> ir.Table:
     """What each prospect's pursuit cost: its activities priced the TDABC way.
 
     Each activity row of a prospect costs its minutes (:func:`~profitlens.intermediate.activity_costs.
@@ -94,16 +100,20 @@ def pursuit_costs(activities: ir.Table, model: CostModel, resource_costs: ir.Tab
     """
     rows = row_occurrences(activities.filter(activities.prospect_id.notnull()), model)
     rows = rows.mutate(period=period_of(rows.occurred_on, model.period))
-    rates = activity_rates(model, resource_rates(model, resource_costs,
-                                                 calendar_table(calendar)))
+    rates = activity_rates(model, resource_rates(model, resource_costs, calendar_table(calendar)))
     priced = rows.join(rates, ["activity", "period"])
     return priced.group_by("prospect_id").agg(
-        pursuit_cost=(priced.minutes * priced.rate).sum(),
-        last_activity_on=priced.occurred_on.max())
+        pursuit_cost=(priced.minutes * priced.rate).sum(), last_activity_on=priced.occurred_on.max()
+    )
 
 
-def prospect_status(prospects: ir.Table, pursuits: ir.Table, customers: ir.Table,
-                    as_of: dt.date, stale_after_days: int) -> ir.Table:
+def prospect_status(
+    prospects: ir.Table,
+    pursuits: ir.Table,
+    customers: ir.Table,
+    as_of: dt.date,
+    stale_after_days: int,
+) -> ir.Table:
     """Each prospect's status at ``as_of``: ``won``, ``lost`` or ``open``.
 
     Won means its ``converted_customer_id`` names a customer acquired on or before ``as_of``
@@ -126,8 +136,9 @@ def prospect_status(prospects: ir.Table, pursuits: ir.Table, customers: ir.Table
         and pursuit_days: how long the pursuit has run (open: to ``as_of``) or ran (lost: to
         its ``closed_on``, else to its last activity; won: to its last activity).
     """
-    joined = prospects.left_join(pursuits.rename(p_id="prospect_id"),
-                                 prospects.prospect_id == pursuits.prospect_id).drop("p_id")
+    joined = prospects.left_join(
+        pursuits.rename(p_id="prospect_id"), prospects.prospect_id == pursuits.prospect_id
+    ).drop("p_id")
     day = ibis.literal(as_of)
     acquired = customers.filter(customers.acquired_on <= day).select(w_id="customer_id")
     joined = joined.left_join(acquired, joined.converted_customer_id == acquired.w_id)
@@ -138,16 +149,24 @@ def prospect_status(prospects: ir.Table, pursuits: ir.Table, customers: ir.Table
         seen = joined.last_activity_on.fill_null(joined.created_on)
         given_up = seen < day - ibis.interval(days=stale_after_days)
     status = ibis.cases((joined.w_id.notnull(), "won"), (given_up, "lost"), else_="open")
-    ended = ibis.cases((status == "open", day),
-                       (joined.closed_on.notnull() & (status == "lost"), joined.closed_on),
-                       else_=joined.last_activity_on.fill_null(joined.created_on))
+    ended = ibis.cases(
+        (status == "open", day),
+        (joined.closed_on.notnull() & (status == "lost"), joined.closed_on),
+        else_=joined.last_activity_on.fill_null(joined.created_on),
+    )
     days = ibis.greatest(ended.delta(joined.created_on, unit="day"), 0).cast("float64")
-    return joined.mutate(pursuit_cost=joined.pursuit_cost.fill_null(0.0), status=status,
-                         pursuit_days=days).drop("w_id")
+    return joined.mutate(
+        pursuit_cost=joined.pursuit_cost.fill_null(0.0), status=status, pursuit_days=days
+    ).drop("w_id")
 
 
-def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines: ir.Table,
-                      clv: ir.Table, as_of: dt.date) -> ir.Table:
+def customer_outcomes(
+    customer_pnl: ir.Table,
+    customers: ir.Table,
+    invoice_lines: ir.Table,
+    clv: ir.Table,
+    as_of: dt.date,
+) -> ir.Table:
     """What each customer brought and how long it stayed, for the won prospects' outcomes.
 
     ``operating_profit`` is its profit before acquisition cost (the pursuit is counted apart)
@@ -166,14 +185,18 @@ def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines
     """
     pnl = customer_pnl.group_by("customer_id").agg(
         operating_profit=(customer_pnl.profit + customer_pnl.acquisition_cost).sum(),
-        service_cost=customer_pnl.service_cost.sum())
+        service_cost=customer_pnl.service_cost.sum(),
+    )
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.literal(as_of))
-    last = seen.group_by(l_id=seen.customer_id).agg(last_purchase=seen.invoice_date.max(),
-                                                   first_purchase=seen.invoice_date.min())
-    on_first = seen.join(last, (seen.customer_id == last.l_id)
-                         & (seen.invoice_date == last.first_purchase))
+    last = seen.group_by(l_id=seen.customer_id).agg(
+        last_purchase=seen.invoice_date.max(), first_purchase=seen.invoice_date.min()
+    )
+    on_first = seen.join(
+        last, (seen.customer_id == last.l_id) & (seen.invoice_date == last.first_purchase)
+    )
     first = on_first.group_by(f_id=on_first.customer_id).agg(
-        first_margin=(on_first.revenue - on_first.cost).sum())
+        first_margin=(on_first.revenue - on_first.cost).sum()
+    )
     alive = clv.select(a_id=clv.customer_id, p_alive=clv.p_alive)
     c = customers.filter(customers.acquired_on <= ibis.literal(as_of))
     c = c.left_join(last, c.customer_id == last.l_id).drop("l_id", "first_purchase")
@@ -184,15 +207,20 @@ def customer_outcomes(customer_pnl: ir.Table, customers: ir.Table, invoice_lines
     ended = c.ended_on.notnull() & (c.ended_on <= day)
     last_seen = ibis.greatest(c.last_purchase.fill_null(c.acquired_on), c.acquired_on)
     p_alive = c.p_alive.fill_null(1.0)
-    days = ibis.ifelse(ended, c.ended_on.delta(c.acquired_on, unit="day").cast("float64"),
-                       last_seen.delta(c.acquired_on, unit="day").cast("float64")
-                       + p_alive * day.delta(last_seen, unit="day").cast("float64"))
-    return c.select("customer_id",
-                    operating_profit=c.operating_profit.fill_null(0.0),
-                    first_margin=c.first_margin.fill_null(0.0),
-                    service_cost=c.service_cost.fill_null(0.0),
-                    tenure_months=days / DAYS_PER_MONTH,
-                    churned=ibis.ifelse(ended, 1.0, 1.0 - p_alive))
+    days = ibis.ifelse(
+        ended,
+        c.ended_on.delta(c.acquired_on, unit="day").cast("float64"),
+        last_seen.delta(c.acquired_on, unit="day").cast("float64")
+        + p_alive * day.delta(last_seen, unit="day").cast("float64"),
+    )
+    return c.select(
+        "customer_id",
+        operating_profit=c.operating_profit.fill_null(0.0),
+        first_margin=c.first_margin.fill_null(0.0),
+        service_cost=c.service_cost.fill_null(0.0),
+        tenure_months=days / DAYS_PER_MONTH,
+        churned=ibis.ifelse(ended, 1.0, 1.0 - p_alive),
+    )
 
 
 def prospect_outcomes(status: ir.Table, outcomes: ir.Table) -> pd.DataFrame:
@@ -212,12 +240,12 @@ def prospect_outcomes(status: ir.Table, outcomes: ir.Table) -> pd.DataFrame:
         pursuit_days and operating_profit, first_margin, service_cost, tenure_months,
         churned (null unless won).
     """
-    joined = status.left_join(outcomes.rename(o_id="customer_id"),
-                              status.converted_customer_id == outcomes.customer_id).drop("o_id")
+    joined = status.left_join(
+        outcomes.rename(o_id="customer_id"), status.converted_customer_id == outcomes.customer_id
+    ).drop("o_id")
     frame = joined.execute()
     frame["prospect_id"] = frame["prospect_id"].astype(str)
     frame = frame.sort_values("prospect_id", kind="stable").reset_index(drop=True)
-    for column in ("operating_profit", "first_margin", "service_cost", "tenure_months",
-                   "churned"):
+    for column in ("operating_profit", "first_margin", "service_cost", "tenure_months", "churned"):
         frame[column] = np.where(frame["status"] == "won", frame[column].astype(float), np.nan)
     return frame

@@ -22,6 +22,7 @@ Training rows beyond ``max_rows`` are sampled (fixed seed): 100,000 rows pin the
 and keep the stage short on a company of a million customers. The trees run on one thread
 (:func:`_one_thread`).
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,12 +31,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import OrdinalEncoder
@@ -47,9 +48,17 @@ METHODS = ("trees", "shrinkage")
 GROUP = "segment"
 #: shallow trees (depth 3, scikit-learn's GradientBoosting default): firmographic attributes
 #: rarely interact deeper, and deeper trees fit the noise of a few thousand outcomes
-_TREES = {"max_iter": 300, "learning_rate": 0.05, "min_samples_leaf": 40, "max_depth": 3,
-          "max_leaf_nodes": 15, "l2_regularization": 1.0, "early_stopping": True,
-          "validation_fraction": 0.2, "n_iter_no_change": 20}
+_TREES = {
+    "max_iter": 300,
+    "learning_rate": 0.05,
+    "min_samples_leaf": 40,
+    "max_depth": 3,
+    "max_leaf_nodes": 15,
+    "l2_regularization": 1.0,
+    "early_stopping": True,
+    "validation_fraction": 0.2,
+    "n_iter_no_change": 20,
+}
 
 
 class _Attributes:
@@ -58,19 +67,28 @@ class _Attributes:
 
     def fit(self, frame: pd.DataFrame) -> _Attributes:
         self.columns = list(frame.columns)
-        self.categorical = [c for c in self.columns
-                            if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+        self.categorical = [
+            c for c in self.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
+        ]
         self.encoder = None
         if self.categorical:
             self.encoder = OrdinalEncoder(
-                handle_unknown="use_encoded_value", unknown_value=np.nan,
-                encoded_missing_value=np.nan, max_categories=250, dtype=float)
+                handle_unknown="use_encoded_value",
+                unknown_value=np.nan,
+                encoded_missing_value=np.nan,
+                max_categories=250,
+                dtype=float,
+            )
             self.encoder.fit(self._text(frame))
         return self
 
     def _text(self, frame: pd.DataFrame) -> np.ndarray:
-        return frame[self.categorical].astype(object).where(
-            frame[self.categorical].notna(), np.nan).to_numpy()
+        return (
+            frame[self.categorical]
+            .astype(object)
+            .where(frame[self.categorical].notna(), np.nan)
+            .to_numpy()
+        )
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         frame = frame.reindex(columns=self.columns)
@@ -93,10 +111,12 @@ def _one_thread(method):
     """Run an estimator's method with OpenMP on one thread: on a few thousand rows the
     threads cost far more in coordination than they save (fifty times slower on a busy
     two-core machine), and one thread gives the same result run after run."""
+
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
         with threadpool_limits(1):
             return method(*args, **kwargs)
+
     return wrapper
 
 
@@ -119,8 +139,9 @@ class _ShrunkMeans:
 
     def fit(self, frame: pd.DataFrame, y: np.ndarray, weight: np.ndarray, k: float):
         self.overall = float(np.sum(weight * y) / max(np.sum(weight), 1e-12))
-        sums = pd.DataFrame({"g": segment_of(frame), "wy": weight * y, "w": weight}).groupby(
-            "g").sum()
+        sums = (
+            pd.DataFrame({"g": segment_of(frame), "wy": weight * y, "w": weight}).groupby("g").sum()
+        )
         self.means = ((sums["wy"] + k * self.overall) / (sums["w"] + k)).to_dict()
         return self
 
@@ -142,8 +163,10 @@ class _Isotonic(IsotonicRegression):
 
 #: the two calibrations of a score, compared by cross-validation on held-out scores: isotonic,
 #: and Platt's sigmoid (a logistic regression on the score's log-odds)
-_CALIBRATORS = {"isotonic": _Isotonic(out_of_bounds="clip", y_min=0.0, y_max=1.0),
-                "sigmoid": LogisticRegression(C=1e6)}
+_CALIBRATORS = {
+    "isotonic": _Isotonic(out_of_bounds="clip", y_min=0.0, y_max=1.0),
+    "sigmoid": LogisticRegression(C=1e6),
+}
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -182,8 +205,13 @@ class ConversionModel(BaseEstimator):
     array([0.65, 0.5 ])
     """
 
-    def __init__(self, method: str = "trees", shrinkage: float = 20.0, max_rows: int = 100_000,
-                 random_state: int = 0):
+    def __init__(
+        self,
+        method: str = "trees",
+        shrinkage: float = 20.0,
+        max_rows: int = 100_000,
+        random_state: int = 0,
+    ):
         self.method = method
         self.shrinkage = shrinkage
         self.max_rows = max_rows
@@ -199,17 +227,18 @@ class ConversionModel(BaseEstimator):
         self.base_rate_ = float(y.mean())
         self.calibration_, self.cv_brier_ = None, {}
         if self.method == "shrinkage":
-            self.means_ = _ShrunkMeans().fit(X, y.astype(float), np.ones(len(y)),
-                                             self.shrinkage)
+            self.means_ = _ShrunkMeans().fit(X, y.astype(float), np.ones(len(y)), self.shrinkage)
             return self
         self.attributes_ = _Attributes().fit(X)
         matrix = self.attributes_.transform(X)
         folds = StratifiedKFold(3, shuffle=True, random_state=self.random_state)
-        raw = cross_val_predict(self._calibrated(None), matrix, y, cv=folds,
-                                method="predict_proba")[:, 1]
+        raw = cross_val_predict(
+            self._calibrated(None), matrix, y, cv=folds, method="predict_proba"
+        )[:, 1]
         for method, calibrator in _CALIBRATORS.items():
-            p = cross_val_predict(calibrator, _logit(raw)[:, None], y, cv=folds,
-                                  method="predict_proba")[:, 1]
+            p = cross_val_predict(
+                calibrator, _logit(raw)[:, None], y, cv=folds, method="predict_proba"
+            )[:, 1]
             self.cv_brier_[method] = float(brier_score_loss(y, p))
         self.calibration_ = min(self.cv_brier_, key=self.cv_brier_.get)
         self.estimator_ = self._calibrated(self.calibration_).fit(matrix, y)
@@ -218,8 +247,8 @@ class ConversionModel(BaseEstimator):
     def _calibrated(self, method: str | None):
         """The trees, calibrated by ``method`` (3-fold ``CalibratedClassifierCV``) or not."""
         trees = HistGradientBoostingClassifier(
-            **_TREES, categorical_features=self.attributes_.mask,
-            random_state=self.random_state)
+            **_TREES, categorical_features=self.attributes_.mask, random_state=self.random_state
+        )
         return trees if method is None else CalibratedClassifierCV(trees, method=method, cv=3)
 
     @_one_thread
@@ -231,8 +260,9 @@ class ConversionModel(BaseEstimator):
         return self.estimator_.predict_proba(self.attributes_.transform(X))[:, 1]
 
 
-def one_standard_error_blend(y: np.ndarray, base: np.ndarray, trees: np.ndarray,
-                             weight: np.ndarray) -> float:
+def one_standard_error_blend(
+    y: np.ndarray, base: np.ndarray, trees: np.ndarray, weight: np.ndarray
+) -> float:
     """The least weight ``a`` of ``trees`` against ``base`` (on a grid of tenths) whose
     weighted squared error on held-out rows is within one standard error of the best weight's.
 
@@ -255,8 +285,11 @@ def one_standard_error_blend(y: np.ndarray, base: np.ndarray, trees: np.ndarray,
     for i in range(best + 1):
         excess = losses[i] - losses[best]
         mean = excess @ share
-        error = np.sqrt(max((share * (excess - mean) ** 2).sum(), 0.0) * np.sum(share ** 2)
-                        / max(1.0 - np.sum(share ** 2), 1e-12))
+        error = np.sqrt(
+            max((share * (excess - mean) ** 2).sum(), 0.0)
+            * np.sum(share**2)
+            / max(1.0 - np.sum(share**2), 1e-12)
+        )
         if mean <= error:
             return float(grid[i])
     return float(grid[best])
@@ -291,8 +324,14 @@ class RateModel(BaseEstimator):
     array([ 2.  , 10.  ,  7.33])
     """
 
-    def __init__(self, method: str = "trees", loss: str = "squared_error",
-                 shrinkage: float = 20.0, max_rows: int = 100_000, random_state: int = 0):
+    def __init__(
+        self,
+        method: str = "trees",
+        loss: str = "squared_error",
+        shrinkage: float = 20.0,
+        max_rows: int = 100_000,
+        random_state: int = 0,
+    ):
         self.method = method
         self.loss = loss
         self.shrinkage = shrinkage
@@ -320,11 +359,15 @@ class RateModel(BaseEstimator):
 
     def _trees(self) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
-            **_TREES, loss=self.loss, categorical_features=self.attributes_.mask,
-            random_state=self.random_state)
+            **_TREES,
+            loss=self.loss,
+            categorical_features=self.attributes_.mask,
+            random_state=self.random_state,
+        )
 
-    def _cross_validated_blend(self, X: pd.DataFrame, matrix: np.ndarray, y: np.ndarray,
-                               weight: np.ndarray) -> float:
+    def _cross_validated_blend(
+        self, X: pd.DataFrame, matrix: np.ndarray, y: np.ndarray, weight: np.ndarray
+    ) -> float:
         """The weight of the trees against the shrunk segment means, from their predictions
         of held-out rows (3 folds; :func:`one_standard_error_blend`): near 0 when the
         attributes say nothing beyond the segment, near 1 when the trees find real structure."""
@@ -333,8 +376,11 @@ class RateModel(BaseEstimator):
         for train, test in folds.split(matrix):
             means = _ShrunkMeans().fit(X.iloc[train], y[train], weight[train], self.shrinkage)
             base[test] = means.predict(X.iloc[test])
-            trees[test] = self._trees().fit(matrix[train], y[train],
-                                            sample_weight=weight[train]).predict(matrix[test])
+            trees[test] = (
+                self._trees()
+                .fit(matrix[train], y[train], sample_weight=weight[train])
+                .predict(matrix[test])
+            )
         return one_standard_error_blend(y, base, trees, weight)
 
     @_one_thread

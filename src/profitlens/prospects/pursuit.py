@@ -11,6 +11,7 @@ has to run.
 A pursuit that has already run longer than most is not taken as finished: the longer ones
 among the past show how long such a pursuit still goes on.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,11 +52,12 @@ class RemainingPursuit(BaseEstimator):
 
     def fit(self, X: pd.DataFrame, cost, days) -> RemainingPursuit:
         cost, days = np.asarray(cost, float), np.clip(np.asarray(days, float), 0, None)
-        exposure = days + 1.0                    # the day it was created is a day of pursuit
+        exposure = days + 1.0  # the day it was created is a day of pursuit
         self.per_day_ = None
         if np.any(cost > 0):
             self.per_day_ = RateModel(method=self.method, loss="poisson").fit(
-                X, cost / exposure, exposure)
+                X, cost / exposure, exposure
+            )
         self.groups_ = segment_of(X)
         self.days_ = days
         return self

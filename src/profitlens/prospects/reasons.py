@@ -9,6 +9,7 @@ employees cost 95 EUR a month in service"), then the verdict. Numbers are banded
 quartiles of the training prospects ("of 12-40 employees"). A value met fewer than ``MIN_ROWS``
 times in the history is not used as a reason.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -28,9 +29,9 @@ def _bands(past: pd.Series, values: pd.Series, column: str) -> tuple[pd.Series, 
     labels = [f"{lo:,.0f}-{hi:,.0f} {name}" for lo, hi in itertools.pairwise(edges)]
 
     def band(series: pd.Series) -> pd.Series:
-        cut = pd.cut(series.clip(edges[0], edges[-1]), edges, labels=labels,
-                     include_lowest=True)
+        cut = pd.cut(series.clip(edges[0], edges[-1]), edges, labels=labels, include_lowest=True)
         return cut.astype(object).where(cut.notna(), None)
+
     return band(past), band(values)
 
 
@@ -45,8 +46,9 @@ def _described(past: pd.DataFrame, scored: pd.DataFrame) -> dict[str, tuple]:
     return out
 
 
-def _strongest(labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray, distance,
-               direction: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _strongest(
+    labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray, distance, direction: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each scored row, the attribute label whose rows' weighted mean of ``y`` lies
     furthest from the overall mean (``distance(mean, overall)``, signed) on the side the row's
     own score lies (``direction``, +1 above the average, -1 below): its column, label and
@@ -54,11 +56,11 @@ def _strongest(labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray, dist
     overall = np.sum(weight * y) / max(np.sum(weight), 1e-12)
     n = len(next(iter(labels.values()))[1]) if labels else 0
     best = np.full(n, -np.inf)
-    column, label, mean = (np.full(n, None, object), np.full(n, None, object),
-                           np.full(n, np.nan))
+    column, label, mean = (np.full(n, None, object), np.full(n, None, object), np.full(n, np.nan))
     for name, (past, scored) in labels.items():
-        frame = pd.DataFrame({"v": past.to_numpy(object), "wy": weight * y, "w": weight,
-                              "n": 1.0}).dropna(subset=["v"])
+        frame = pd.DataFrame(
+            {"v": past.to_numpy(object), "wy": weight * y, "w": weight, "n": 1.0}
+        ).dropna(subset=["v"])
         sums = frame.groupby("v").sum()
         sums = sums[(sums["n"] >= MIN_ROWS) & (sums["w"] > 0)]
         means = (sums["wy"] / sums["w"]).to_dict()
@@ -66,8 +68,12 @@ def _strongest(labels: dict[str, tuple], y: np.ndarray, weight: np.ndarray, dist
         m = np.array([means.get(v, np.nan) if v is not None else np.nan for v in values])
         d = np.where(np.isnan(m), -np.inf, distance(m, overall) * direction)
         better = d > best
-        best[better], column[better], label[better], mean[better] = \
-            d[better], name, values[better], m[better]
+        best[better], column[better], label[better], mean[better] = (
+            d[better],
+            name,
+            values[better],
+            m[better],
+        )
     return column, label, mean
 
 
@@ -85,8 +91,14 @@ def _subject(column, label, noun: str) -> str:
     return f"{label} {noun}"
 
 
-def prospect_reasons(past: pd.DataFrame, won: np.ndarray, outcomes: pd.DataFrame,
-                     scored: pd.DataFrame, scores: pd.DataFrame, currency: str) -> list[str]:
+def prospect_reasons(
+    past: pd.DataFrame,
+    won: np.ndarray,
+    outcomes: pd.DataFrame,
+    scored: pd.DataFrame,
+    scores: pd.DataFrame,
+    currency: str,
+) -> list[str]:
     """One reason text per scored prospect.
 
     Parameters
@@ -110,19 +122,29 @@ def prospect_reasons(past: pd.DataFrame, won: np.ndarray, outcomes: pd.DataFrame
     """
     labels = _described(past, scored.reindex(columns=past.columns))
     if not labels:
-        return [_verdict(r, c, currency) for r, c in zip(scores["expected_return"],
-                                                          scores["expected_pursuit_cost"])]
-    conv = _strongest(labels, won.astype(float), np.ones(len(won)),
-                      lambda m, o: _logit(m) - _logit(o),
-                      np.sign(scores["p_convert"].to_numpy(float) - won.mean()))
+        return [
+            _verdict(r, c, currency)
+            for r, c in zip(scores["expected_return"], scores["expected_pursuit_cost"])
+        ]
+    conv = _strongest(
+        labels,
+        won.astype(float),
+        np.ones(len(won)),
+        lambda m, o: _logit(m) - _logit(o),
+        np.sign(scores["p_convert"].to_numpy(float) - won.mean()),
+    )
     months = outcomes["months"].fillna(0.0).to_numpy(float)
-    rel = (lambda m, o: (m - o) / max(abs(o), 1e-9))
+
+    def rel(m, o):
+        return (m - o) / max(abs(o), 1e-9)
+
     found = {}
     for name, predicted in (("profit_rate", "profit_rate"), ("service_rate", "service_rate")):
         rate = outcomes[name].fillna(0.0).to_numpy(float)
         mean = np.sum(months * rate) / max(np.sum(months), 1e-12)
-        found[name] = _strongest(labels, rate, months, rel,
-                                 np.sign(scores[predicted].to_numpy(float) - mean))
+        found[name] = _strongest(
+            labels, rate, months, rel, np.sign(scores[predicted].to_numpy(float) - mean)
+        )
     profit, service = found["profit_rate"], found["service_rate"]
     texts = []
     for i in range(len(scored)):
@@ -133,20 +155,31 @@ def prospect_reasons(past: pd.DataFrame, won: np.ndarray, outcomes: pd.DataFrame
             parts.append(f"{_subject(conv[0][i], conv[1][i], 'prospects')} convert {odds}")
         if profit[0][i] is not None:
             verb = "make" if profit[2][i] >= 0 else "lose"
-            parts.append(f"{_subject(profit[0][i], profit[1][i], 'customers')} {verb} "
-                         f"{abs(profit[2][i]):,.0f} {currency} a month after every cost to serve")
+            parts.append(
+                f"{_subject(profit[0][i], profit[1][i], 'customers')} {verb} "
+                f"{abs(profit[2][i]):,.0f} {currency} a month after every cost to serve"
+            )
         if service[0][i] is not None:
-            parts.append(f"{_subject(service[0][i], service[1][i], 'customers')} cost "
-                         f"{service[2][i]:,.0f} {currency} a month in service")
-        parts.append(_verdict(scores["expected_return"].iat[i],
-                              scores["expected_pursuit_cost"].iat[i], currency))
+            parts.append(
+                f"{_subject(service[0][i], service[1][i], 'customers')} cost "
+                f"{service[2][i]:,.0f} {currency} a month in service"
+            )
+        parts.append(
+            _verdict(
+                scores["expected_return"].iat[i], scores["expected_pursuit_cost"].iat[i], currency
+            )
+        )
         texts.append("; ".join(parts))
     return texts
 
 
 def _verdict(expected_return: float, pursuit_cost: float, currency: str) -> str:
     if expected_return <= 0:
-        return (f"expected to lose {abs(expected_return):,.0f} {currency} with "
-                f"{pursuit_cost:,.0f} {currency} of pursuit still to spend")
-    return (f"expected return {expected_return:,.0f} {currency} for "
-            f"{pursuit_cost:,.0f} {currency} of pursuit still to spend")
+        return (
+            f"expected to lose {abs(expected_return):,.0f} {currency} with "
+            f"{pursuit_cost:,.0f} {currency} of pursuit still to spend"
+        )
+    return (
+        f"expected return {expected_return:,.0f} {currency} for "
+        f"{pursuit_cost:,.0f} {currency} of pursuit still to spend"
+    )

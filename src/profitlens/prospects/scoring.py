@@ -26,6 +26,7 @@ Trees when at least ``min_won`` past prospects were won (default 200), segment m
 the overall mean below that (:mod:`.model`). Fewer than ``min_history`` past outcomes (20): no
 scores, a note.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,12 +41,27 @@ from .model import ConversionModel, RateModel
 from .pursuit import RemainingPursuit
 from .reasons import prospect_reasons
 
-SCORE_COLUMNS = ("prospect_id", "p_convert", "expected_lifetime_profit",
-                 "expected_service_cost", "expected_pursuit_cost", "expected_return",
-                 "recommendation", "reasons")
-OUTCOME_COLUMNS = ("pursuit_cost", "last_activity_on", "status", "pursuit_days",
-                   "operating_profit", "first_margin",
-                   "service_cost", "tenure_months", "churned")
+SCORE_COLUMNS = (
+    "prospect_id",
+    "p_convert",
+    "expected_lifetime_profit",
+    "expected_service_cost",
+    "expected_pursuit_cost",
+    "expected_return",
+    "recommendation",
+    "reasons",
+)
+OUTCOME_COLUMNS = (
+    "pursuit_cost",
+    "last_activity_on",
+    "status",
+    "pursuit_days",
+    "operating_profit",
+    "first_margin",
+    "service_cost",
+    "tenure_months",
+    "churned",
+)
 MIN_HISTORY = 20
 MIN_WON = 200
 
@@ -59,8 +75,9 @@ class ProspectScores:
     settings: dict = field(default_factory=dict)
 
 
-def discounted_months(hazard: np.ndarray, annual_discount_rate: float,
-                      horizon_months: int = HORIZON_MONTHS) -> np.ndarray:
+def discounted_months(
+    hazard: np.ndarray, annual_discount_rate: float, horizon_months: int = HORIZON_MONTHS
+) -> np.ndarray:
     """Discounted months alive over the horizon of a new customer leaving at ``hazard`` a month.
 
     sum over m = 1..H of d^m (S(m - 1) + S(m)) / 2 with S(t) = exp(-hazard t), the weights of
@@ -71,13 +88,14 @@ def discounted_months(hazard: np.ndarray, annual_discount_rate: float,
     >>> round(float(discounted_months(np.array([0.0]), 0.0, 12)[0]), 6)
     12.0
     """
-    weights = forecast_sums(horizon_months, annual_discount_rate)[:horizon_months + 1, 3]
+    weights = forecast_sums(horizon_months, annual_discount_rate)[: horizon_months + 1, 3]
     months = np.arange(horizon_months + 1, dtype=float)
     return np.exp(-np.outer(np.asarray(hazard, float), months)) @ weights
 
 
-def recommend(expected_return: np.ndarray, pursuit_cost: np.ndarray,
-              deprioritise_below: float) -> np.ndarray:
+def recommend(
+    expected_return: np.ndarray, pursuit_cost: np.ndarray, deprioritise_below: float
+) -> np.ndarray:
     """``skip`` when the expected return is not positive, ``deprioritise`` when it is less than
     ``deprioritise_below`` times the pursuit cost still to spend, else ``pursue``.
 
@@ -86,9 +104,11 @@ def recommend(expected_return: np.ndarray, pursuit_cost: np.ndarray,
     >>> recommend(np.array([-5.0, 50.0, 500.0]), np.array([100.0, 100.0, 100.0]), 1.0).tolist()
     ['skip', 'deprioritise', 'pursue']
     """
-    return np.where(expected_return <= 0, "skip",
-                    np.where(expected_return < deprioritise_below * pursuit_cost,
-                             "deprioritise", "pursue"))
+    return np.where(
+        expected_return <= 0,
+        "skip",
+        np.where(expected_return < deprioritise_below * pursuit_cost, "deprioritise", "pursue"),
+    )
 
 
 def _value_rows(won: pd.DataFrame) -> pd.DataFrame:
@@ -97,11 +117,16 @@ def _value_rows(won: pd.DataFrame) -> pd.DataFrame:
     their weight (months of tenure, at least one: a customer won last week is not a month of
     evidence)."""
     months = won["tenure_months"].clip(lower=1.0)
-    return pd.DataFrame({"first_margin": won["first_margin"],
-                         "profit_rate": (won["operating_profit"] - won["first_margin"]) / months,
-                         "service_rate": won["service_cost"] / months,
-                         "hazard": won["churned"].clip(0.0, 1.0) / months,
-                         "months": months}, index=won.index)
+    return pd.DataFrame(
+        {
+            "first_margin": won["first_margin"],
+            "profit_rate": (won["operating_profit"] - won["first_margin"]) / months,
+            "service_rate": won["service_cost"] / months,
+            "hazard": won["churned"].clip(0.0, 1.0) / months,
+            "months": months,
+        },
+        index=won.index,
+    )
 
 
 def _fit_rate(method: str, loss: str, X: pd.DataFrame, y: pd.Series, weight=None):
@@ -116,8 +141,13 @@ def _predict(model, X: pd.DataFrame) -> np.ndarray:
     return np.zeros(len(X)) if model is None else model.predict(X)
 
 
-def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = MIN_WON,
-                    min_history: int = MIN_HISTORY) -> ProspectScores:
+def score_prospects(
+    history: pd.DataFrame,
+    model: CostModel,
+    *,
+    min_won: int = MIN_WON,
+    min_history: int = MIN_HISTORY,
+) -> ProspectScores:
     """Fit the models on the past prospects of ``history`` and score its open ones.
 
     Parameters
@@ -139,12 +169,15 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
     status = history["status"]
     past, open_ = history[status != "open"], history[status == "open"]
     if open_.empty:
-        return ProspectScores(None, "No prospect_scores: no prospect is open at the as-of "
-                              "date.")
+        return ProspectScores(None, "No prospect_scores: no prospect is open at the as-of date.")
     if len(past) < min_history:
-        return ProspectScores(None, (
-            f"No prospect_scores: {len(past)} past prospects were won or given up, fewer than "
-            f"the {min_history} needed to learn from; {len(open_)} open prospects not scored."))
+        return ProspectScores(
+            None,
+            (
+                f"No prospect_scores: {len(past)} past prospects were won or given up, fewer than "
+                f"the {min_history} needed to learn from; {len(open_)} open prospects not scored."
+            ),
+        )
     attributes = attribute_frame(history.drop(columns=list(OUTCOME_COLUMNS)))
     X_past, X_open = attributes.loc[past["prospect_id"]], attributes.loc[open_["prospect_id"]]
     won = (past["status"] == "won").to_numpy()
@@ -153,38 +186,63 @@ def score_prospects(history: pd.DataFrame, model: CostModel, *, min_won: int = M
     value = _value_rows(past.set_index("prospect_id")[won])
     value = value[value["months"].notna()]
     X_won = X_past.loc[value.index]
-    rates = {name: _fit_rate(method, loss, X_won, value[name],
-                             None if name == "first_margin" else value["months"])
-             for name, loss in (("first_margin", "squared_error"),
-                                ("profit_rate", "squared_error"),
-                                ("service_rate", "squared_error"), ("hazard", "poisson"))}
-    pursuit = RemainingPursuit(method=method).fit(X_past, past["pursuit_cost"],
-                                                  past["pursuit_days"])
-    months = discounted_months(np.clip(_predict(rates["hazard"], X_open), 0, None),
-                               model.annual_discount_rate, model.clv.horizon_months)
+    rates = {
+        name: _fit_rate(
+            method, loss, X_won, value[name], None if name == "first_margin" else value["months"]
+        )
+        for name, loss in (
+            ("first_margin", "squared_error"),
+            ("profit_rate", "squared_error"),
+            ("service_rate", "squared_error"),
+            ("hazard", "poisson"),
+        )
+    }
+    pursuit = RemainingPursuit(method=method).fit(
+        X_past, past["pursuit_cost"], past["pursuit_days"]
+    )
+    months = discounted_months(
+        np.clip(_predict(rates["hazard"], X_open), 0, None),
+        model.annual_discount_rate,
+        model.clv.horizon_months,
+    )
     p = np.clip(conversion.predict_proba(X_open), 0.0, 1.0)
     remaining = pursuit.predict(X_open, open_["pursuit_days"])
-    lifetime = (_predict(rates["first_margin"], X_open)
-                + _predict(rates["profit_rate"], X_open) * months)
-    table = pd.DataFrame({
-        "prospect_id": open_["prospect_id"].to_numpy(),
-        "p_convert": p,
-        "expected_lifetime_profit": lifetime,
-        "expected_service_cost": np.clip(_predict(rates["service_rate"], X_open), 0, None)
-        * months,
-        "expected_pursuit_cost": remaining,
-        "expected_return": p * lifetime - remaining})
-    table["recommendation"] = recommend(table["expected_return"].to_numpy(), remaining,
-                                        model.prospects.deprioritise_below)
+    lifetime = (
+        _predict(rates["first_margin"], X_open) + _predict(rates["profit_rate"], X_open) * months
+    )
+    table = pd.DataFrame(
+        {
+            "prospect_id": open_["prospect_id"].to_numpy(),
+            "p_convert": p,
+            "expected_lifetime_profit": lifetime,
+            "expected_service_cost": np.clip(_predict(rates["service_rate"], X_open), 0, None)
+            * months,
+            "expected_pursuit_cost": remaining,
+            "expected_return": p * lifetime - remaining,
+        }
+    )
+    table["recommendation"] = recommend(
+        table["expected_return"].to_numpy(), remaining, model.prospects.deprioritise_below
+    )
     outcomes = _value_rows(past.set_index("prospect_id")).reindex(X_past.index)
     outcomes.loc[~won, ["profit_rate", "service_rate", "months"]] = np.nan
-    explained = table.assign(profit_rate=_predict(rates["profit_rate"], X_open),
-                             service_rate=_predict(rates["service_rate"], X_open))
-    table["reasons"] = prospect_reasons(X_past, won, outcomes, X_open, explained,
-                                        model.currency or "")
-    table = table.sort_values(["expected_return", "prospect_id"], ascending=[False, True],
-                              kind="stable").reset_index(drop=True)
-    settings = {"method": method, "past_prospects": len(past), "won": int(won.sum()),
-                "open": len(open_), "calibration": conversion.calibration_,
-                "cv_brier": conversion.cv_brier_, "attributes": list(attributes.columns)}
+    explained = table.assign(
+        profit_rate=_predict(rates["profit_rate"], X_open),
+        service_rate=_predict(rates["service_rate"], X_open),
+    )
+    table["reasons"] = prospect_reasons(
+        X_past, won, outcomes, X_open, explained, model.currency or ""
+    )
+    table = table.sort_values(
+        ["expected_return", "prospect_id"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+    settings = {
+        "method": method,
+        "past_prospects": len(past),
+        "won": int(won.sum()),
+        "open": len(open_),
+        "calibration": conversion.calibration_,
+        "cv_brier": conversion.cv_brier_,
+        "attributes": list(attributes.columns),
+    }
     return ProspectScores(table.loc[:, list(SCORE_COLUMNS)], None, settings)

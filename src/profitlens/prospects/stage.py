@@ -1,4 +1,5 @@
 """The prospects stage of a run: from the staged tables and the P&L to ``prospect_scores``."""
+
 from __future__ import annotations
 
 import ibis.expr.types as ir
@@ -28,10 +29,12 @@ def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
     staged = contract.staged
     t, model = staged.tables, staged.model
     pursuits = pursuit_costs(t["activities"], model, t["resource_costs"], contract.calendar)
-    status = prospect_status(t["prospects"], pursuits, t["customers"], staged.as_of,
-                             model.prospects.stale_after_days)
-    outcomes = customer_outcomes(contract.tables["customer_pnl"], t["customers"],
-                                 t["invoice_lines"], clv, staged.as_of)
+    status = prospect_status(
+        t["prospects"], pursuits, t["customers"], staged.as_of, model.prospects.stale_after_days
+    )
+    outcomes = customer_outcomes(
+        contract.tables["customer_pnl"], t["customers"], t["invoice_lines"], clv, staged.as_of
+    )
     return prospect_outcomes(status, outcomes)
 
 

@@ -21,6 +21,7 @@ only), ``miser`` (neither). A value equal to its median counts as not above, so 
 customers referred no one (median referral value 0) only customers whose referrals are worth
 something are advocates or champions.
 """
+
 from __future__ import annotations
 
 import ibis
@@ -42,15 +43,16 @@ def acquisition_cost_saved(summary: ir.Table, referrals: ir.Table) -> ir.Table:
     """
     own = summary.anti_join(referrals, summary.customer_id == referrals.referred_id)
     key = own.segment.fill_null(_NO_SEGMENT)
-    by_segment = own.group_by(segment_key=key).agg(
-        acquisition_saved=own.acquisition_cost.mean())
-    overall = own.aggregate(segment_key=ibis.null("string"),
-                            acquisition_saved=own.acquisition_cost.mean())
+    by_segment = own.group_by(segment_key=key).agg(acquisition_saved=own.acquisition_cost.mean())
+    overall = own.aggregate(
+        segment_key=ibis.null("string"), acquisition_saved=own.acquisition_cost.mean()
+    )
     return by_segment.union(overall)
 
 
-def referred_values(referrals: ir.Table, summary: ir.Table, clv: ir.Table | None,
-                    attribution: float) -> ir.Table:
+def referred_values(
+    referrals: ir.Table, summary: ir.Table, clv: ir.Table | None, attribution: float
+) -> ir.Table:
     """The value of each referral to its referrer.
 
     Parameters
@@ -72,10 +74,14 @@ def referred_values(referrals: ir.Table, summary: ir.Table, clv: ir.Table | None
     """
     saved = acquisition_cost_saved(summary, referrals)
     by_segment = saved.filter(saved.segment_key.notnull())
-    overall = saved.filter(saved.segment_key.isnull()).select(
-        _all="acquisition_saved").mutate(_one=ibis.literal(1))
-    j = summary.select(r_id="customer_id", r_profit="profit",
-                       r_segment=summary.segment.fill_null(_NO_SEGMENT))
+    overall = (
+        saved.filter(saved.segment_key.isnull())
+        .select(_all="acquisition_saved")
+        .mutate(_one=ibis.literal(1))
+    )
+    j = summary.select(
+        r_id="customer_id", r_profit="profit", r_segment=summary.segment.fill_null(_NO_SEGMENT)
+    )
     rows = referrals.select("referrer_id", "referred_id", _one=ibis.literal(1))
     rows = rows.left_join(j, rows.referred_id == j.r_id).drop("r_id")
     rows = rows.left_join(by_segment, rows.r_segment == by_segment.segment_key)
@@ -89,16 +95,23 @@ def referred_values(referrals: ir.Table, summary: ir.Table, clv: ir.Table | None
     profit = rows.r_profit.fill_null(0.0)
     acquisition = rows.acquisition_saved.fill_null(rows._all).fill_null(0.0)
     a = ibis.literal(float(attribution))
-    out = rows.select("referrer_id", "referred_id", profit_to_date=profit,
-                      clv_profit=clv_profit.cast("float64"), acquisition_saved=acquisition)
-    return out.mutate(value=a * (out.profit_to_date + out.clv_profit)
-                      + (1.0 - a) * out.acquisition_saved)
+    out = rows.select(
+        "referrer_id",
+        "referred_id",
+        profit_to_date=profit,
+        clv_profit=clv_profit.cast("float64"),
+        acquisition_saved=acquisition,
+    )
+    return out.mutate(
+        value=a * (out.profit_to_date + out.clv_profit) + (1.0 - a) * out.acquisition_saved
+    )
 
 
 def customer_referral_value(values: ir.Table) -> ir.Table:
     """Referral value per referrer: customer_id, referrals_made, referral_value."""
     return values.group_by(customer_id=values.referrer_id).agg(
-        referrals_made=values.count(), referral_value=values.value.sum().round(MONEY_DECIMALS))
+        referrals_made=values.count(), referral_value=values.value.sum().round(MONEY_DECIMALS)
+    )
 
 
 def value_quadrants(lifetime_value, referral_value) -> np.ndarray:
@@ -118,8 +131,9 @@ def value_quadrants(lifetime_value, referral_value) -> np.ndarray:
     return names[np.where(high_lv, np.where(high_rv, 0, 1), np.where(high_rv, 2, 3))]
 
 
-def referral_summary(summary: pd.DataFrame, by_referrer: pd.DataFrame,
-                     clv: pd.DataFrame | None) -> pd.DataFrame:
+def referral_summary(
+    summary: pd.DataFrame, by_referrer: pd.DataFrame, clv: pd.DataFrame | None
+) -> pd.DataFrame:
     """The referral columns of ``customer_summary``.
 
     Parameters
@@ -143,8 +157,17 @@ def referral_summary(summary: pd.DataFrame, by_referrer: pd.DataFrame,
     if clv is None or clv.empty:
         lifetime = summary["profit"].to_numpy(float)
     else:
-        lifetime = (clv.set_index(clv["customer_id"].astype(str))["clv_profit"]
-                    .reindex(ids).fillna(0.0).to_numpy(float))
-    return pd.DataFrame({"customer_id": ids.to_numpy(), "referrals_made": count,
-                         "referral_value": referral,
-                         "value_quadrant": value_quadrants(lifetime, referral)})
+        lifetime = (
+            clv.set_index(clv["customer_id"].astype(str))["clv_profit"]
+            .reindex(ids)
+            .fillna(0.0)
+            .to_numpy(float)
+        )
+    return pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy(),
+            "referrals_made": count,
+            "referral_value": referral,
+            "value_quadrant": value_quadrants(lifetime, referral),
+        }
+    )

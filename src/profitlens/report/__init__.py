@@ -10,6 +10,7 @@ vl-convert, the style sheet is inline, there is no script and no external refere
 Sections are registered in :mod:`profitlens.report.sections`; a section whose output table is
 absent from the folder is left out.
 """
+
 from __future__ import annotations
 
 import os

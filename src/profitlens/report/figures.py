@@ -4,6 +4,7 @@ Each function takes a frame read from the output folder and returns a small fram
 dataclass; none draws anything (charts live in :mod:`.charts`). All of them work in vectorised
 numpy so a million-customer ``customer_summary`` takes well under a second.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,13 +20,23 @@ CENT = 0.005  # two amounts agree "to the cent" when they differ by less than ha
 TOP_FRACTION = 0.2
 
 STEP_LABELS = {
-    "revenue": "Revenue", "cogs": "Cost of goods", "commission": "Commissions",
-    "acquisition_cost": "Acquisition", "sales_cost": "Sales", "service_cost": "Service",
-    "fulfilment_cost": "Fulfilment", "credit_cost": "Credit", "referral_cost": "Referral",
-    "profit": "Profit", "gross_margin": "Gross margin",
+    "revenue": "Revenue",
+    "cogs": "Cost of goods",
+    "commission": "Commissions",
+    "acquisition_cost": "Acquisition",
+    "sales_cost": "Sales",
+    "service_cost": "Service",
+    "fulfilment_cost": "Fulfilment",
+    "credit_cost": "Credit",
+    "referral_cost": "Referral",
+    "profit": "Profit",
+    "gross_margin": "Gross margin",
 }
-USAGE_KINDS = {"customer_cost": "Customers", "pursuit_cost": "Pursuits",
-               "unused_cost": "Unused capacity"}
+USAGE_KINDS = {
+    "customer_cost": "Customers",
+    "pursuit_cost": "Pursuits",
+    "unused_cost": "Unused capacity",
+}
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,7 @@ def profit_by_rank(summary: pd.DataFrame) -> np.ndarray:
     return summary["profit"].to_numpy(dtype="float64")[order]
 
 
-def headline_figures(summary: pd.DataFrame, recon: pd.DataFrame | None,
-                     run_info: dict) -> Headline:
+def headline_figures(summary: pd.DataFrame, recon: pd.DataFrame | None, run_info: dict) -> Headline:
     """Totals, concentration, loss makers and the reconciliation verdict."""
     profits = profit_by_rank(summary)
     n = len(profits)
@@ -82,13 +92,19 @@ def headline_figures(summary: pd.DataFrame, recon: pd.DataFrame | None,
     recon = reconciliation(recon) if recon is not None and not recon.empty else None
     has_recon = recon is not None and not recon.empty
     return Headline(
-        customers=n, revenue=revenue, profit=total,
+        customers=n,
+        revenue=revenue,
+        profit=total,
         margin=total / revenue if revenue > 0 else None,
-        top_count=top_count, top_share=top_share,
-        loss_makers=int(losses.size), loss_total=float(losses.sum()),
+        top_count=top_count,
+        top_share=top_share,
+        loss_makers=int(losses.size),
+        loss_total=float(losses.sum()),
         reconciled=bool(recon["ok"].all()) if has_recon else None,
         reconciliation_gap=float(recon["gap"].abs().max()) if has_recon else 0.0,
-        as_of=run_info.get("as_of"), currency=run_info.get("currency", ""))
+        as_of=run_info.get("as_of"),
+        currency=run_info.get("currency", ""),
+    )
 
 
 def whale_curve(summary: pd.DataFrame, max_points: int = 1000) -> pd.DataFrame | None:
@@ -109,14 +125,21 @@ def whale_curve(summary: pd.DataFrame, max_points: int = 1000) -> pd.DataFrame |
         return None
     cumulative = np.cumsum(profits)
     n = profits.size
-    keep = np.unique(np.concatenate([
-        np.rint(np.linspace(0, n - 1, max(min(n, max_points - 2), 2))).astype(np.int64),
-        [int(np.argmax(cumulative)), n - 1]]))
-    return pd.DataFrame({
-        "customer_share": np.concatenate([[0.0], (keep + 1) / n]),
-        "profit_share": np.concatenate([[0.0], cumulative[keep] / total]),
-        "customers": np.concatenate([[0], keep + 1]),
-    })
+    keep = np.unique(
+        np.concatenate(
+            [
+                np.rint(np.linspace(0, n - 1, max(min(n, max_points - 2), 2))).astype(np.int64),
+                [int(np.argmax(cumulative)), n - 1],
+            ]
+        )
+    )
+    return pd.DataFrame(
+        {
+            "customer_share": np.concatenate([[0.0], (keep + 1) / n]),
+            "profit_share": np.concatenate([[0.0], cumulative[keep] / total]),
+            "customers": np.concatenate([[0], keep + 1]),
+        }
+    )
 
 
 def _nice_width(raw: float) -> float:
@@ -218,7 +241,7 @@ def segment_costs(summary: pd.DataFrame, max_segments: int = 12) -> pd.DataFrame
     grouped = frame.groupby("segment", sort=False).sum(numeric_only=True)
     grouped = grouped.sort_values("revenue", ascending=False)
     if len(grouped) > max_segments:
-        head, tail = grouped.iloc[: max_segments - 1], grouped.iloc[max_segments - 1:]
+        head, tail = grouped.iloc[: max_segments - 1], grouped.iloc[max_segments - 1 :]
         grouped = pd.concat([head, tail.sum().to_frame("other").T])
     grouped["cost_to_serve"] = grouped["gross_margin"] - grouped["profit"]
     grouped["margin"] = grouped["profit"] / grouped["revenue"].where(grouped["revenue"] > 0)
@@ -243,8 +266,12 @@ def reconciliation(recon: pd.DataFrame) -> pd.DataFrame:
 
 def capacity_by_period(resource_usage: pd.DataFrame) -> pd.DataFrame:
     """Long frame for the stacked capacity bars: resource, period, kind, cost."""
-    long = resource_usage.melt(id_vars=["resource", "period"], value_vars=list(USAGE_KINDS),
-                               var_name="kind", value_name="amount")
+    long = resource_usage.melt(
+        id_vars=["resource", "period"],
+        value_vars=list(USAGE_KINDS),
+        var_name="kind",
+        value_name="amount",
+    )
     long["kind"] = long["kind"].map(USAGE_KINDS)
     return long
 
@@ -283,15 +310,22 @@ def quarantine_counts(quarantine: pd.DataFrame) -> pd.DataFrame:
     if quarantine.empty:
         return pd.DataFrame(columns=columns)
     records = quarantine.to_dict("records")
-    frame = pd.DataFrame({
-        "table": quarantine["table"].to_numpy(), "row": quarantine["row"].to_numpy(),
-        "reason": [reason_kind(r.get("reason"), r.get("value")) for r in records],
-        "example": [_example(r) for r in records]})
-    grouped = (frame.groupby(["table", "reason"], sort=False)
-               .agg(entries=("row", "size"), rows=("row", "nunique"), example=("example", "first"))
-               .reset_index())
-    return grouped.sort_values(["table", "rows"], ascending=[True, False],
-                               ignore_index=True)[columns]
+    frame = pd.DataFrame(
+        {
+            "table": quarantine["table"].to_numpy(),
+            "row": quarantine["row"].to_numpy(),
+            "reason": [reason_kind(r.get("reason"), r.get("value")) for r in records],
+            "example": [_example(r) for r in records],
+        }
+    )
+    grouped = (
+        frame.groupby(["table", "reason"], sort=False)
+        .agg(entries=("row", "size"), rows=("row", "nunique"), example=("example", "first"))
+        .reset_index()
+    )
+    return grouped.sort_values(["table", "rows"], ascending=[True, False], ignore_index=True)[
+        columns
+    ]
 
 
 def _example(record: dict) -> str:
@@ -308,12 +342,17 @@ def row_conservation(run_info: dict, quarantine: pd.DataFrame) -> pd.DataFrame:
     must equal ``quarantined``; ``ok`` holds when both identities hold.
     """
     rows = run_info.get("rows", {})
-    listed = (quarantine.groupby("table")["row"].nunique() if not quarantine.empty
-              else pd.Series(dtype="int64"))
+    listed = (
+        quarantine.groupby("table")["row"].nunique()
+        if not quarantine.empty
+        else pd.Series(dtype="int64")
+    )
     frame = pd.DataFrame(
         [(t, c.get("read", 0), c.get("used", 0), c.get("quarantined", 0)) for t, c in rows.items()],
-        columns=["table", "read", "used", "quarantined"])
+        columns=["table", "read", "used", "quarantined"],
+    )
     frame["in_quarantine_file"] = frame["table"].map(listed).fillna(0).astype("int64")
-    frame["ok"] = ((frame["read"] == frame["used"] + frame["quarantined"])
-                   & (frame["quarantined"] == frame["in_quarantine_file"]))
+    frame["ok"] = (frame["read"] == frame["used"] + frame["quarantined"]) & (
+        frame["quarantined"] == frame["in_quarantine_file"]
+    )
     return frame

@@ -4,6 +4,7 @@ Every figure in the report goes through a :class:`NumberFormat`, so one report u
 convention: amounts carry the currency code, negatives use a true minus sign (U+2212) and the
 ``neg`` class (coloured in ``style.css``), percentages have one decimal.
 """
+
 from __future__ import annotations
 
 import math
@@ -74,8 +75,11 @@ class NumberFormat:
         if _is_missing(x):
             return NOT_AVAILABLE
         v = float(x)
-        for threshold, scale, suffix, d in ((1e9, 1e9, "bn", 1), (1e6, 1e6, "m", 1),
-                                            (1e4, 1e3, "k", 0)):
+        for threshold, scale, suffix, d in (
+            (1e9, 1e9, "bn", 1),
+            (1e6, 1e6, "m", 1),
+            (1e4, 1e3, "k", 0),
+        ):
             if abs(v) >= threshold:
                 return f"{self.number(v / scale, d)}{suffix}"
         return self.number(v, 0)
@@ -110,9 +114,13 @@ class Column:
     numeric: bool = True
 
 
-def html_table(frame: pd.DataFrame, columns: Sequence[Column], caption: str | None = None,
-               total: dict[str, str] | None = None,
-               row_class: Callable[[dict], str | None] | None = None) -> str:
+def html_table(
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    caption: str | None = None,
+    total: dict[str, str] | None = None,
+    row_class: Callable[[dict], str | None] | None = None,
+) -> str:
     """Render a small frame as an HTML table (numbers right-aligned, negatives marked).
 
     Parameters
@@ -126,8 +134,7 @@ def html_table(frame: pd.DataFrame, columns: Sequence[Column], caption: str | No
     row_class : callable, optional
         Record -> CSS class of its row (``"total"``, ``"subtotal"``) or None.
     """
-    head = "".join(
-        f'<th scope="col"{_num_class(c)}>{escape(c.header)}</th>' for c in columns)
+    head = "".join(f'<th scope="col"{_num_class(c)}>{escape(c.header)}</th>' for c in columns)
     rows = []
     for record in frame.to_dict("records"):
         cells = "".join(_cell(c, c.render(record.get(c.name))) for c in columns)
@@ -139,8 +146,10 @@ def html_table(frame: pd.DataFrame, columns: Sequence[Column], caption: str | No
         foot = f'<tfoot><tr class="total">{cells}</tr></tfoot>'
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     css = ' class="wide"' if len(columns) > 9 else ""
-    return (f'<div class="table-wrap"><table{css}>{cap}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody>{foot}</table></div>')
+    return (
+        f'<div class="table-wrap"><table{css}>{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody>{foot}</table></div>"
+    )
 
 
 def _num_class(column: Column) -> str:

@@ -1,4 +1,5 @@
 """Headline figures of a run, read from its output tables (shared by terminal and report)."""
+
 from __future__ import annotations
 
 import math
@@ -50,14 +51,19 @@ def headline(summary: pd.DataFrame, usage: pd.DataFrame, recon: pd.DataFrame) ->
     total = float(summary["profit"].sum())
     losers = summary[summary["profit"] < 0]
     by_resource = usage.groupby("resource")[
-        ["cost", "used_minutes", "capacity_minutes", "customer_cost", "pursuit_cost",
-         "unused_cost"]].sum()
+        ["cost", "used_minutes", "capacity_minutes", "customer_cost", "pursuit_cost", "unused_cost"]
+    ].sum()
     by_resource["utilisation"] = by_resource["used_minutes"] / by_resource["capacity_minutes"]
     return Headline(
-        customers=n, revenue=float(summary["revenue"].sum()), profit=total,
+        customers=n,
+        revenue=float(summary["revenue"].sum()),
+        profit=total,
         top20_share=float(top["profit"].sum()) / total if total else None,
-        loss_makers=len(losers), loss=float(losers["profit"].sum()),
-        unused=by_resource.reset_index(), reconciled=reconciled(summary, recon))
+        loss_makers=len(losers),
+        loss=float(losers["profit"].sum()),
+        unused=by_resource.reset_index(),
+        reconciled=reconciled(summary, recon),
+    )
 
 
 def reconciled(summary: pd.DataFrame, recon: pd.DataFrame) -> bool:

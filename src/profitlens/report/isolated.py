@@ -15,6 +15,7 @@ report into a folder a later run may own.
 >>> draw_report(Path("out"))        # doctest: +SKIP
 'the report was not drawn: ...'
 """
+
 from __future__ import annotations
 
 import os
@@ -46,13 +47,20 @@ def draw_report(folder: Path) -> str | None:
     # the child imports this very profitlens, wherever the parent found it
     source = str(Path(profitlens.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (source, env.get("PYTHONPATH"))))
-    with subprocess.Popen(_command(folder), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, env=env, text=True, encoding="utf-8",
-                          errors="replace") as child:
+    with subprocess.Popen(
+        _command(folder),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    ) as child:
         try:
-            stderr = child.stderr.read()     # until the child ends; its stdin stays open
+            stderr = child.stderr.read()  # until the child ends; its stdin stays open
             child.wait()
-        except BaseException:                # stopped ourselves: so is the child
+        except BaseException:  # stopped ourselves: so is the child
             child.kill()
             raise
     if child.returncode == 0:
@@ -75,11 +83,14 @@ def _remove_report(folder: Path) -> None:
 def _why(code: int, stderr: str) -> str:
     """One line on how the child ended, from its exit code and standard error."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    said = [line[len(_FAILED):] for line in lines if line.startswith(_FAILED)]
+    said = [line[len(_FAILED) :] for line in lines if line.startswith(_FAILED)]
     if said:
         return said[-1]
-    how = (f"the chart renderer's process stopped with {_signal_name(-code)}" if code < 0
-           else f"the chart renderer's process exited with code {code}")
+    how = (
+        f"the chart renderer's process stopped with {_signal_name(-code)}"
+        if code < 0
+        else f"the chart renderer's process exited with code {code}"
+    )
     detail = [line for line in lines if any(word in line for word in _PANIC)][:2]
     return how + (f" ({' '.join(detail)[:300]})" if detail else "")
 
@@ -94,6 +105,7 @@ def _signal_name(number: int) -> str:
 def _stop_when_parent_goes() -> None:
     """Exit at once when standard input closes: the parent keeps it open until we end, so a
     close means the run that started us is gone."""
+
     def watch() -> None:
         sys.stdin.read()
         os._exit(3)

@@ -5,6 +5,7 @@ cached, so a report over a million customers reads ``customer_summary`` once.
 Large tables with many rows per customer (``customer_pnl``) are aggregated in DuckDB straight
 from the file instead of being loaded whole.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import ProfitlensError
 from profitlens.io.outputs import read_output
+
+from ..errors import ProfitlensError
 
 REQUIRED_OUTPUTS = ("customer_summary", "resource_usage", "quarantine")
 
@@ -46,11 +48,13 @@ class OutputFolder:
         self.path = Path(path)
         if not self.path.is_dir():
             raise ProfitlensError(
-                f"{self.path}: no such folder; give the folder written by `profitlens run --out`")
+                f"{self.path}: no such folder; give the folder written by `profitlens run --out`"
+            )
         if self.file("customer_summary") is None:
             raise ProfitlensError(
                 f"{self.path}: no customer_summary.parquet or .csv; is this the --out folder "
-                "of `profitlens run`?")
+                "of `profitlens run`?"
+            )
         info = self.path / "run_info.json"
         self.run_info: dict = json.loads(info.read_text("utf-8")) if info.is_file() else {}
         self._cache: dict[tuple[str, tuple[str, ...] | None], pd.DataFrame] = {}

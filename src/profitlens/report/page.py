@@ -1,4 +1,5 @@
 """Assemble the report page: header, headline figures, table of contents, sections."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -26,19 +27,22 @@ def render_report(out_dir: Path) -> str:
     headline = figures.headline_figures(summary, recon, folder.run_info)
     fmt = NumberFormat.for_portfolio(headline.currency, headline.revenue)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        ctx = ReportContext(folder=folder, fmt=fmt, summary=summary, headline=headline,
-                            pool=pool)
+        ctx = ReportContext(folder=folder, fmt=fmt, summary=summary, headline=headline, pool=pool)
         rendered = [(s, s.render(ctx)) for s in applicable_sections(folder)]
         rendered = [(s, body) for s, body in rendered if body]
         template = Template(_package_text("template.html"))
-        return xml_safe(ctx.finish(template.substitute(
-            title="Customer profitability report",
-            style=_package_text("style.css"),
-            meta=escape(_meta_line(folder.run_info, headline)),
-            headline=headline_cards(headline, fmt),
-            toc=_toc([s for s, _ in rendered]),
-            sections="\n".join(_section(s, body) for s, body in rendered),
-        )))
+        return xml_safe(
+            ctx.finish(
+                template.substitute(
+                    title="Customer profitability report",
+                    style=_package_text("style.css"),
+                    meta=escape(_meta_line(folder.run_info, headline)),
+                    headline=headline_cards(headline, fmt),
+                    toc=_toc([s for s, _ in rendered]),
+                    sections="\n".join(_section(s, body) for s, body in rendered),
+                )
+            )
+        )
 
 
 def headline_cards(h: figures.Headline, fmt: NumberFormat) -> str:
@@ -51,29 +55,45 @@ def headline_cards(h: figures.Headline, fmt: NumberFormat) -> str:
     else:
         recon, recon_class = "NOT OK", " bad"
         recon_note = f"largest gap {fmt.money(h.reconciliation_gap)}"
-    top_note = (f"of profit earned by the top 20% ({plural(h.top_count, 'customer')})"
-                if h.top_share is not None else "total profit is not positive")
+    top_note = (
+        f"of profit earned by the top 20% ({plural(h.top_count, 'customer')})"
+        if h.top_share is not None
+        else "total profit is not positive"
+    )
     cards = [
         ("revenue", "Revenue", signed(fmt.money(h.revenue)), "lifetime, all customers", ""),
         ("profit", "Profit", signed(fmt.money(h.profit)), "after every cost to win and serve", ""),
         ("margin", "Profit margin", signed(fmt.percent(h.margin)), "profit / revenue", ""),
         ("customers", "Customers", fmt.count(h.customers), "in customer_summary", ""),
         ("top_share", "Top 20% share", signed(fmt.percent(h.top_share)), top_note, ""),
-        ("loss_makers", "Loss-making customers", fmt.count(h.loss_makers),
-         f"losing {signed(fmt.money(h.loss_total))} in total", ""),
+        (
+            "loss_makers",
+            "Loss-making customers",
+            fmt.count(h.loss_makers),
+            f"losing {signed(fmt.money(h.loss_total))} in total",
+            "",
+        ),
         ("reconciliation", "Reconciliation", recon, recon_note, recon_class),
-        ("as_of", "As of", escape(h.as_of or "n/a"),
-         f"amounts in {escape(h.currency or 'n/a')}", ""),
+        (
+            "as_of",
+            "As of",
+            escape(h.as_of or "n/a"),
+            f"amounts in {escape(h.currency or 'n/a')}",
+            "",
+        ),
     ]
     return "\n".join(
         f'<div class="card{css}" data-figure="{key}"><div class="label">{escape(label)}</div>'
         f'<div class="value">{value}</div><div class="note">{note}</div></div>'
-        for key, label, value, note, css in cards)
+        for key, label, value, note, css in cards
+    )
 
 
 def _meta_line(run_info: dict, h: figures.Headline) -> str:
-    parts = [f"As of {h.as_of}" if h.as_of else None,
-             f"amounts in {h.currency}" if h.currency else None]
+    parts = [
+        f"As of {h.as_of}" if h.as_of else None,
+        f"amounts in {h.currency}" if h.currency else None,
+    ]
     periods = run_info.get("periods") or []
     if periods:
         word = _PERIOD_WORDS.get(run_info.get("period", ""), "")
@@ -89,8 +109,10 @@ def _toc(sections: list[Section]) -> str:
 
 
 def _section(section: Section, body: str) -> str:
-    return (f'<section id="{section.key}"><h2>{escape(section.title)}</h2>\n{body}\n'
-            '<p class="back"><a href="#top">Back to top</a></p></section>')
+    return (
+        f'<section id="{section.key}"><h2>{escape(section.title)}</h2>\n{body}\n'
+        '<p class="back"><a href="#top">Back to top</a></p></section>'
+    )
 
 
 def _package_text(name: str) -> str:

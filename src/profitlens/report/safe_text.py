@@ -7,6 +7,7 @@ whole process on a character XML does not allow (``NonXmlChar('\\0')``). So ever
 chart's specification, and the finished page, has such characters replaced by U+FFFD; HTML
 escaping stays the job of the code that builds the markup (``html.escape``).
 """
+
 from __future__ import annotations
 
 import re

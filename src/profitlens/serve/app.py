@@ -9,6 +9,7 @@ Errors: a bad parameter is a 400 naming what was expected, an unknown page or cu
 page, the token rule a 401; anything unexpected is logged on the server and the browser gets a
 plain 500 page, never a stack trace.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,11 +61,20 @@ def create_app(out_dir: Path, token: str | None = None, warm: bool = False) -> F
     @app.middleware("http")
     async def guard(request: Request, call_next):
         path = request.url.path
-        if token is not None and not path.startswith(OPEN_PATHS) and not authorised(
-                token, request.headers.get("authorization"), request.cookies.get(COOKIE)):
-            response = (JSONResponse({"error": "a token is needed: send 'Authorization: "
-                                      "Bearer TOKEN'"}, 401) if _wants_json(request)
-                        else view.render(request, "login.html", {"failed": False}, 401))
+        if (
+            token is not None
+            and not path.startswith(OPEN_PATHS)
+            and not authorised(
+                token, request.headers.get("authorization"), request.cookies.get(COOKIE)
+            )
+        ):
+            response = (
+                JSONResponse(
+                    {"error": "a token is needed: send 'Authorization: Bearer TOKEN'"}, 401
+                )
+                if _wants_json(request)
+                else view.render(request, "login.html", {"failed": False}, 401)
+            )
             response.headers["WWW-Authenticate"] = "Bearer"
         else:
             response = await call_next(request)
@@ -82,8 +92,12 @@ def create_app(out_dir: Path, token: str | None = None, warm: bool = False) -> F
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("error serving %s", request.url.path)
-        return _error(view, request, 500, "Something went wrong on the server; it is logged "
-                      "there. The data was not changed.")
+        return _error(
+            view,
+            request,
+            500,
+            "Something went wrong on the server; it is logged there. The data was not changed.",
+        )
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
@@ -93,14 +107,18 @@ def create_app(out_dir: Path, token: str | None = None, warm: bool = False) -> F
     def customer_list(request: Request):
         query = list_query(request)
         total, rows = customers.page(query)
-        return view.render(request, "customers.html", view.list_context(request, query,
-                                                                         total, rows))
+        return view.render(
+            request, "customers.html", view.list_context(request, query, total, rows)
+        )
 
     @app.get("/customers.csv")
     def customer_csv(request: Request):
         chunks = customers.csv(list_query(request, limit=1))
-        return StreamingResponse(chunks, media_type="text/csv", headers={
-            "Content-Disposition": 'attachment; filename="customers.csv"'})
+        return StreamingResponse(
+            chunks,
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="customers.csv"'},
+        )
 
     @app.get("/customers/{customer_id:path}", response_class=HTMLResponse)
     def customer_page(request: Request, customer_id: str):
@@ -111,17 +129,25 @@ def create_app(out_dir: Path, token: str | None = None, warm: bool = False) -> F
 
     @app.get("/prospects", response_class=HTMLResponse)
     def prospects(request: Request):
-        found = queries.table_page(store, "prospect_scores",
-                                   "expected_return DESC, prospect_id", _offset(request))
-        return view.render(request, "table.html", view.table_context(
-            request, "Prospects", found, "prospect_scores", "prospects"))
+        found = queries.table_page(
+            store, "prospect_scores", "expected_return DESC, prospect_id", _offset(request)
+        )
+        return view.render(
+            request,
+            "table.html",
+            view.table_context(request, "Prospects", found, "prospect_scores", "prospects"),
+        )
 
     @app.get("/quality", response_class=HTMLResponse)
     def quality(request: Request):
-        found = queries.table_page(store, "quarantine", '"table", "row", "column", reason',
-                                   _offset(request))
-        return view.render(request, "table.html", view.table_context(
-            request, "Data quality", found, "quarantine", "quality"))
+        found = queries.table_page(
+            store, "quarantine", '"table", "row", "column", reason', _offset(request)
+        )
+        return view.render(
+            request,
+            "table.html",
+            view.table_context(request, "Data quality", found, "quarantine", "quality"),
+        )
 
     @app.get("/api/customers")
     def api_customers(request: Request):
@@ -171,13 +197,18 @@ def list_query(request: Request, limit: int | None = None) -> ListQuery:
     """The customer-list parameters of a request (raises BadQuery for bad ones)."""
     params = request.query_params
     return ListQuery(
-        sort=params.get("sort") or "rank", order=params.get("order") or "asc",
+        sort=params.get("sort") or "rank",
+        order=params.get("order") or "asc",
         limit=limit or _integer(params.get("limit"), 50, "limit"),
-        offset=_integer(params.get("offset"), 0, "offset"), q=params.get("q", "").strip(),
-        values={name: params.get(name, "") for name in ("segment", "status", "recommendation",
-                                                        "quadrant")},
+        offset=_integer(params.get("offset"), 0, "offset"),
+        q=params.get("q", "").strip(),
+        values={
+            name: params.get(name, "")
+            for name in ("segment", "status", "recommendation", "quadrant")
+        },
         loss_makers=params.get("loss") in ("1", "true", "on"),
-        liabilities=params.get("liability") in ("1", "true", "on"))
+        liabilities=params.get("liability") in ("1", "true", "on"),
+    )
 
 
 def _integer(text: str | None, default: int, name: str) -> int:
@@ -200,6 +231,9 @@ def _error(view: pages.Pages, request: Request, status: int, message: str):
     if _wants_json(request):
         return JSONResponse({"error": message}, status)
     titles = {400: "Bad request", 401: "Token needed", 404: "Not found"}
-    return view.render(request, "error.html", {"status": status, "message": message,
-                                               "title": titles.get(status, "Server error")},
-                       status)
+    return view.render(
+        request,
+        "error.html",
+        {"status": status, "message": message, "title": titles.get(status, "Server error")},
+        status,
+    )

@@ -8,6 +8,7 @@ So a deep page costs what the first one does: nothing is sorted per request and 
 walks the table. Filters compare small integer codes, never text; the search is a
 case-insensitive substring match done by Arrow (on lower-cased copies of the searched columns), with no SQL involved.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,12 @@ import pyarrow.csv as pacsv
 from .store import OutputStore, clean
 
 #: filters on a column's value: parameter name -> column of customer_summary
-VALUE_FILTERS = {"segment": "segment", "status": "trend_status",
-                 "recommendation": "recommendation", "quadrant": "value_quadrant"}
+VALUE_FILTERS = {
+    "segment": "segment",
+    "status": "trend_status",
+    "recommendation": "recommendation",
+    "quadrant": "value_quadrant",
+}
 #: columns searched by ``q`` when the summary has them
 SEARCHED = ("customer_id", "name")
 ORDERS = ("asc", "desc")
@@ -72,15 +77,25 @@ class CustomerList:
         self._orders: dict[tuple[str, str], np.ndarray] = {}
         self._selections: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._codes = {name: self._encode(column) for name, column in VALUE_FILTERS.items()
-                       if column in self.columns}
+        self._codes = {
+            name: self._encode(column)
+            for name, column in VALUE_FILTERS.items()
+            if column in self.columns
+        }
         #: the searched columns in lower case, so a search is a plain substring match
-        self._searched = [pc.utf8_lower(self.table.column(c)) for c in SEARCHED
-                          if c in self.columns]
+        self._searched = [
+            pc.utf8_lower(self.table.column(c)) for c in SEARCHED if c in self.columns
+        ]
         profit = self.table.column("profit").to_numpy(zero_copy_only=False)
         self._loss = np.round(profit, 2) < 0
-        self._liability = (self.table.column("liability").fill_null(False).to_numpy(
-            zero_copy_only=False).astype(bool) if "liability" in self.columns else None)
+        self._liability = (
+            self.table.column("liability")
+            .fill_null(False)
+            .to_numpy(zero_copy_only=False)
+            .astype(bool)
+            if "liability" in self.columns
+            else None
+        )
 
     def _encode(self, column: str) -> tuple[np.ndarray, list[str]]:
         encoded = pc.dictionary_encode(self.table.column(column)).combine_chunks()
@@ -89,8 +104,9 @@ class CustomerList:
 
     def choices(self, name: str) -> list[str]:
         """The values a value filter can take (sorted), empty when the run lacks its column."""
-        return sorted(v for v in self._codes[name][1] if v is not None) \
-            if name in self._codes else []
+        return (
+            sorted(v for v in self._codes[name][1] if v is not None) if name in self._codes else []
+        )
 
     def order(self, sort: str, order: str) -> np.ndarray:
         """Row positions in the order of ``sort`` (then customer_id), nulls last; built once."""
@@ -100,7 +116,8 @@ class CustomerList:
             if found is None:
                 direction = "ascending" if order == "asc" else "descending"
                 keys = [(sort, direction, "at_end")] + (
-                    [("customer_id", "ascending", "at_end")] if sort != "customer_id" else [])
+                    [("customer_id", "ascending", "at_end")] if sort != "customer_id" else []
+                )
                 found = pc.sort_indices(self.table, sort_keys=keys)
                 found = found.to_numpy().astype(np.int32)
                 self._orders[key] = found
@@ -118,8 +135,9 @@ class CustomerList:
             raise BadQuery("offset must be 0 or more")
         texts = [query.q, *query.values.values()]
         if any(len(t) > MAX_TEXT or "\x00" in t for t in texts):
-            raise BadQuery(f"search and filter values are at most {MAX_TEXT} characters, "
-                           "without NUL")
+            raise BadQuery(
+                f"search and filter values are at most {MAX_TEXT} characters, without NUL"
+            )
 
     def mask(self, query: ListQuery) -> np.ndarray | None:
         """Which rows pass the query's filters and search (None: every row)."""
@@ -133,8 +151,7 @@ class CustomerList:
         if query.loss_makers:
             masks.append(self._loss)
         if query.liabilities:
-            masks.append(self._liability if self._liability is not None
-                         else np.zeros(self.n, bool))
+            masks.append(self._liability if self._liability is not None else np.zeros(self.n, bool))
         if query.q:
             needle = query.q.lower()
             found = [pc.match_substring(column, needle) for column in self._searched]
@@ -153,8 +170,14 @@ class CustomerList:
         list (the same selection at another offset) is a slice.
         """
         self.check(query)
-        key = (query.sort, query.order, query.q, tuple(sorted(query.values.items())),
-               query.loss_makers, query.liabilities)
+        key = (
+            query.sort,
+            query.order,
+            query.q,
+            tuple(sorted(query.values.items())),
+            query.loss_makers,
+            query.liabilities,
+        )
         with self._lock:
             if key in self._selections:
                 self._selections.move_to_end(key)
@@ -171,7 +194,7 @@ class CustomerList:
     def page(self, query: ListQuery) -> tuple[int, list[dict]]:
         """``(total, rows)``: how many rows match, and the page of them the query asks for."""
         chosen = self.selection(query)
-        rows = self.table.take(chosen[query.offset: query.offset + query.limit])
+        rows = self.table.take(chosen[query.offset : query.offset + query.limit])
         return len(chosen), [clean(r) for r in rows.to_pylist()]
 
     def find(self, customer_id: str) -> dict | None:
@@ -188,11 +211,17 @@ class CustomerList:
         for start in range(0, max(len(chosen), 1), CSV_CHUNK):
             buffer = io.BytesIO()
             options = pacsv.WriteOptions(include_header=start == 0)
-            pacsv.write_csv(self.table.take(chosen[start: start + CSV_CHUNK]), buffer, options)
+            pacsv.write_csv(self.table.take(chosen[start : start + CSV_CHUNK]), buffer, options)
             yield buffer.getvalue()
 
 
 def _sortable(column: pa.Field) -> bool:
     t = column.type
-    return (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
-            or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_date(t))
+    return (
+        pa.types.is_integer(t)
+        or pa.types.is_floating(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_date(t)
+    )

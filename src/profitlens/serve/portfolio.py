@@ -5,6 +5,7 @@ The outputs of a run do not change under the server, so the page's figures and i
 a CDN) are computed on the first visit and kept. The figures are the report's own
 (:mod:`profitlens.report.figures`), so the dashboard and the report never disagree.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,9 +20,19 @@ from ..trends.sections import profit_bridge
 from .customer_list import CustomerList
 from .store import OutputStore
 
-_BRIDGE_COLUMNS = ("profit_prior", "profit_recent", "change_volume", "change_price_mix",
-                   "change_commission", "change_acquisition", "change_sales", "change_service",
-                   "change_fulfilment", "change_credit", "change_referral")
+_BRIDGE_COLUMNS = (
+    "profit_prior",
+    "profit_recent",
+    "change_volume",
+    "change_price_mix",
+    "change_commission",
+    "change_acquisition",
+    "change_sales",
+    "change_service",
+    "change_fulfilment",
+    "change_credit",
+    "change_referral",
+)
 
 
 class Portfolio:
@@ -40,45 +51,68 @@ class Portfolio:
 
     def _compute(self) -> dict:
         store = self.store
-        wanted = [c for c in ("customer_id", "segment", "rank", *PNL_COLUMNS)
-                  if c in self.customers.columns]
+        wanted = [
+            c
+            for c in ("customer_id", "segment", "rank", *PNL_COLUMNS)
+            if c in self.customers.columns
+        ]
         summary = self.customers.table.select(wanted).to_pandas()
-        usage = (store.arrow("SELECT * FROM resource_usage ORDER BY resource, period")
-                 .to_pandas() if store.has("resource_usage") else None)
-        recon = (store.arrow("SELECT * FROM reconciliation ORDER BY resource, period")
-                 .to_pandas() if store.has("reconciliation") else None)
+        usage = (
+            store.arrow("SELECT * FROM resource_usage ORDER BY resource, period").to_pandas()
+            if store.has("resource_usage")
+            else None
+        )
+        recon = (
+            store.arrow("SELECT * FROM reconciliation ORDER BY resource, period").to_pandas()
+            if store.has("reconciliation")
+            else None
+        )
         headline = figures.headline_figures(summary, recon, store.run_info)
         fmt = NumberFormat.for_portfolio(store.currency, headline.revenue)
         by_period = self._by_period()
-        content = {"headline": headline, "fmt": fmt, "by_period": by_period,
-                   "segments": figures.segment_costs(summary), "usage": usage,
-                   "charts": {}, "bridge": None}
+        content = {
+            "headline": headline,
+            "fmt": fmt,
+            "by_period": by_period,
+            "segments": figures.segment_costs(summary),
+            "usage": usage,
+            "charts": {},
+            "bridge": None,
+        }
         drawn = content["charts"]
         curve = figures.whale_curve(summary)
         if curve is not None:
             peak = curve["profit_share"].max()
             drawn["whale"] = charts.to_svg(
                 charts.whale_curve_chart(curve, f"peak {fmt.percent(peak, 0)}"),
-                "Whale curve: cumulative share of profit against share of customers", "whale")
+                "Whale curve: cumulative share of profit against share of customers",
+                "whale",
+            )
         steps = figures.portfolio_waterfall(summary)
         steps["text"] = [fmt.compact(a) for a in steps["amount"]]
-        drawn["waterfall"] = charts.to_svg(charts.waterfall_chart(steps, fmt.currency),
-                                           "From revenue to profit", "waterfall")
+        drawn["waterfall"] = charts.to_svg(
+            charts.waterfall_chart(steps, fmt.currency), "From revenue to profit", "waterfall"
+        )
         if by_period is not None and not by_period.empty:
             drawn["periods"] = charts.to_svg(
                 charts.period_pnl_chart(by_period, fmt.currency),
-                "Revenue and profit by period", "periods")
+                "Revenue and profit by period",
+                "periods",
+            )
         bridge = self._bridge()
         if bridge is not None:
             content["bridge"] = bridge
             drawn["bridge"] = charts.to_svg(
                 charts.waterfall_chart(bridge_steps(bridge, fmt), fmt.currency),
-                "Bridge of portfolio profit from the prior window to the recent one", "bridge")
+                "Bridge of portfolio profit from the prior window to the recent one",
+                "bridge",
+            )
         if usage is not None and not usage.empty:
             drawn["capacity"] = charts.to_svg(
                 charts.capacity_chart(figures.capacity_by_period(usage), fmt.currency),
                 "Cost of each resource by period: charged to customers, pursuits, unused",
-                "capacity")
+                "capacity",
+            )
             content["resources"] = figures.resource_totals(usage)
         return content
 
@@ -86,12 +120,14 @@ class Portfolio:
         if not self.store.has("customer_pnl"):
             return None
         sums = ", ".join(f"sum({c}) AS {c}" for c in PNL_COLUMNS)
-        return self.store.arrow(f"SELECT period, {sums} FROM customer_pnl GROUP BY period "
-                                "ORDER BY period").to_pandas()
+        return self.store.arrow(
+            f"SELECT period, {sums} FROM customer_pnl GROUP BY period ORDER BY period"
+        ).to_pandas()
 
     def _bridge(self) -> pd.DataFrame | None:
         if not set(_BRIDGE_COLUMNS) <= set(self.store.columns("customer_trends")):
             return None
         frame = self.store.arrow(
-            f"SELECT {', '.join(_BRIDGE_COLUMNS)} FROM customer_trends").to_pandas()
+            f"SELECT {', '.join(_BRIDGE_COLUMNS)} FROM customer_trends"
+        ).to_pandas()
         return profit_bridge(frame.fillna(0.0)) if len(frame) else None

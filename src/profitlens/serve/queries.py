@@ -5,19 +5,33 @@ table and column names in the SQL are constants of this module. The per-customer
 customer page reads (customer_pnl, cost_trace, customer_trends, customer_clv, customer_credit)
 are written sorted by customer_id, so DuckDB's min/max zone maps skip all but one row group.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from profitlens.intermediate.activity_costs import ACTIVITY_LINES
+
 from .customer_list import CustomerList
 from .store import OutputStore, clean
 
 #: what the customer page shows of customer_trends and customer_credit
-TREND_COLUMNS = ("status", "turn_period", "profit_at_risk",
-                 *(f"forecast{part}_{i}" for part in ("", "_lo", "_hi") for i in (1, 2, 3)))
-CREDIT_COLUMNS = ("credit_exposure", "overdue_balance", "open_invoices", "max_days_past_due",
-                  "expected_credit_loss", "dso", "liability", "liability_reasons")
+TREND_COLUMNS = (
+    "status",
+    "turn_period",
+    "profit_at_risk",
+    *(f"forecast{part}_{i}" for part in ("", "_lo", "_hi") for i in (1, 2, 3)),
+)
+CREDIT_COLUMNS = (
+    "credit_exposure",
+    "overdue_balance",
+    "open_invoices",
+    "max_days_past_due",
+    "expected_credit_loss",
+    "dso",
+    "liability",
+    "liability_reasons",
+)
 CLV_COLUMNS = ("p_alive", "expected_purchases_12m", "clv_revenue", "clv_profit")
 TRACE_COLUMNS = ("period", "line", "activity", "resource", "minutes", "cost_per_minute", "cost")
 PAGE_SIZE = 100
@@ -30,17 +44,26 @@ def valid_id(value: str) -> bool:
     return 0 < len(value) <= MAX_ID and "\x00" not in value
 
 
-def customer_rows(store: OutputStore, table: str, customer_id: str, order: str = "",
-                  columns: tuple[str, ...] | None = None) -> list[dict] | None:
+def customer_rows(
+    store: OutputStore,
+    table: str,
+    customer_id: str,
+    order: str = "",
+    columns: tuple[str, ...] | None = None,
+) -> list[dict] | None:
     """The rows of a per-customer ``table`` for one customer (None: the run lacks the table),
     only ``columns`` of them when given (those the table has): DuckDB then decompresses only
     those, which at a million customers is most of a lookup's time."""
     if not store.has(table):
         return None
-    chosen = "*" if columns is None else ", ".join(
-        c for c in columns if c in store.columns(table)) or "customer_id"
-    return store.records(f"SELECT {chosen} FROM {table} WHERE customer_id = ? {order}",
-                         [customer_id])
+    chosen = (
+        "*"
+        if columns is None
+        else ", ".join(c for c in columns if c in store.columns(table)) or "customer_id"
+    )
+    return store.records(
+        f"SELECT {chosen} FROM {table} WHERE customer_id = ? {order}", [customer_id]
+    )
 
 
 def customer_api(store: OutputStore, customers: CustomerList, customer_id: str) -> dict | None:
@@ -60,7 +83,9 @@ def trace(store: OutputStore, customer_id: str) -> list[dict] | None:
         return None
     return store.records(
         f"SELECT {', '.join(TRACE_COLUMNS)} FROM cost_trace WHERE customer_id = ? "
-        "ORDER BY period, line, activity, resource", [customer_id])
+        "ORDER BY period, line, activity, resource",
+        [customer_id],
+    )
 
 
 def trace_groups(rows: list[dict], pnl: list[dict]) -> list[dict]:
@@ -80,14 +105,14 @@ def trace_groups(rows: list[dict], pnl: list[dict]) -> list[dict]:
     groups: dict[tuple[str, str], dict] = {}
     for row in rows:
         key = (row["period"], row["line"])
-        group = groups.setdefault(key, {"period": key[0], "line": key[1], "rows": [],
-                                        "total": 0.0})
+        group = groups.setdefault(key, {"period": key[0], "line": key[1], "rows": [], "total": 0.0})
         group["rows"].append(row)
         group["total"] += row["cost"] or 0.0
     for (period, line), group in groups.items():
         group["pnl_amount"] = lines.get((period, line))
-        group["agrees"] = (group["pnl_amount"] is not None
-                           and abs(group["total"] - group["pnl_amount"]) < 0.005)
+        group["agrees"] = (
+            group["pnl_amount"] is not None and abs(group["total"] - group["pnl_amount"]) < 0.005
+        )
     return list(groups.values())
 
 
@@ -100,15 +125,24 @@ class OpenInvoices:
     open ones are a small part, loaded once when the server starts.
     """
 
-    COLUMNS = ("customer_id", "invoice_id", "invoice_date", "due_date", "amount",
-               "open_balance", "days_past_due", "bucket")
+    COLUMNS = (
+        "customer_id",
+        "invoice_id",
+        "invoice_date",
+        "due_date",
+        "amount",
+        "open_balance",
+        "days_past_due",
+        "bucket",
+    )
 
     def __init__(self, store: OutputStore):
         self.table = None
         if set(self.COLUMNS) <= set(store.columns("receivables")):
             self.table = store.arrow(
                 f"SELECT {', '.join(self.COLUMNS)} FROM receivables WHERE open_balance <> 0 "
-                "ORDER BY customer_id, invoice_date, invoice_id")
+                "ORDER BY customer_id, invoice_date, invoice_id"
+            )
             self._ids = self.table.column("customer_id").to_numpy(zero_copy_only=False)
 
     def of(self, customer_id: str) -> list[dict] | None:
@@ -124,8 +158,9 @@ def referred(store: OutputStore, customer_id: str) -> list[dict] | None:
     """The customers this one brought, when the run wrote a ``referrals`` table."""
     if "referrer_id" not in store.columns("referrals"):
         return None
-    return store.records("SELECT * FROM referrals WHERE referrer_id = ? ORDER BY referred_id",
-                         [customer_id])
+    return store.records(
+        "SELECT * FROM referrals WHERE referrer_id = ? ORDER BY referred_id", [customer_id]
+    )
 
 
 def decisions(store: OutputStore, customer_id: str) -> list[dict] | None:
@@ -137,8 +172,9 @@ def one(rows: list[dict] | None) -> dict | None:
     return rows[0] if rows else None
 
 
-def customer_page(store: OutputStore, customers: CustomerList, invoices: OpenInvoices,
-                  customer_id: str) -> dict | None:
+def customer_page(
+    store: OutputStore, customers: CustomerList, invoices: OpenInvoices, customer_id: str
+) -> dict | None:
     """Everything the customer page shows; None for an unknown customer."""
     api = customer_api(store, customers, customer_id)
     if api is None:
@@ -147,26 +183,28 @@ def customer_page(store: OutputStore, customers: CustomerList, invoices: OpenInv
     return {
         **api,
         "trace_groups": None if rows is None else trace_groups(rows, api["pnl"]),
-        "trend": one(customer_rows(store, "customer_trends", customer_id,
-                                   columns=TREND_COLUMNS)),
+        "trend": one(customer_rows(store, "customer_trends", customer_id, columns=TREND_COLUMNS)),
         # customer_summary carries the lifetime value; customer_clv only when it does not
-        "clv": ({c: api["summary"][c] for c in CLV_COLUMNS} if set(CLV_COLUMNS)
-                <= set(api["summary"]) else one(customer_rows(store, "customer_clv",
-                                                              customer_id))),
-        "credit": one(customer_rows(store, "customer_credit", customer_id,
-                                    columns=CREDIT_COLUMNS)),
+        "clv": (
+            {c: api["summary"][c] for c in CLV_COLUMNS}
+            if set(CLV_COLUMNS) <= set(api["summary"])
+            else one(customer_rows(store, "customer_clv", customer_id))
+        ),
+        "credit": one(customer_rows(store, "customer_credit", customer_id, columns=CREDIT_COLUMNS)),
         "open_invoices": invoices.of(customer_id),
         "referred": referred(store, customer_id),
         "decisions": decisions(store, customer_id),
     }
 
 
-def table_page(store: OutputStore, table: str, order_by: str, offset: int,
-               limit: int = PAGE_SIZE) -> tuple[int, list[dict]] | None:
+def table_page(
+    store: OutputStore, table: str, order_by: str, offset: int, limit: int = PAGE_SIZE
+) -> tuple[int, list[dict]] | None:
     """``(total, rows)`` of a page of a whole table (None: the run lacks it)."""
     if not store.has(table):
         return None
     total = store.arrow(f"SELECT count(*) FROM {table}").column(0)[0].as_py()
-    rows = store.records(f"SELECT * FROM {table} ORDER BY {order_by} LIMIT ? OFFSET ?",
-                         [limit, offset])
+    rows = store.records(
+        f"SELECT * FROM {table} ORDER BY {order_by} LIMIT ? OFFSET ?", [limit, offset]
+    )
     return total, rows

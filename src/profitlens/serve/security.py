@@ -6,6 +6,7 @@ of ``PROFITLENS_TOKEN``, else 401; without a token the server refuses to start. 
 send that header when following a link, so ``/login`` also accepts the token once and keeps it
 in a cookie (HttpOnly, SameSite=Strict) that stands for the header.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -20,7 +21,7 @@ OPEN_PATHS = ("/login", "/static/")
 #: headers on every response: no framing, no sniffing, nothing loaded from elsewhere
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -58,7 +59,8 @@ def required_token(host: str, token: str | None) -> str | None:
         raise ProfitlensError(
             f"--host {host} makes the dashboard reachable from other machines; set "
             f"{TOKEN_VARIABLE} to a secret token first (clients then send "
-            "'Authorization: Bearer TOKEN'), or serve on 127.0.0.1")
+            "'Authorization: Bearer TOKEN'), or serve on 127.0.0.1"
+        )
     return token
 
 
@@ -70,5 +72,6 @@ def authorised(token: str, authorization: str | None, cookie: str | None) -> boo
         given = authorization[7:].strip()
     elif cookie:
         given = cookie
-    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"),
-                                                     token.encode("utf-8"))
+    return given is not None and hmac.compare_digest(
+        given.encode("utf-8", "replace"), token.encode("utf-8")
+    )

@@ -5,6 +5,7 @@ directly (parameterised SQL only), from ``profitlens.duckdb`` opened read-only, 
 written with ``--no-database``, from the Parquet files through views of an in-memory database.
 Every query takes its own cursor, so requests served in parallel threads never share one.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ..errors import ProfitlensError
 from profitlens.io.outputs import DATABASE
+
+from ..errors import ProfitlensError
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -40,20 +42,25 @@ class OutputStore:
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
         if not self.out_dir.is_dir():
-            raise ProfitlensError(f"{out_dir}: not a folder; expected the output folder of "
-                                  "`profitlens run DATA --out OUT`")
+            raise ProfitlensError(
+                f"{out_dir}: not a folder; expected the output folder of "
+                "`profitlens run DATA --out OUT`"
+            )
         self._con = self._connect()
         self._lock = threading.Lock()
         listed = self._con.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
-            "ORDER BY table_name, ordinal_position").fetchall()
+            "ORDER BY table_name, ordinal_position"
+        ).fetchall()
         self._columns: dict[str, list[str]] = {}
         for table, column in listed:
             self._columns.setdefault(table, []).append(column)
         self.tables = frozenset(self._columns)
         if "customer_summary" not in self.tables:
-            raise ProfitlensError(f"{self.out_dir}: no customer_summary table; run "
-                                  f"`profitlens run DATA --out {self.out_dir}` first")
+            raise ProfitlensError(
+                f"{self.out_dir}: no customer_summary table; run "
+                f"`profitlens run DATA --out {self.out_dir}` first"
+            )
         self.run_info = self._run_info()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -63,10 +70,11 @@ class OutputStore:
                 return duckdb.connect(str(database), read_only=True)
             con = duckdb.connect(":memory:")
             for path in sorted(self.out_dir.glob("*.parquet")):
-                if _NAME.match(path.stem):   # the name is an identifier; the path a literal
+                if _NAME.match(path.stem):  # the name is an identifier; the path a literal
                     literal = str(path).replace("'", "''")
-                    con.execute(f"CREATE VIEW {path.stem} AS SELECT * FROM "
-                                f"read_parquet('{literal}')")
+                    con.execute(
+                        f"CREATE VIEW {path.stem} AS SELECT * FROM read_parquet('{literal}')"
+                    )
             return con
         except duckdb.Error as exc:
             raise ProfitlensError(f"{database}: cannot be opened read-only ({exc})") from None
@@ -107,6 +115,13 @@ class OutputStore:
 
 def clean(row: dict) -> dict:
     """A row with NaN and infinite floats as None (JSON has neither) and dates as text."""
-    return {k: (None if isinstance(v, float) and not math.isfinite(v)
-                else v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in row.items()}
+    return {
+        k: (
+            None
+            if isinstance(v, float) and not math.isfinite(v)
+            else v.isoformat()
+            if hasattr(v, "isoformat")
+            else v
+        )
+        for k, v in row.items()
+    }

@@ -5,6 +5,7 @@ each, kept); a customer page is drawn on every visit and must answer in millisec
 charts (profit by period with the forecast, and the cost waterfall) are plain SVG written here.
 Every text is escaped; the SVG holds no script and no URL.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,31 +57,46 @@ def bar_chart(bars: list[Bar], description: str, marker: str | None = None) -> s
     def y(v: float) -> float:
         return TOP + (hi - v) / span * plot_h
 
-    parts = [(f'<svg role="img" aria-label="{escape(description)}" viewBox="0 0 {WIDTH} '
-              f'{HEIGHT}" width="{WIDTH}" height="{HEIGHT}" class="chart">')]
+    parts = [
+        (
+            f'<svg role="img" aria-label="{escape(description)}" viewBox="0 0 {WIDTH} '
+            f'{HEIGHT}" width="{WIDTH}" height="{HEIGHT}" class="chart">'
+        )
+    ]
     for value in (lo, 0.0, hi):
-        parts.append(f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="{MUTED}">{_short(value)}</text>')
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
+            f'font-size="11" fill="{MUTED}">{_short(value)}</text>'
+        )
     every = max(1, round(len(bars) / 12))
     for i, bar in enumerate(bars):
         x = LEFT + i * step
         top, bottom = y(max(bar.start, bar.end)), y(min(bar.start, bar.end))
-        parts.append(f'<rect x="{x + step * 0.15:.1f}" y="{top:.1f}" width="{step * 0.7:.1f}" '
-                     f'height="{max(bottom - top, 0.5):.1f}" fill="{_colour(bar)}">'
-                     f'<title>{escape(bar.label)}: {bar.end - bar.start:,.2f}</title></rect>')
+        parts.append(
+            f'<rect x="{x + step * 0.15:.1f}" y="{top:.1f}" width="{step * 0.7:.1f}" '
+            f'height="{max(bottom - top, 0.5):.1f}" fill="{_colour(bar)}">'
+            f"<title>{escape(bar.label)}: {bar.end - bar.start:,.2f}</title></rect>"
+        )
         if bar.band is not None:
             mid = x + step / 2
-            parts.append(f'<line x1="{mid:.1f}" x2="{mid:.1f}" y1="{y(bar.band[1]):.1f}" '
-                         f'y2="{y(bar.band[0]):.1f}" stroke="{MUTED}"/>')
+            parts.append(
+                f'<line x1="{mid:.1f}" x2="{mid:.1f}" y1="{y(bar.band[1]):.1f}" '
+                f'y2="{y(bar.band[0]):.1f}" stroke="{MUTED}"/>'
+            )
         if i % every == 0:
-            parts.append(f'<text x="{x + step / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                         f'text-anchor="middle" font-size="10" fill="{MUTED}">'
-                         f'{escape(bar.label)}</text>')
+            parts.append(
+                f'<text x="{x + step / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                f'text-anchor="middle" font-size="10" fill="{MUTED}">'
+                f"{escape(bar.label)}</text>"
+            )
         if marker is not None and bar.label == marker:
-            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
-                         f'stroke="{LOSS}" stroke-dasharray="4 3"/>')
-    parts.append(f'<line x1="{LEFT}" x2="{WIDTH}" y1="{y(0):.1f}" y2="{y(0):.1f}" '
-                 f'stroke="#9aa5b1"/></svg>')
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
+                f'stroke="{LOSS}" stroke-dasharray="4 3"/>'
+            )
+    parts.append(
+        f'<line x1="{LEFT}" x2="{WIDTH}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#9aa5b1"/></svg>'
+    )
     return "".join(parts)
 
 

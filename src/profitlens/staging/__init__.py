@@ -3,14 +3,15 @@
 :func:`stage_data` is the load+validate stage: it returns the valid rows of every table as Ibis
 tables typed as the contract says, the quarantine, the as-of date and the row counts.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 import ibis
-import pandas as pd
 import ibis.expr.types as ir
+import pandas as pd
 
 from ..contract import REQUIRED_TABLES, TABLES
 from ..costmodel import CostModel
@@ -22,8 +23,16 @@ from .parse import extra_columns, parsed_table, require_columns
 from .rules import domain_checks, future_checks, prepare, reference_checks, with_references
 
 # parents before children, so references are checked against valid rows
-ORDER = ("customers", "prospects", "invoice_lines", "payments", "activities", "commissions",
-         "referrals", "resource_costs")
+ORDER = (
+    "customers",
+    "prospects",
+    "invoice_lines",
+    "payments",
+    "activities",
+    "commissions",
+    "referrals",
+    "resource_costs",
+)
 OPTIONAL_ABSENT_IS_NONE = ("commissions",)
 
 
@@ -55,19 +64,29 @@ class Staged:
 
     def row_counts(self) -> dict[str, dict[str, int]]:
         """Rows read, used and quarantined per table (read = used + quarantined), in one query."""
-        quarantined = (self.quarantine.select("table", "row").distinct()
-                       .group_by("table").agg(n=ibis._.count()).execute())
+        quarantined = (
+            self.quarantine.select("table", "row")
+            .distinct()
+            .group_by("table")
+            .agg(n=ibis._.count())
+            .execute()
+        )
         q = dict(zip(quarantined["table"], quarantined["n"].astype(int)))
         names = list(self._raw)
         if not names:
             return {}
-        counts = ibis.union(*(
-            t.aggregate(table=ibis.literal(name), kind=ibis.literal(kind), n=t.count())
-            for name in names
-            for kind, t in (("read", self._raw[name]), ("used", self.tables[name])))).execute()
+        counts = ibis.union(
+            *(
+                t.aggregate(table=ibis.literal(name), kind=ibis.literal(kind), n=t.count())
+                for name in names
+                for kind, t in (("read", self._raw[name]), ("used", self.tables[name]))
+            )
+        ).execute()
         n = {(r.table, r.kind): int(r.n) for r in counts.itertuples()}
-        return {name: {"read": n[name, "read"], "used": n[name, "used"],
-                       "quarantined": q.get(name, 0)} for name in names}
+        return {
+            name: {"read": n[name, "read"], "used": n[name, "used"], "quarantined": q.get(name, 0)}
+            for name in names
+        }
 
 
 def find_files(data_dir: Location, con=None) -> dict[str, Location]:
@@ -93,38 +112,54 @@ def find_files(data_dir: Location, con=None) -> dict[str, Location]:
     """
     data_dir = data_location(data_dir)
     if not is_folder(data_dir, con):
-        raise ContractError(f"{data_dir}: not a folder; expected a data folder with "
-                            "customers, invoice_lines and costmodel.yaml")
-    present = files_in(data_dir, [f"{name}{ext}" for name in TABLES
-                                  for ext in (".csv", ".parquet")], con)
+        raise ContractError(
+            f"{data_dir}: not a folder; expected a data folder with "
+            "customers, invoice_lines and costmodel.yaml"
+        )
+    present = files_in(
+        data_dir, [f"{name}{ext}" for name in TABLES for ext in (".csv", ".parquet")], con
+    )
     files = {}
     for name in TABLES:
-        found = [child(data_dir, f"{name}{ext}") for ext in (".csv", ".parquet")
-                 if f"{name}{ext}" in present]
+        found = [
+            child(data_dir, f"{name}{ext}")
+            for ext in (".csv", ".parquet")
+            if f"{name}{ext}" in present
+        ]
         if len(found) > 1:
             raise ContractError(f"{data_dir}: both {name}.csv and {name}.parquet; keep one")
         if found:
             files[name] = found[0]
         elif name in REQUIRED_TABLES:
-            raise ContractError(f"{data_dir}: missing {name}.csv (or {name}.parquet); "
-                                f"the required tables are {', '.join(REQUIRED_TABLES)}")
+            raise ContractError(
+                f"{data_dir}: missing {name}.csv (or {name}.parquet); "
+                f"the required tables are {', '.join(REQUIRED_TABLES)}"
+            )
     return files
 
 
-def extreme_dates(tables: dict[str, ir.Table], columns: dict[str, str], how: str
-                  ) -> list[dt.date]:
+def extreme_dates(tables: dict[str, ir.Table], columns: dict[str, str], how: str) -> list[dt.date]:
     """The earliest (``how="min"``) or latest (``"max"``) date of ``columns[name]`` in each
     table ``name``, in one query; tables without a date give none."""
-    parts = [tables[name].aggregate(date=getattr(tables[name][column], how)())
-             for name, column in columns.items()]
+    parts = [
+        tables[name].aggregate(date=getattr(tables[name][column], how)())
+        for name, column in columns.items()
+    ]
     values = ibis.union(*parts).execute()["date"]
     return [pd.Timestamp(v).date() for v in values if v is not None and not pd.isna(v)]
 
 
 def default_as_of(parsed: dict[str, ir.Table]) -> dt.date:
     """The latest invoice, payment, activity, referral or commission date (one query)."""
-    dates = extreme_dates(parsed, {name: spec.event_date for name, spec in TABLES.items()
-                                   if spec.event_date and name in parsed}, "max")
+    dates = extreme_dates(
+        parsed,
+        {
+            name: spec.event_date
+            for name, spec in TABLES.items()
+            if spec.event_date and name in parsed
+        },
+        "max",
+    )
     if not dates:
         raise ContractError("no dated events in the data: give --as-of YYYY-MM-DD")
     return max(dates)
@@ -137,8 +172,7 @@ def _empty(name: str) -> ir.Table:
     return ibis.memtable(schema.to_pyarrow().empty_table())
 
 
-def stage_data(data_dir: Location, con, model: CostModel,
-               as_of: dt.date | None = None) -> Staged:
+def stage_data(data_dir: Location, con, model: CostModel, as_of: dt.date | None = None) -> Staged:
     """Load and validate a data folder.
 
     Parameters
@@ -167,22 +201,38 @@ def stage_data(data_dir: Location, con, model: CostModel,
         if name not in parsed:
             continue
         spec = TABLES[name]
-        p = with_first_rows(with_references(name, parsed[name], valid), spec.key,
-                            parsed[name])
-        checks = (basic_checks(p, spec) + control_checks(p, spec, files[name], raw[name])
-                  + domain_checks(name, p, model)
-                  + reference_checks(name, p) + future_checks(p, spec.event_date, as_of))
-        valid[name], table_parts = finalize(name, p, parsed[name], raw[name], checks,
-                                            [*spec.columns, *extra_columns(raw[name], spec)])
+        p = with_first_rows(with_references(name, parsed[name], valid), spec.key, parsed[name])
+        checks = (
+            basic_checks(p, spec)
+            + control_checks(p, spec, files[name], raw[name])
+            + domain_checks(name, p, model)
+            + reference_checks(name, p)
+            + future_checks(p, spec.event_date, as_of)
+        )
+        valid[name], table_parts = finalize(
+            name,
+            p,
+            parsed[name],
+            raw[name],
+            checks,
+            [*spec.columns, *extra_columns(raw[name], spec)],
+        )
         parts += table_parts
     if "payments" in valid:
         valid["payments"] = valid["payments"].mutate(
-            kind=valid["payments"].kind.fill_null("payment"))
+            kind=valid["payments"].kind.fill_null("payment")
+        )
     if "activities" in valid:
         valid["activities"] = valid["activities"].mutate(
-            quantity=valid["activities"].quantity.fill_null(1.0))
-    tables = {name: valid.get(name, None if name in OPTIONAL_ABSENT_IS_NONE else _empty(name))
-              for name in TABLES}
-    quarantine = (ibis.union(*parts) if parts
-                  else ibis.memtable({c: [] for c in QUARANTINE_SCHEMA}, schema=QUARANTINE_SCHEMA))
+            quantity=valid["activities"].quantity.fill_null(1.0)
+        )
+    tables = {
+        name: valid.get(name, None if name in OPTIONAL_ABSENT_IS_NONE else _empty(name))
+        for name in TABLES
+    }
+    quarantine = (
+        ibis.union(*parts)
+        if parts
+        else ibis.memtable({c: [] for c in QUARANTINE_SCHEMA}, schema=QUARANTINE_SCHEMA)
+    )
     return Staged(tables, quarantine, as_of, model, con, files, raw)

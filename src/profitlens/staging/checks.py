@@ -4,6 +4,7 @@ A :class:`Check` is a boolean condition on the parsed table that marks a row unu
 column it concerns and a reason a user can act on. :func:`finalize` evaluates every check once,
 keeps the rows that pass them all and lists each failing row once per failing check.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,9 @@ from ..engine import ROW, cache, engine_name
 from ..guard.ragged import RAGGED
 from .parse import LARGEST, present, raw_text, visible
 
-QUARANTINE_SCHEMA = ibis.schema({
-    "table": "string", "row": "int64", "column": "string", "value": "string", "reason": "string"})
+QUARANTINE_SCHEMA = ibis.schema(
+    {"table": "string", "row": "int64", "column": "string", "value": "string", "reason": "string"}
+)
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,14 @@ def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
     checks = []
     if RAGGED in parsed.columns:
         first = next(iter(spec.columns))
-        checks.append(Check(first, parsed[RAGGED], "the row has more or fewer values than the "
-                            "header, so they cannot be matched to columns"))
+        checks.append(
+            Check(
+                first,
+                parsed[RAGGED],
+                "the row has more or fewer values than the "
+                "header, so they cannot be matched to columns",
+            )
+        )
     for name, kind in spec.columns.items():
         if present(name) not in parsed.columns:
             continue
@@ -53,16 +61,27 @@ def basic_checks(parsed: ir.Table, spec: TableSpec) -> list[Check]:
         if name in spec.required:
             checks.append(Check(name, ~given, f"missing required {name}"))
         if kind != "string":
-            checks.append(Check(name, given & parsed[name].isnull(),
-                                f"cannot read {name} as a {_kind_words(kind)}"))
+            checks.append(
+                Check(
+                    name,
+                    given & parsed[name].isnull(),
+                    f"cannot read {name} as a {_kind_words(kind)}",
+                )
+            )
     if spec.key and "_first_row" in parsed.columns:
-        checks.append(Check(spec.key[0], parsed[ROW] > parsed._first_row,
-                            f"repeats the key ({', '.join(spec.key)}) of an earlier row"))
+        checks.append(
+            Check(
+                spec.key[0],
+                parsed[ROW] > parsed._first_row,
+                f"repeats the key ({', '.join(spec.key)}) of an earlier row",
+            )
+        )
     return checks
 
 
-def with_first_rows(checked: ir.Table, key: tuple[str, ...],
-                    parsed: ir.Table | None = None) -> ir.Table:
+def with_first_rows(
+    checked: ir.Table, key: tuple[str, ...], parsed: ir.Table | None = None
+) -> ir.Table:
     """Attach ``_first_row`` to ``checked``: the first row holding the same key, for keys held by
     several rows (null otherwise), found by :func:`repeated_keys`.
 
@@ -90,8 +109,9 @@ def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
     """
     given = ibis.and_(*(source[k].notnull() for k in key))
     names = {f"_k_{k}": source[k] for k in key}
-    none = ibis.memtable(source.select(**names, _first_row=source[ROW]).schema()
-                         .to_pyarrow().empty_table())
+    none = ibis.memtable(
+        source.select(**names, _first_row=source[ROW]).schema().to_pyarrow().empty_table()
+    )
     keyed = source.filter(given)
     if _keys_rise(keyed, key):
         return none
@@ -102,7 +122,8 @@ def repeated_keys(source: ir.Table, key: tuple[str, ...]) -> ir.Table:
         return none
     suspects = source.filter(given & _key_hash(source, key).isin(shared._hash))
     repeated = suspects.group_by(**{n: suspects[k] for n, k in zip(names, key)}).agg(
-        _n=suspects.count(), _first_row=suspects[ROW].min())
+        _n=suspects.count(), _first_row=suspects[ROW].min()
+    )
     return cache(repeated.filter(repeated._n > 1).drop("_n"))
 
 
@@ -128,6 +149,7 @@ def _keys_rise(t: ir.Table, key: tuple[str, ...]) -> bool:
         column = rows[key[0]]
         steps = rows.select(_not_above=column <= column.lag().over(ibis.window()))
         return not steps.count(where=steps._not_above).execute()
+
     # the pass runs on one thread: a file whose first rows do not rise is spared it
     return rises(t.limit(_PREFIX_ROWS)) and rises(t)
 
@@ -147,12 +169,18 @@ def _reason(template: str, value: ir.StringValue) -> ir.StringValue:
 
 
 def _kind_words(kind: str) -> str:
-    largest = f"{LARGEST:.0e}".replace("e+", "e")       # 1e15
+    largest = f"{LARGEST:.0e}".replace("e+", "e")  # 1e15
     return {"date": "date (YYYY-MM-DD)", "float64": f"number (below {largest})"}[kind]
 
 
-def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,
-             checks: list[Check], columns: list[str]):
+def finalize(
+    name: str,
+    checked: ir.Table,
+    base: ir.Table,
+    raw: ir.Table,
+    checks: list[Check],
+    columns: list[str],
+):
     """Evaluate the checks: the valid rows, and one quarantine row per failing (row, check).
 
     Only the failing rows are materialised (usually few or none); the valid rows stay a lazy
@@ -182,10 +210,18 @@ def finalize(name: str, checked: ir.Table, base: ir.Table, raw: ir.Table,
     parts = []
     for flag, check in zip(flags, checks):
         hit = bad.filter(bad[flag]).select(ROW).join(raw, ROW)
-        value = (visible(raw_text(hit[check.column])) if check.column in raw.columns
-                 else ibis.null("string"))
-        parts.append(hit.select(
-            table=ibis.literal(name), row=hit[ROW].cast("int64"),
-            column=ibis.literal(check.column), value=value,
-            reason=_reason(check.reason, value)))
+        value = (
+            visible(raw_text(hit[check.column]))
+            if check.column in raw.columns
+            else ibis.null("string")
+        )
+        parts.append(
+            hit.select(
+                table=ibis.literal(name),
+                row=hit[ROW].cast("int64"),
+                column=ibis.literal(check.column),
+                value=value,
+                reason=_reason(check.reason, value),
+            )
+        )
     return valid, parts

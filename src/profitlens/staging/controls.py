@@ -13,6 +13,7 @@ Looking for them row by row costs a regular expression per text value (seconds p
 millions of rows), so each file is scanned first, at the speed of memory, and only the columns
 of files that hold such a byte are checked row by row.
 """
+
 from __future__ import annotations
 
 import mmap
@@ -33,8 +34,7 @@ _BAD_BYTES = np.array([b < 0x20 and b not in (0x09, 0x0A, 0x0D) for b in range(2
 _CHUNK = 1 << 26
 
 
-def control_checks(parsed: ir.Table, spec: TableSpec, path: Location,
-                   raw: ir.Table) -> list[Check]:
+def control_checks(parsed: ir.Table, spec: TableSpec, path: Location, raw: ir.Table) -> list[Check]:
     """A :class:`~.checks.Check` per text column of ``path`` that may hold a control character.
 
     Parameters
@@ -47,12 +47,20 @@ def control_checks(parsed: ir.Table, spec: TableSpec, path: Location,
     raw : ibis table
         The rows as read, for their column types.
     """
-    text = [c for c, kind in spec.columns.items()
-            if kind == STRING and c in raw.columns and raw[c].type().is_string()]
-    return [Check(c, parsed[c].re_search(CONTROL),
-                  f"{c} holds a control character (NUL or another below U+0020 other than tab "
-                  "and line breaks, shown as \ufffd): the export is damaged there")
-            for c in columns_to_check(path, text)]
+    text = [
+        c
+        for c, kind in spec.columns.items()
+        if kind == STRING and c in raw.columns and raw[c].type().is_string()
+    ]
+    return [
+        Check(
+            c,
+            parsed[c].re_search(CONTROL),
+            f"{c} holds a control character (NUL or another below U+0020 other than tab "
+            "and line breaks, shown as \ufffd): the export is damaged there",
+        )
+        for c in columns_to_check(path, text)
+    ]
 
 
 def columns_to_check(path: Location, columns: list[str]) -> list[str]:
@@ -78,7 +86,7 @@ def has_control_bytes(data) -> bool:
     """
     view = np.frombuffer(data, np.uint8)
     for start in range(0, len(view), _CHUNK):
-        if _BAD_BYTES[view[start:start + _CHUNK]].any():
+        if _BAD_BYTES[view[start : start + _CHUNK]].any():
             return True
     return False
 
@@ -100,8 +108,9 @@ def _parquet_columns_with_control(path: Path, columns: list[str]) -> list[str]:
         if not wanted:
             break
         table = file.read_row_group(group, columns=wanted, use_threads=True)
-        found.update(c for c in wanted if any(_text_has_control(chunk)
-                                              for chunk in table.column(c).chunks))
+        found.update(
+            c for c in wanted if any(_text_has_control(chunk) for chunk in table.column(c).chunks)
+        )
     return [c for c in columns if c in found]
 
 
@@ -109,9 +118,15 @@ def _dictionary_columns(path: Path, columns: list[str]) -> list[str]:
     """Those of ``columns`` dictionary-encoded in every row group of Parquet file ``path``."""
     metadata = pq.ParquetFile(path).metadata
     index = {metadata.schema.column(j).path: j for j in range(metadata.num_columns)}
-    return [c for c in columns if c in index and all(
-        metadata.row_group(g).column(index[c]).has_dictionary_page
-        for g in range(metadata.num_row_groups))]
+    return [
+        c
+        for c in columns
+        if c in index
+        and all(
+            metadata.row_group(g).column(index[c]).has_dictionary_page
+            for g in range(metadata.num_row_groups)
+        )
+    ]
 
 
 def _text_has_control(array: pa.Array) -> bool:
@@ -119,6 +134,6 @@ def _text_has_control(array: pa.Array) -> bool:
     if pa.types.is_dictionary(array.type):
         array = array.dictionary
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        array = array.cast(pa.large_string())           # a string view, say
+        array = array.cast(pa.large_string())  # a string view, say
     data = array.buffers()[2]
     return data is not None and has_control_bytes(data)

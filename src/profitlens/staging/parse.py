@@ -3,6 +3,7 @@
 A value that cannot be parsed becomes null here and is caught by :mod:`.checks`, which compares
 the parsed column with the raw text, so the row is quarantined rather than the run stopped.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,7 +32,8 @@ def require_columns(raw: ir.Table, spec: TableSpec, path: Path) -> None:
             f"{path}: missing required column {missing[0]!r}"
             + (f" (and {', '.join(map(repr, missing[1:]))})" if missing[1:] else "")
             + f"; expected columns {', '.join(spec.required)}"
-            + (f" and optionally {', '.join(spec.optional)}" if spec.optional else ""))
+            + (f" and optionally {', '.join(spec.optional)}" if spec.optional else "")
+        )
 
 
 def raw_text(column: ir.Value) -> ir.StringValue:
@@ -55,7 +57,7 @@ def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = Non
     dtype = column.type()
     if kind == STRING:
         if not dtype.is_string():
-            return column.cast("string")             # a typed value is never blank
+            return column.cast("string")  # a typed value is never blank
         given = is_given(column) if given is None else given
         return ibis.ifelse(given, column, ibis.null("string"))
     if kind == DATE:
@@ -66,8 +68,11 @@ def parse_value(column: ir.Value, kind: str, given: ir.BooleanValue | None = Non
         text = raw_text(column).strip()
         return ibis.ifelse(text.re_search(ISO_DATE), text.try_cast("date"), ibis.null("date"))
     if kind == FLOAT:
-        value = (column.cast("float64") if dtype.is_numeric()
-                 else raw_text(column).strip().try_cast("float64"))
+        value = (
+            column.cast("float64")
+            if dtype.is_numeric()
+            else raw_text(column).strip().try_cast("float64")
+        )
         # NaN and infinities are not amounts (NaN compares above every number in SQL
         # engines), nor is a number of a thousand million million or more: no amount or
         # minute count is that big, and big sums are added in fixed point (profitlens.intermediate.sums)
@@ -83,8 +88,9 @@ def is_given(column: ir.Value) -> ir.BooleanValue:
     """
     if not column.type().is_string():
         return column.notnull()
-    return ibis.cases((column.isnull(), False), (column.ascii_str() > 32, True),
-                      else_=column.strip() != "")
+    return ibis.cases(
+        (column.isnull(), False), (column.ascii_str() > 32, True), else_=column.strip() != ""
+    )
 
 
 def present(name: str) -> str:
@@ -97,8 +103,7 @@ def extra_columns(raw: ir.Table, spec: TableSpec) -> list[str]:
     further columns (``spec.extra_columns``); none otherwise."""
     if not spec.extra_columns:
         return []
-    return [c for c in raw.columns if c not in spec.columns and c != ROW
-            and not c.startswith("_")]
+    return [c for c in raw.columns if c not in spec.columns and c != ROW and not c.startswith("_")]
 
 
 def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
@@ -112,6 +117,6 @@ def parsed_table(raw: ir.Table, spec: TableSpec) -> ir.Table:
             columns[name] = parse_value(raw[name], kind, given[present(name)])
         else:
             columns[name] = ibis.null(kind if kind != STRING else "string")
-    ragged = [RAGGED] if RAGGED in raw.columns else []     # a row of the wrong length
+    ragged = [RAGGED] if RAGGED in raw.columns else []  # a row of the wrong length
     extras = {c: raw[c] for c in extra_columns(raw, spec)}
     return raw.select(raw[ROW], *ragged, **columns, **extras, **given)

@@ -6,6 +6,7 @@ of hundreds of megabytes and runs at the speed of main memory; done on blocks of
 ``BLOCK_ROWS`` rows, the temporaries stay in the CPU caches, which at a million customers makes
 the statistics several times faster with the same results.
 """
+
 from __future__ import annotations
 
 BLOCK_ROWS = 16_384

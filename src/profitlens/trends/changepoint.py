@@ -19,6 +19,7 @@ variance behind it) to the user, who must guess one value for all series, and ne
 sure a change point is; here the penalty comes from each series, and the uncertainty of a change
 point's position is reported by :func:`location_range`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,7 +62,7 @@ def noise_scales(Y: np.ndarray, trims: tuple[float, ...], floor: float = 0.01) -
     """
     n_rows = len(Y)
     rows = np.arange(n_rows)
-    D = np.sort(np.diff(Y, axis=1), axis=1)                   # NaN sort last
+    D = np.sort(np.diff(Y, axis=1), axis=1)  # NaN sort last
     m = (~np.isnan(D)).sum(axis=1)
     half = np.maximum(m - 1, 0)
     D -= ((D[rows, half // 2] + D[rows, (half + 1) // 2]) / 2)[:, None]
@@ -100,13 +101,15 @@ def _kept_share(drop: np.ndarray, m: np.ndarray) -> np.ndarray:
     table = np.zeros(int(m.max(initial=0)) + 1)
     table[m] = drop / np.maximum(m, 1)
     with np.errstate(all="ignore"):
-        table = np.where(table > 0, stats.chi2.cdf(stats.chi2.ppf(1 - table, 1), 3)
-                         / (1 - table), 1.0)
+        table = np.where(
+            table > 0, stats.chi2.cdf(stats.chi2.ppf(1 - table, 1), 3) / (1 - table), 1.0
+        )
     return table[m]
 
 
-def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0
-            ) -> tuple[np.ndarray, np.ndarray]:
+def despike(
+    Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0
+) -> tuple[np.ndarray, np.ndarray]:
     """``Y`` with each isolated downward spike raised to the lower of its two neighbours.
 
     A downward spike (a write-off, a credit note) is an interior value more than
@@ -127,15 +130,15 @@ def despike(Y: np.ndarray, sigma: np.ndarray, threshold: float = 3.0
     ([10.0, 11.0, 9.0, 9.0, 500.0, 10.0], [0])
     """
     prev, mid, nxt = Y[:, :-2], Y[:, 1:-1], Y[:, 2:]
-    lo = np.minimum(prev, nxt)                  # NaN without a neighbour: kept
+    lo = np.minimum(prev, nxt)  # NaN without a neighbour: kept
     with np.errstate(invalid="ignore"):
         spike = mid < lo - threshold * sigma[:, None]
     rows = np.flatnonzero(spike.any(axis=1))
     out = Y.copy()
     if len(rows):
-        S = np.sort(Y[rows], axis=1)            # NaN sort last
+        S = np.sort(Y[rows], axis=1)  # NaN sort last
         count = (~np.isnan(S)).sum(axis=1)
-        q1 = S[np.arange(len(rows)), np.maximum(count - 1, 0) // 4]   # lower quartile
+        q1 = S[np.arange(len(rows)), np.maximum(count - 1, 0) // 4]  # lower quartile
         spike = spike[rows] & (mid[rows] < (q1 - threshold * sigma[rows])[:, None])
         out[rows, 1:-1] = np.where(spike, lo[rows], mid[rows])
         rows = rows[spike.any(axis=1)]
@@ -157,8 +160,9 @@ def prefix_sums(Y: np.ndarray, squares: bool = False) -> np.ndarray:
     return C
 
 
-def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
-                   sigma: np.ndarray | None = None) -> np.ndarray:
+def segment_bounds(
+    Y: np.ndarray, penalty: float = 2.0, min_size: int = 2, sigma: np.ndarray | None = None
+) -> np.ndarray:
     """Segments of constant mean of each row of ``Y``, from the last backwards.
 
     ``Y`` holds each series right-aligned (NaN before its first period, none after). Returns an
@@ -181,8 +185,10 @@ def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
     [8, 5, 1]
     """
     sigma = noise_scale(Y) if sigma is None else sigma
-    parts = [_segment_chunk(Y[rows], sigma[rows], penalty, min_size)
-             for rows in row_blocks(len(Y), SEGMENT_ROWS)]
+    parts = [
+        _segment_chunk(Y[rows], sigma[rows], penalty, min_size)
+        for rows in row_blocks(len(Y), SEGMENT_ROWS)
+    ]
     return np.concatenate(parts)
 
 
@@ -190,8 +196,7 @@ def segment_bounds(Y: np.ndarray, penalty: float = 2.0, min_size: int = 2,
 SEGMENT_ROWS = 4096
 
 
-def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: int
-                   ) -> np.ndarray:
+def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: int) -> np.ndarray:
     """:func:`segment_bounds` of a few thousand rows."""
     n_rows, n = Y.shape
     C1 = prefix_sums(Y / sigma[:, None])
@@ -204,7 +209,7 @@ def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: i
     G[first, np.arange(n_rows)] = -beta
     totals = np.empty((n + 1, n_rows))
     for t in range(min_size, n + 1):
-        k = t - min_size + 1                    # last segment [s, t) for s < k
+        k = t - min_size + 1  # last segment [s, t) for s < k
         part = totals[:k]
         np.subtract(C1[t], C1[:k], out=part)
         np.multiply(part, part, out=part)
@@ -213,7 +218,7 @@ def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: i
         G[t] = np.where(first == t, G[t], np.minimum.reduce(part, axis=0) + beta)
     # backwards from the last period: the start of the segment ending at t is the s attaining
     # the minimum, recomputed for the rows not yet back at their first period
-    depth = max(n // min_size + 1, 2)           # at least two segments back, possibly empty
+    depth = max(n // min_size + 1, 2)  # at least two segments back, possibly empty
     B = np.empty((n_rows, depth + 1), dtype=np.int64)
     B[:, 0] = n
     starts = np.arange(n + 1)[:, None]
@@ -231,8 +236,14 @@ def _segment_chunk(Y: np.ndarray, sigma: np.ndarray, penalty: float, min_size: i
     return B
 
 
-def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.ndarray,
-                   hi: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def location_range(
+    Y: np.ndarray,
+    sigma: np.ndarray,
+    lo: np.ndarray,
+    tau: np.ndarray,
+    hi: np.ndarray,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
     """Plausible positions of the change at column ``tau`` between segments ``[lo, tau)`` and
     ``[tau, hi)`` of each row: ``(low, high)``, the first and last column ``c`` whose split
     ``[lo, c) | [c, hi)`` fits worse than the best by at most the ``level`` quantile of χ²₁
@@ -264,5 +275,13 @@ def location_range(Y: np.ndarray, sigma: np.ndarray, lo: np.ndarray, tau: np.nda
     return low, high
 
 
-__all__ = ["NOISE_TRIM", "noise_scale", "noise_scales", "despike", "prefix_sums", "SEGMENT_ROWS", "segment_bounds",
-           "location_range"]
+__all__ = [
+    "NOISE_TRIM",
+    "noise_scale",
+    "noise_scales",
+    "despike",
+    "prefix_sums",
+    "SEGMENT_ROWS",
+    "segment_bounds",
+    "location_range",
+]

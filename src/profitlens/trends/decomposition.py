@@ -39,6 +39,7 @@ the three levels agree: the portfolio's volume part is the sum of the customers'
 margins is volume too, not mix). Amounts are float64 in the model's currency; the parts sum to
 the change up to floating-point rounding (far below a cent), which the tests check.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -51,9 +52,14 @@ from profitlens.trends.series import period_index
 
 #: part name for each cost line of the statement, in statement order
 COST_PARTS: dict[str, str] = {
-    "commission": "commission", "acquisition_cost": "acquisition", "sales_cost": "sales",
-    "service_cost": "service", "fulfilment_cost": "fulfilment", "credit_cost": "credit",
-    "referral_cost": "referral"}
+    "commission": "commission",
+    "acquisition_cost": "acquisition",
+    "sales_cost": "sales",
+    "service_cost": "service",
+    "fulfilment_cost": "fulfilment",
+    "credit_cost": "credit",
+    "referral_cost": "referral",
+}
 #: the parts of a profit bridge, in the order a bridge chart shows them
 PARTS: tuple[str, ...] = ("volume", "price_mix", *COST_PARTS.values())
 PART_COLUMNS: tuple[str, ...] = tuple(f"change_{p}" for p in PARTS)
@@ -70,14 +76,19 @@ def window_bounds(periods: Sequence[str], as_of_period: str, window: int) -> tup
         raise ValueError(f"window must be a positive number of periods, got {window}")
     periods = list(periods)
     if as_of_period not in periods:
-        raise ValueError(f"as-of period {as_of_period!r} is not one of the periods "
-                         f"{periods[0]!r}..{periods[-1]!r}" if periods else "no periods given")
+        raise ValueError(
+            f"as-of period {as_of_period!r} is not one of the periods "
+            f"{periods[0]!r}..{periods[-1]!r}"
+            if periods
+            else "no periods given"
+        )
     end = periods.index(as_of_period)
     return end - 2 * window + 1, end - window + 1, end
 
 
-def customer_window_totals(customer_pnl: ir.Table, periods: Sequence[str], as_of_period: str,
-                           window: int = 6) -> ir.Table:
+def customer_window_totals(
+    customer_pnl: ir.Table, periods: Sequence[str], as_of_period: str, window: int = 6
+) -> ir.Table:
     """Sums of each P&L line over the prior and the recent window.
 
     Grain: one row per customer with any ``customer_pnl`` row in the periods up to the as-of
@@ -108,15 +119,21 @@ def customer_profit_bridge(window_totals: ir.Table) -> ir.Table:
     t = window_totals
     r0, r1 = t.revenue_prior, t.revenue_recent
     gm0, gm1 = t.gross_margin_prior, t.gross_margin_recent
-    m0 = (ibis.cases((r0 > 0, gm0 / r0), (r1 > 0, gm1 / r1), else_=0.0)
-          .clip(lower=-1.0, upper=1.0))
+    m0 = ibis.cases((r0 > 0, gm0 / r0), (r1 > 0, gm1 / r1), else_=0.0).clip(lower=-1.0, upper=1.0)
     volume = (r1 - r0) * m0
     parts = {"change_volume": volume, "change_price_mix": (gm1 - gm0) - volume}
     for line, part in COST_PARTS.items():
         parts[f"change_{part}"] = t[f"{line}_prior"] - t[f"{line}_recent"]
     return t.select(
-        "customer_id", "revenue_prior", "revenue_recent", profit_prior=t.profit_prior, profit_recent=t.profit_recent,
-        profit_change=t.profit_recent - t.profit_prior, margin_rate_prior=m0, **parts)
+        "customer_id",
+        "revenue_prior",
+        "revenue_recent",
+        profit_prior=t.profit_prior,
+        profit_recent=t.profit_recent,
+        profit_change=t.profit_recent - t.profit_prior,
+        margin_rate_prior=m0,
+        **parts,
+    )
 
 
 def segment_profit_bridge(customer_bridge: ir.Table, customers: ir.Table) -> ir.Table:
@@ -142,10 +159,16 @@ def portfolio_profit_bridge(customer_bridge: ir.Table) -> ir.Table:
 
 def _bridge_sums(t: ir.Table) -> dict:
     cols = ("profit_prior", "profit_recent", "profit_change", *PART_COLUMNS)
-    return {"customers": t.customer_id.count(),
-            **{c: t[c].sum().fill_null(0.0) for c in cols}}
+    return {"customers": t.customer_id.count(), **{c: t[c].sum().fill_null(0.0) for c in cols}}
 
 
-__all__ = ["COST_PARTS", "PARTS", "PART_COLUMNS", "window_bounds",
-           "customer_window_totals", "customer_profit_bridge", "segment_profit_bridge",
-           "portfolio_profit_bridge"]
+__all__ = [
+    "COST_PARTS",
+    "PARTS",
+    "PART_COLUMNS",
+    "window_bounds",
+    "customer_window_totals",
+    "customer_profit_bridge",
+    "segment_profit_bridge",
+    "portfolio_profit_bridge",
+]

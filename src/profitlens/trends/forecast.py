@@ -23,6 +23,7 @@ squared one-step errors) and the ETS(A,Ad,N) forecast variance (Hyndman et al. 2
 
 A customer with fewer than two one-step errors borrows the median σ of its segment.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,8 +64,14 @@ class DampedTrendForecaster:
     True
     """
 
-    def __init__(self, alpha: float = 0.3, beta: float = 0.05, phi: float = 0.8,
-                 shrinkage: float = 6.0, coverage: float = 0.8):
+    def __init__(
+        self,
+        alpha: float = 0.3,
+        beta: float = 0.05,
+        phi: float = 0.8,
+        shrinkage: float = 6.0,
+        coverage: float = 0.8,
+    ):
         self.alpha = alpha
         self.beta = beta
         self.phi = phi
@@ -73,8 +80,10 @@ class DampedTrendForecaster:
 
     def _check_params(self):
         if not (0 < self.alpha < 1 and 0 < self.beta <= self.alpha and 0 < self.phi <= 1):
-            raise ValueError("need 0 < beta <= alpha < 1 and 0 < phi <= 1, got "
-                             f"alpha={self.alpha}, beta={self.beta}, phi={self.phi}")
+            raise ValueError(
+                "need 0 < beta <= alpha < 1 and 0 < phi <= 1, got "
+                f"alpha={self.alpha}, beta={self.beta}, phi={self.phi}"
+            )
         if self.shrinkage < 0 or not 0 < self.coverage < 1:
             raise ValueError("shrinkage must be >= 0 and coverage within (0, 1)")
 

@@ -31,6 +31,7 @@ Columns: see ``TREND_COLUMNS``. ``turn_period`` is the first period after the tu
 ``turn_period_high`` bound where the turn plausibly began (see
 :func:`profitlens.trends.changepoint.location_range`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -43,30 +44,43 @@ import pandas as pd
 import pyarrow as pa
 
 from profitlens.engine import arrow_table
+from profitlens.output_tables import OUTPUTS
 from profitlens.trends.decomposition import (
-    PART_COLUMNS, PARTS, customer_profit_bridge, customer_window_totals, window_bounds)
+    PART_COLUMNS,
+    PARTS,
+    customer_profit_bridge,
+    customer_window_totals,
+    window_bounds,
+)
 from profitlens.trends.forecast import DampedTrendForecaster
 from profitlens.trends.series import customer_spans, period_index
-from profitlens.trends.signals import (
-    attention_signal, customer_service_window_totals)
+from profitlens.trends.signals import attention_signal, customer_service_window_totals
 from profitlens.trends.status import StatusRules, profit_status
-from profitlens.output_tables import OUTPUTS
 
-FORECAST_COLUMNS = (("forecast_1", "forecast_2", "forecast_3"),
-                    ("forecast_lo_1", "forecast_lo_2", "forecast_lo_3"),
-                    ("forecast_hi_1", "forecast_hi_2", "forecast_hi_3"))
+FORECAST_COLUMNS = (
+    ("forecast_1", "forecast_2", "forecast_3"),
+    ("forecast_lo_1", "forecast_lo_2", "forecast_lo_3"),
+    ("forecast_hi_1", "forecast_hi_2", "forecast_hi_3"),
+)
 TREND_COLUMNS = tuple(OUTPUTS["customer_trends"].columns)
 #: columns the trends mart contributes to customer_summary (renamed: status -> trend_status)
 SUMMARY_COLUMNS = ("trend_status", "turn_period", "profit_at_risk", "main_driver")
 NO_SEGMENT = "(none)"
 
 
-def customer_trends(customer_pnl: ir.Table, customer_activity: ir.Table, customers: ir.Table,
-                    periods: Sequence[str], as_of_period: str | None = None, *,
-                    window: int = 3, compare_window: int = 6,
-                    rules: StatusRules | None = None,
-                    forecaster: DampedTrendForecaster | None = None,
-                    attention: dict | None = None) -> pd.DataFrame:
+def customer_trends(
+    customer_pnl: ir.Table,
+    customer_activity: ir.Table,
+    customers: ir.Table,
+    periods: Sequence[str],
+    as_of_period: str | None = None,
+    *,
+    window: int = 3,
+    compare_window: int = 6,
+    rules: StatusRules | None = None,
+    forecaster: DampedTrendForecaster | None = None,
+    attention: dict | None = None,
+) -> pd.DataFrame:
     """Build the ``customer_trends`` table.
 
     Parameters
@@ -101,19 +115,40 @@ def customer_trends(customer_pnl: ir.Table, customer_activity: ir.Table, custome
     Y, rolling = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window)
     groups = spans["segment"].combine_chunks().dictionary_encode().indices.to_numpy()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        statistics = pool.submit(_statistics, Y, groups, periods, prior,
-                                 rules or StatusRules(window=window),
-                                 forecaster or DampedTrendForecaster())
-        columns = _window_columns(customer_pnl, customer_activity, ids, periods,
-                                  periods[prior.start], as_of_period, compare_window, len(Y))
+        statistics = pool.submit(
+            _statistics,
+            Y,
+            groups,
+            periods,
+            prior,
+            rules or StatusRules(window=window),
+            forecaster or DampedTrendForecaster(),
+        )
+        columns = _window_columns(
+            customer_pnl,
+            customer_activity,
+            ids,
+            periods,
+            periods[prior.start],
+            as_of_period,
+            compare_window,
+            len(Y),
+        )
         columns.update(statistics.result())
-    signal = attention_signal(columns.pop("revenue_prior"), columns.pop("revenue_recent"),
-                              columns.pop("service_minutes_prior"),
-                              columns.pop("service_minutes_recent"), **(attention or {}))
-    columns.update(customer_id=spans["customer_id"].to_pandas(),
-                   segment=spans["segment"].to_pandas(), rolling_profit=np.nan_to_num(rolling),
-                   main_driver=main_driver(np.column_stack([columns[c] for c in PART_COLUMNS])),
-                   **signal)
+    signal = attention_signal(
+        columns.pop("revenue_prior"),
+        columns.pop("revenue_recent"),
+        columns.pop("service_minutes_prior"),
+        columns.pop("service_minutes_recent"),
+        **(attention or {}),
+    )
+    columns.update(
+        customer_id=spans["customer_id"].to_pandas(),
+        segment=spans["segment"].to_pandas(),
+        rolling_profit=np.nan_to_num(rolling),
+        main_driver=main_driver(np.column_stack([columns[c] for c in PART_COLUMNS])),
+        **signal,
+    )
     return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS})
 
 
@@ -122,8 +157,9 @@ def _segmented_spans(customer_pnl, customers, periods, as_of_period) -> pa.Table
     in customer_idx order."""
     spans = customer_spans(customer_pnl, customers, periods, as_of_period)
     spans = spans.left_join(customers.select("customer_id", "segment"), "customer_id")
-    spans = spans.select("customer_id", "customer_idx", "acquired_idx",
-                         segment=spans.segment.fill_null(NO_SEGMENT))
+    spans = spans.select(
+        "customer_id", "customer_idx", "acquired_idx", segment=spans.segment.fill_null(NO_SEGMENT)
+    )
     return arrow_table(spans.order_by("customer_idx"))
 
 
@@ -140,22 +176,31 @@ def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
     """
     width = list(periods).index(as_of_period) + 1
     pnl = customer_pnl.filter(customer_pnl.period <= as_of_period)
-    rows = arrow_table(pnl.join(period_index(periods), "period").join(ids, "customer_id").select(
-        cell=ibis._.customer_idx * width + ibis._.period_idx, profit=ibis._.profit,
-        operating=ibis._.profit + ibis._.acquisition_cost))
+    rows = arrow_table(
+        pnl.join(period_index(periods), "period")
+        .join(ids, "customer_id")
+        .select(
+            cell=ibis._.customer_idx * width + ibis._.period_idx,
+            profit=ibis._.profit,
+            operating=ibis._.profit + ibis._.acquisition_cost,
+        )
+    )
     cells = rows["cell"].to_numpy()
     profit = np.zeros((spans.num_rows, width))
     profit.ravel()[cells] = rows["profit"].to_numpy()
-    rolling = profit[:, max(width - window, 0):].sum(axis=1)
+    rolling = profit[:, max(width - window, 0) :].sum(axis=1)
     profit.ravel()[cells] = rows["operating"].to_numpy()
     acquired = spans["acquired_idx"].to_numpy()
     profit[np.arange(width)[None, :] < acquired[:, None]] = np.nan
     return profit, rolling
 
 
-def operating_profit_matrix(customer_pnl: ir.Table, customers: ir.Table,
-                            periods: Sequence[str], as_of_period: str | None = None
-                            ) -> tuple[np.ndarray, np.ndarray]:
+def operating_profit_matrix(
+    customer_pnl: ir.Table,
+    customers: ir.Table,
+    periods: Sequence[str],
+    as_of_period: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Customer ids (sorted) and their customers × periods operating-profit matrix.
 
     The matrix the status rules and the forecast work on (NaN before a customer's acquisition
@@ -178,13 +223,19 @@ def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.nd
     """
     status = profit_status(Y, rules)
     names = np.asarray(periods, dtype=object)
-    columns = {"status": status.labels,
-               **{column: np.where(idx >= 0, names[np.maximum(idx, 0)], None)
-                  for column, idx in (("turn_period", status.turn_idx),
-                                      ("turn_period_low", status.turn_low),
-                                      ("turn_period_high", status.turn_high))},
-               "history_periods": status.history.astype(np.int64),
-               "trend_slope": status.slope}
+    columns = {
+        "status": status.labels,
+        **{
+            column: np.where(idx >= 0, names[np.maximum(idx, 0)], None)
+            for column, idx in (
+                ("turn_period", status.turn_idx),
+                ("turn_period_low", status.turn_low),
+                ("turn_period_high", status.turn_high),
+            )
+        },
+        "history_periods": status.history.astype(np.int64),
+        "trend_slope": status.slope,
+    }
     forecaster.fit(Y, groups=groups)
     horizon = len(FORECAST_COLUMNS[0])
     point = forecaster.predict(horizon)
@@ -196,8 +247,9 @@ def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.nd
     return columns
 
 
-def _window_columns(customer_pnl, customer_activity, ids, periods, first, as_of_period,
-                    compare_window, n) -> dict[str, np.ndarray]:
+def _window_columns(
+    customer_pnl, customer_activity, ids, periods, first, as_of_period, compare_window, n
+) -> dict[str, np.ndarray]:
     """The bridge and service-minute columns of the two windows, by customer_idx.
 
     Only the rows from ``first`` (the prior window's first period) on are summed; a customer
@@ -206,7 +258,8 @@ def _window_columns(customer_pnl, customer_activity, ids, periods, first, as_of_
     pnl = customer_pnl.filter(customer_pnl.period >= first)
     activity = customer_activity.filter(customer_activity.period >= first)
     bridge = customer_profit_bridge(
-        customer_window_totals(pnl, periods, as_of_period, compare_window))
+        customer_window_totals(pnl, periods, as_of_period, compare_window)
+    )
     service = customer_service_window_totals(activity, periods, as_of_period, compare_window)
     columns = {}
     for table in (bridge.drop("margin_rate_prior"), service):
@@ -242,5 +295,12 @@ def customer_summary_trend_columns(trends: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"status": "trend_status"}).reset_index(drop=True)
 
 
-__all__ = ["TREND_COLUMNS", "SUMMARY_COLUMNS", "FORECAST_COLUMNS", "customer_trends",
-           "operating_profit_matrix", "main_driver", "customer_summary_trend_columns"]
+__all__ = [
+    "TREND_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "FORECAST_COLUMNS",
+    "customer_trends",
+    "operating_profit_matrix",
+    "main_driver",
+    "customer_summary_trend_columns",
+]

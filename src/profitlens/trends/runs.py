@@ -15,6 +15,7 @@ segment_bounds`). The *losing run* is its trailing segments whose means are nega
 - **Declining** (loss after profit): the customer made money (an earning run as above), its
   level is now zero or a loss, but the loss is not (yet) a turn.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from profitlens.trends.changepoint import (
-    NOISE_TRIM, despike, location_range, noise_scale, noise_scales, prefix_sums, segment_bounds)
+    NOISE_TRIM,
+    despike,
+    location_range,
+    noise_scale,
+    noise_scales,
+    prefix_sums,
+    segment_bounds,
+)
 
 
 @dataclass
@@ -32,16 +40,16 @@ class Runs:
     turned: np.ndarray
     recovered: np.ndarray
     declining: np.ndarray
-    start_loss: np.ndarray      # first column of the losing run (-1: none)
-    start_gain: np.ndarray      # first column of the trailing earning run (-1: none)
-    low: np.ndarray             # plausible range of the turn or recovery (-1: none)
+    start_loss: np.ndarray  # first column of the losing run (-1: none)
+    start_gain: np.ndarray  # first column of the trailing earning run (-1: none)
+    low: np.ndarray  # plausible range of the turn or recovery (-1: none)
     high: np.ndarray
-    mean_before: np.ndarray     # mean of the earning run before the losing run (NaN: none)
-    mean_after: np.ndarray      # mean of the losing run (NaN: none)
-    t_after: np.ndarray         # its t (NaN: none)
-    noise: np.ndarray           # σ (NaN: not tested)
-    level: np.ndarray           # current level (NaN: not tested)
-    step_down: np.ndarray       # level at least min_decline below the segment before
+    mean_before: np.ndarray  # mean of the earning run before the losing run (NaN: none)
+    mean_after: np.ndarray  # mean of the losing run (NaN: none)
+    t_after: np.ndarray  # its t (NaN: none)
+    noise: np.ndarray  # σ (NaN: not tested)
+    level: np.ndarray  # current level (NaN: not tested)
+    step_down: np.ndarray  # level at least min_decline below the segment before
 
     @classmethod
     def empty(cls, n_rows: int) -> Runs:
@@ -99,7 +107,7 @@ def could_pass(C: np.ndarray, sigma: np.ndarray, r) -> np.ndarray:
     n = len(C) - 1
     loss_cut = r.z_loss * sigma * np.sqrt(r.min_after)
     gain_cut = r.z_gain * sigma * np.sqrt(r.min_before)
-    tail = C[n] - C[: n - r.min_after + 1]            # sums of the trailing stretches
+    tail = C[n] - C[: n - r.min_after + 1]  # sums of the trailing stretches
     losing_end = (tail <= -loss_cut).any(axis=0)
     earning_end = (tail >= loss_cut).any(axis=0)
     low, high = np.full(len(sigma), np.inf), np.full(len(sigma), -np.inf)
@@ -127,8 +135,7 @@ def run_tests(Y, sigma, C, r) -> dict[str, np.ndarray]:
         return count, mean, mean * np.sqrt(count) / sigma
 
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = ((C[B[:, :-1], rows[:, None]] - C[B[:, 1:], rows[:, None]])
-                 / (B[:, :-1] - B[:, 1:]))
+        means = (C[B[:, :-1], rows[:, None]] - C[B[:, 1:], rows[:, None]]) / (B[:, :-1] - B[:, 1:])
     filled = B[:, :-1] > B[:, 1:]
     zero = np.zeros(n_rows, dtype=np.int64)
 
@@ -139,14 +146,20 @@ def run_tests(Y, sigma, C, r) -> dict[str, np.ndarray]:
     k_gain, mu_gain, t_gain = run(start_gain, start_loss)
     made_money = (k_gain >= r.min_before) & (t_gain >= r.z_gain)
     # more than half of the losing run are losses: its upper median is negative
-    turned = ((n_loss > 0) & (k_loss >= r.min_after) & (t_loss <= -r.z_loss) & made_money
-              & (2 * _run_count(Y < 0, start_loss, end) > k_loss))
+    turned = (
+        (n_loss > 0)
+        & (k_loss >= r.min_after)
+        & (t_loss <= -r.z_loss)
+        & made_money
+        & (2 * _run_count(Y < 0, start_loss, end) > k_loss)
+    )
 
     # the level: the last segment's trimmed mean, with the one before when it is short (two
     # periods, one of them a write-off in the as-of period, do not set the level alone)
     short = (B[:, 0] - B[:, 1]) < r.min_before
-    level = trimmed_mean(np.where(np.arange(n)[None, :] >= np.where(short, B[:, 2], B[:, 1])
-                                  [:, None], Y, np.nan))
+    level = trimmed_mean(
+        np.where(np.arange(n)[None, :] >= np.where(short, B[:, 2], B[:, 1])[:, None], Y, np.nan)
+    )
     previous = np.where(short, 2, 1)
     before = means[rows, previous]
     step_down = filled[rows, previous] & (before > 0) & (before - level >= r.min_decline * before)
@@ -156,25 +169,38 @@ def run_tests(Y, sigma, C, r) -> dict[str, np.ndarray]:
     start_up, start_down = B[rows, n_up], B[rows, n_up + n_down]
     k_up, _, t_up = run(start_up, end)
     k_down, _, t_down = run(start_down, start_up)
-    recovered = ((n_up > 0) & (k_up >= r.min_after) & (t_up >= r.z_loss)
-                 & (2 * _run_count(Y > 0, start_up, end) > k_up)
-                 & (k_down >= r.min_before) & (t_down <= -r.z_gain) & ~turned)
+    recovered = (
+        (n_up > 0)
+        & (k_up >= r.min_after)
+        & (t_up >= r.z_loss)
+        & (2 * _run_count(Y > 0, start_up, end) > k_up)
+        & (k_down >= r.min_before)
+        & (t_down <= -r.z_gain)
+        & ~turned
+    )
 
     low, high = np.full(n_rows, -1), np.full(n_rows, -1)
     for flag, k, tau in ((turned, n_loss, start_loss), (recovered, n_up, start_up)):
         if flag.any():
             lo, hi = B[rows, k + 1][flag], B[rows, np.maximum(k - 1, 0)][flag]
-            low[flag], high[flag] = location_range(Y[flag], sigma[flag], lo, tau[flag], hi,
-                                                   r.range_level)
+            low[flag], high[flag] = location_range(
+                Y[flag], sigma[flag], lo, tau[flag], hi, r.range_level
+            )
     nan = np.nan
-    return {"turned": turned, "recovered": recovered,
-            "declining": (level <= 0) & (n_loss > 0) & made_money & ~turned & ~recovered,
-            "start_loss": np.where(n_loss > 0, start_loss, -1),
-            "start_gain": np.where(n_up > 0, start_up, -1), "low": low, "high": high,
-            "mean_before": np.where(n_gain > 0, mu_gain, nan),
-            "mean_after": np.where(n_loss > 0, mu_loss, nan),
-            "t_after": np.where(n_loss > 0, t_loss, nan), "level": level,
-            "step_down": step_down}
+    return {
+        "turned": turned,
+        "recovered": recovered,
+        "declining": (level <= 0) & (n_loss > 0) & made_money & ~turned & ~recovered,
+        "start_loss": np.where(n_loss > 0, start_loss, -1),
+        "start_gain": np.where(n_up > 0, start_up, -1),
+        "low": low,
+        "high": high,
+        "mean_before": np.where(n_gain > 0, mu_gain, nan),
+        "mean_after": np.where(n_loss > 0, mu_loss, nan),
+        "t_after": np.where(n_loss > 0, t_loss, nan),
+        "level": level,
+        "step_down": step_down,
+    }
 
 
 def trimmed_mean(Y: np.ndarray) -> np.ndarray:
@@ -184,15 +210,18 @@ def trimmed_mean(Y: np.ndarray) -> np.ndarray:
     One write-off does not decide whether a customer is profitable, nor one exceptional order;
     a lumpy buyer's order months still count.
     """
-    T = np.ascontiguousarray(Y.T)               # periods × rows: reductions over contiguous rows
+    T = np.ascontiguousarray(Y.T)  # periods × rows: reductions over contiguous rows
     valid = ~np.isnan(T)
     n = valid.sum(axis=0)
     total = np.where(valid, T, 0.0).sum(axis=0)
-    low, high = np.fmin.reduce(T, axis=0), np.fmax.reduce(T, axis=0)     # NaN ignored
+    low, high = np.fmin.reduce(T, axis=0), np.fmax.reduce(T, axis=0)  # NaN ignored
     trimmed = n >= 3
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, np.where(trimmed, total - low - high, total)
-                        / np.where(trimmed, n - 2, n), np.nan)
+        return np.where(
+            n > 0,
+            np.where(trimmed, total - low - high, total) / np.where(trimmed, n - 2, n),
+            np.nan,
+        )
 
 
 __all__ = ["Runs", "run_tests", "trimmed_mean"]

@@ -12,28 +12,47 @@ so the report can be rebuilt from an output folder without recomputing anything:
 :func:`over_periods` puts a per-period frame over the run's periods, :func:`first_rows` takes
 the first rows of a large frame in an order without sorting all of it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import ibis
+import numpy as np
 import pandas as pd
 
 from profitlens.contract import PNL_COLUMNS
 from profitlens.trends.decomposition import PARTS
 
 PART_LABELS = {
-    "volume": "Volume", "price_mix": "Price / mix", "commission": "Commission",
-    "acquisition": "Acquisition cost", "sales": "Sales cost", "service": "Service cost",
-    "fulfilment": "Fulfilment cost", "credit": "Credit cost", "referral": "Referral cost"}
-WARNING_COLUMNS = ("rank", "customer_id", "segment", "status", "turn_period", "profit_prior",
-                   "profit_recent", "forecast_next", "profit_at_risk", "main_driver",
-                   "attention_flag")
+    "volume": "Volume",
+    "price_mix": "Price / mix",
+    "commission": "Commission",
+    "acquisition": "Acquisition cost",
+    "sales": "Sales cost",
+    "service": "Service cost",
+    "fulfilment": "Fulfilment cost",
+    "credit": "Credit cost",
+    "referral": "Referral cost",
+}
+WARNING_COLUMNS = (
+    "rank",
+    "customer_id",
+    "segment",
+    "status",
+    "turn_period",
+    "profit_prior",
+    "profit_recent",
+    "forecast_next",
+    "profit_at_risk",
+    "main_driver",
+    "attention_flag",
+)
 
 
-def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = None,
-                               lines: Sequence[str] = PNL_COLUMNS) -> pd.DataFrame:
+def portfolio_profit_by_period(
+    customer_pnl, periods: Sequence[str] | None = None, lines: Sequence[str] = PNL_COLUMNS
+) -> pd.DataFrame:
     """The portfolio's P&L per period.
 
     Parameters
@@ -57,7 +76,8 @@ def portfolio_profit_by_period(customer_pnl, periods: Sequence[str] | None = Non
     sums = pnl.group_by(period=pnl.period.cast("string")).agg(
         **{c: pnl[c].sum() for c in lines},
         customers=pnl.count(),
-        unprofitable_customers=pnl.count(where=pnl.profit < 0))
+        unprofitable_customers=pnl.count(where=pnl.profit < 0),
+    )
     return over_periods(sums.order_by("period").execute(), periods)
 
 
@@ -68,8 +88,9 @@ def over_periods(by_period: pd.DataFrame, periods: Sequence[str] | None = None) 
     if periods is not None:
         out = out.reindex(list(periods))
     out = out.fillna(0)
-    out[["customers", "unprofitable_customers"]] = (
-        out[["customers", "unprofitable_customers"]].astype("int64"))
+    out[["customers", "unprofitable_customers"]] = out[
+        ["customers", "unprofitable_customers"]
+    ].astype("int64")
     return out.rename_axis("period").reset_index()
 
 
@@ -84,19 +105,31 @@ def profit_bridge(customer_trends: pd.DataFrame, by_segment: bool = False) -> pd
     """
     keys = ["segment"] if by_segment else []
     cols = ["profit_prior", *(f"change_{p}" for p in PARTS), "profit_recent"]
-    sums = (customer_trends.groupby(keys)[cols].sum() if keys
-            else customer_trends[cols].sum().to_frame().T)
+    sums = (
+        customer_trends.groupby(keys)[cols].sum()
+        if keys
+        else customer_trends[cols].sum().to_frame().T
+    )
     frames = []
     for key, row in sums.iterrows():
         parts = np.array([row[f"change_{p}"] for p in PARTS])
-        frame = pd.DataFrame({
-            "step": ["prior", *PARTS, "recent"],
-            "label": ["Profit, prior window", *(PART_LABELS[p] for p in PARTS),
-                      "Profit, recent window"],
-            "kind": ["total", *(["part"] * len(PARTS)), "total"],
-            "amount": [row["profit_prior"], *parts, row["profit_recent"]],
-            "running": [row["profit_prior"], *(row["profit_prior"] + np.cumsum(parts)),
-                        row["profit_recent"]]})
+        frame = pd.DataFrame(
+            {
+                "step": ["prior", *PARTS, "recent"],
+                "label": [
+                    "Profit, prior window",
+                    *(PART_LABELS[p] for p in PARTS),
+                    "Profit, recent window",
+                ],
+                "kind": ["total", *(["part"] * len(PARTS)), "total"],
+                "amount": [row["profit_prior"], *parts, row["profit_recent"]],
+                "running": [
+                    row["profit_prior"],
+                    *(row["profit_prior"] + np.cumsum(parts)),
+                    row["profit_recent"],
+                ],
+            }
+        )
         if keys:
             frame.insert(0, "segment", key)
         frames.append(frame)
@@ -111,14 +144,15 @@ def early_warning_list(customer_trends: pd.DataFrame, top: int | None = 20) -> p
     periods together.
     """
     t = first_rows(customer_trends, top, ["profit_at_risk", "customer_id"], [False, True])
-    t = t[t["profit_at_risk"] > 0].copy()      # the first ones at risk: fewer when fewer are
+    t = t[t["profit_at_risk"] > 0].copy()  # the first ones at risk: fewer when fewer are
     t["forecast_next"] = t[["forecast_1", "forecast_2", "forecast_3"]].sum(axis=1)
     t["rank"] = range(1, len(t) + 1)
     return t[list(WARNING_COLUMNS)].reset_index(drop=True)
 
 
-def first_rows(frame: pd.DataFrame, n: int | None, by: list[str], ascending: list[bool]
-               ) -> pd.DataFrame:
+def first_rows(
+    frame: pd.DataFrame, n: int | None, by: list[str], ascending: list[bool]
+) -> pd.DataFrame:
     """``frame.sort_values(by, ascending=ascending).head(n)`` (all rows when ``n`` is None),
     sorting only the rows that can be among the first ``n``: those up to the ``n``-th on the
     first key, ties included.
@@ -135,5 +169,12 @@ def first_rows(frame: pd.DataFrame, n: int | None, by: list[str], ascending: lis
     return candidates.sort_values(by, ascending=ascending).head(n)
 
 
-__all__ = ["PART_LABELS", "WARNING_COLUMNS", "portfolio_profit_by_period", "over_periods",
-           "profit_bridge", "early_warning_list", "first_rows"]
+__all__ = [
+    "PART_LABELS",
+    "WARNING_COLUMNS",
+    "portfolio_profit_by_period",
+    "over_periods",
+    "profit_bridge",
+    "early_warning_list",
+    "first_rows",
+]

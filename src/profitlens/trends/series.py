@@ -11,6 +11,7 @@ The Ibis stages here do the table work (spans, zero-filling, rolling windows). T
 builds the same zero-filled series as a dense customers × periods matrix for the per-customer
 statistics (see ``profitlens.trends.mart``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,10 +27,11 @@ def period_index(periods: Sequence[str]) -> ir.Table:
     """The ordered periods of the run. Grain: one row per period (``period``, ``period_idx``)."""
     periods = list(periods)
     if len(set(periods)) != len(periods) or periods != sorted(periods):
-        raise ValueError("periods must be distinct and in ascending order, got "
-                         f"{periods[:3]}...")
-    return ibis.memtable({"period": periods, "period_idx": list(range(len(periods)))},
-                         schema={"period": "string", "period_idx": "int64"})
+        raise ValueError(f"periods must be distinct and in ascending order, got {periods[:3]}...")
+    return ibis.memtable(
+        {"period": periods, "period_idx": list(range(len(periods)))},
+        schema={"period": "string", "period_idx": "int64"},
+    )
 
 
 def period_of(date: ir.DateValue, periods: Sequence[str]) -> ir.StringValue:
@@ -39,8 +41,9 @@ def period_of(date: ir.DateValue, periods: Sequence[str]) -> ir.StringValue:
     return date.strftime("%Y-%m")
 
 
-def customer_spans(customer_pnl: ir.Table, customers: ir.Table, periods: Sequence[str],
-                   as_of_period: str) -> ir.Table:
+def customer_spans(
+    customer_pnl: ir.Table, customers: ir.Table, periods: Sequence[str], as_of_period: str
+) -> ir.Table:
     """Where each customer's series starts.
 
     Grain: one row per customer of ``customers`` or ``customer_pnl``. Columns: ``customer_id``,
@@ -60,8 +63,9 @@ def customer_spans(customer_pnl: ir.Table, customers: ir.Table, periods: Sequenc
     acq_p = ibis.ifelse(acq_p > end, end, acq_p)
     start = ibis.coalesce(ibis.least(both.first_pnl, acq_p), both.first_pnl, acq_p, end)
     start = ibis.ifelse(start > end, end, start)
-    spans = both.select(customer_id=cid, first_period=start,
-                        acquired_period=ibis.coalesce(acq_p, start))
+    spans = both.select(
+        customer_id=cid, first_period=start, acquired_period=ibis.coalesce(acq_p, start)
+    )
     spans = spans.mutate(customer_idx=ibis.row_number().over(order_by="customer_id"))
     idx = period_index(periods)
     first_idx = idx.select(first_period="period", first_idx="period_idx")
@@ -70,9 +74,14 @@ def customer_spans(customer_pnl: ir.Table, customers: ir.Table, periods: Sequenc
     return spans.select("customer_id", "customer_idx", "first_idx", "acquired_idx")
 
 
-def customer_period_series(customer_pnl: ir.Table, customer_activity: ir.Table,
-                           spans: ir.Table, periods: Sequence[str], as_of_period: str,
-                           window: int = 3) -> ir.Table:
+def customer_period_series(
+    customer_pnl: ir.Table,
+    customer_activity: ir.Table,
+    spans: ir.Table,
+    periods: Sequence[str],
+    as_of_period: str,
+    window: int = 3,
+) -> ir.Table:
     """Zero-filled period series of every customer with its rolling profit.
 
     Grain: one row per customer and period, from the customer's first period (``spans``)
@@ -90,13 +99,12 @@ def customer_period_series(customer_pnl: ir.Table, customer_activity: ir.Table,
     pnl = customer_pnl.select("customer_id", "period", *SERIES_VALUES[:-1])
     act = customer_activity.select("customer_id", "period", "service_minutes")
     rows = grid.left_join(pnl, ["customer_id", "period"]).drop("customer_id_right", "period_right")
-    rows = rows.left_join(act, ["customer_id", "period"]).drop("customer_id_right",
-                                                               "period_right")
+    rows = rows.left_join(act, ["customer_id", "period"]).drop("customer_id_right", "period_right")
     rows = rows.mutate(**{c: rows[c].fill_null(0.0) for c in SERIES_VALUES})
-    w = ibis.window(group_by="customer_id", order_by="period_idx", preceding=window - 1,
-                    following=0)
+    w = ibis.window(
+        group_by="customer_id", order_by="period_idx", preceding=window - 1, following=0
+    )
     return rows.mutate(rolling_profit=rows.profit.sum().over(w))
 
 
-__all__ = ["SERIES_VALUES", "period_index", "period_of", "customer_spans",
-           "customer_period_series"]
+__all__ = ["SERIES_VALUES", "period_index", "period_of", "customer_spans", "customer_period_series"]

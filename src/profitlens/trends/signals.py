@@ -16,6 +16,7 @@ of at most ``-min_fall`` that is also among the ``flag_share`` lowest of all def
 customers with at least ``min_minutes`` service minutes in the recent window (a few minutes of
 support are not a pattern).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,12 +29,18 @@ import pandas as pd
 from profitlens.trends.decomposition import window_bounds
 from profitlens.trends.series import period_index
 
-SIGNAL_COLUMNS = ("revenue_growth", "service_minutes_growth", "revenue_per_service_minute",
-                  "revenue_per_service_minute_change", "attention_flag")
+SIGNAL_COLUMNS = (
+    "revenue_growth",
+    "service_minutes_growth",
+    "revenue_per_service_minute",
+    "revenue_per_service_minute_change",
+    "attention_flag",
+)
 
 
-def customer_service_window_totals(customer_activity: ir.Table, periods: Sequence[str],
-                                   as_of_period: str, window: int = 6) -> ir.Table:
+def customer_service_window_totals(
+    customer_activity: ir.Table, periods: Sequence[str], as_of_period: str, window: int = 6
+) -> ir.Table:
     """Service minutes over the prior and the recent window.
 
     Grain: one row per customer with any ``customer_activity`` row up to the as-of period.
@@ -46,12 +53,20 @@ def customer_service_window_totals(customer_activity: ir.Table, periods: Sequenc
     prior = (rows.period_idx >= prior_start) & (rows.period_idx < recent_start)
     return rows.group_by("customer_id").aggregate(
         service_minutes_prior=ibis.ifelse(prior, rows.service_minutes, 0.0).sum(),
-        service_minutes_recent=ibis.ifelse(recent, rows.service_minutes, 0.0).sum())
+        service_minutes_recent=ibis.ifelse(recent, rows.service_minutes, 0.0).sum(),
+    )
 
 
-def attention_signal(revenue_prior, revenue_recent, minutes_prior, minutes_recent, *,
-                     min_fall: float = 0.3, flag_share: float = 0.1,
-                     min_minutes: float = 30.0) -> pd.DataFrame:
+def attention_signal(
+    revenue_prior,
+    revenue_recent,
+    minutes_prior,
+    minutes_recent,
+    *,
+    min_fall: float = 0.3,
+    flag_share: float = 0.1,
+    min_minutes: float = 30.0,
+) -> pd.DataFrame:
     """The volume-versus-attention columns of the module docstring, one row per input element."""
     r0, r1 = np.asarray(revenue_prior, float), np.asarray(revenue_recent, float)
     s0, s1 = np.asarray(minutes_prior, float), np.asarray(minutes_recent, float)
@@ -66,10 +81,15 @@ def attention_signal(revenue_prior, revenue_recent, minutes_prior, minutes_recen
     if eligible.any():
         cut = np.quantile(change[eligible], flag_share)
         flag = eligible & (change <= -min_fall) & (change <= cut)
-    return pd.DataFrame({
-        "revenue_growth": rev_growth, "service_minutes_growth": min_growth,
-        "revenue_per_service_minute": rate_recent,
-        "revenue_per_service_minute_change": change, "attention_flag": flag})
+    return pd.DataFrame(
+        {
+            "revenue_growth": rev_growth,
+            "service_minutes_growth": min_growth,
+            "revenue_per_service_minute": rate_recent,
+            "revenue_per_service_minute_change": change,
+            "attention_flag": flag,
+        }
+    )
 
 
 __all__ = ["SIGNAL_COLUMNS", "customer_service_window_totals", "attention_signal"]

@@ -48,6 +48,7 @@ Status, first rule that applies:
 ``unprofitable``
     otherwise: no evidence that the customer ever reliably made money.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,8 +60,7 @@ from profitlens.trends.blocks import row_blocks
 from profitlens.trends.changepoint import SEGMENT_ROWS, prefix_sums
 from profitlens.trends.runs import Runs, trimmed_mean
 
-STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable",
-            "recovered")
+STATUSES = ("new", "profitable", "declining", "turned_unprofitable", "unprofitable", "recovered")
 NEW, PROFITABLE, DECLINING, TURNED, UNPROFITABLE, RECOVERED = range(len(STATUSES))
 
 
@@ -68,19 +68,19 @@ NEW, PROFITABLE, DECLINING, TURNED, UNPROFITABLE, RECOVERED = range(len(STATUSES
 class StatusResult:
     """Per-customer outcome of :func:`profit_status` (arrays of length n_customers)."""
 
-    status: np.ndarray          # int codes into STATUSES
-    turn_idx: np.ndarray        # column of the turn (first of the losing/earning run), -1: none
-    turn_low: np.ndarray        # earliest plausible column of the turn, -1 when none
-    turn_high: np.ndarray       # latest plausible column of the turn, -1 when none
-    history: np.ndarray         # number of periods in the series
-    noise: np.ndarray           # σ, the series' noise (NaN where not needed: see step 3)
-    mean_before: np.ndarray     # mean of the earning run before the losing run (NaN: none)
-    mean_after: np.ndarray      # mean of the losing run (NaN: none)
-    t_after: np.ndarray         # its t = mean √length / σ
+    status: np.ndarray  # int codes into STATUSES
+    turn_idx: np.ndarray  # column of the turn (first of the losing/earning run), -1: none
+    turn_low: np.ndarray  # earliest plausible column of the turn, -1 when none
+    turn_high: np.ndarray  # latest plausible column of the turn, -1 when none
+    history: np.ndarray  # number of periods in the series
+    noise: np.ndarray  # σ, the series' noise (NaN where not needed: see step 3)
+    mean_before: np.ndarray  # mean of the earning run before the losing run (NaN: none)
+    mean_after: np.ndarray  # mean of the losing run (NaN: none)
+    t_after: np.ndarray  # its t = mean √length / σ
     level: np.ndarray
-    slope: np.ndarray           # profit per period over the slope window
+    slope: np.ndarray  # profit per period over the slope window
     slope_t: np.ndarray
-    rolling: np.ndarray         # sum of the last `window` periods
+    rolling: np.ndarray  # sum of the last `window` periods
 
     @property
     def labels(self) -> np.ndarray:
@@ -93,7 +93,7 @@ def trailing_slope(Y: np.ndarray, periods: int):
     Returns ``(slope, t, fitted_start, fitted_end)``; slope and t are NaN for rows with fewer
     than 3 values, t is ±inf for an exact non-flat line.
     """
-    W = np.ascontiguousarray(Y[:, -periods:].T)     # periods × rows: sums over contiguous rows
+    W = np.ascontiguousarray(Y[:, -periods:].T)  # periods × rows: sums over contiguous rows
     valid = ~np.isnan(W)
     m = valid.sum(axis=0)
     x = np.arange(len(W), dtype=float)[:, None]
@@ -107,7 +107,7 @@ def trailing_slope(Y: np.ndarray, periods: int):
         resid = dy - slope * dx
         se = np.sqrt((resid * resid).sum(axis=0) / (m - 2) / sxx)
         t = np.where(se > 0, slope / se, np.where(slope == 0, 0.0, np.sign(slope) * np.inf))
-        first_x = (len(W) - m).astype(float)         # NaN only before a series' start
+        first_x = (len(W) - m).astype(float)  # NaN only before a series' start
         start = ym + slope * (first_x - xm)
         end = ym + slope * (len(W) - 1 - xm)
     short = m < 3
@@ -148,21 +148,28 @@ def profit_status(Y: np.ndarray, rules: StatusRules = StatusRules()) -> StatusRe
     status[runs.recovered & recovery_gate] = RECOVERED
     status[runs.turned & turn_gate] = TURNED
     status[history < rules.min_history] = NEW
-    turn_idx = np.where(status == TURNED, runs.start_loss,
-                        np.where(status == RECOVERED, runs.start_gain, -1))
+    turn_idx = np.where(
+        status == TURNED, runs.start_loss, np.where(status == RECOVERED, runs.start_gain, -1)
+    )
     keep = (status == TURNED) | (status == RECOVERED)
     return StatusResult(
-        status=status, turn_idx=turn_idx, turn_low=np.where(keep, runs.low, -1),
-        turn_high=np.where(keep, runs.high, -1), noise=runs.noise,
-        mean_before=runs.mean_before, mean_after=runs.mean_after, t_after=runs.t_after,
-        **stats)
+        status=status,
+        turn_idx=turn_idx,
+        turn_low=np.where(keep, runs.low, -1),
+        turn_high=np.where(keep, runs.high, -1),
+        noise=runs.noise,
+        mean_before=runs.mean_before,
+        mean_after=runs.mean_after,
+        t_after=runs.t_after,
+        **stats,
+    )
 
 
 def _stretches(Y: np.ndarray, min_length: int, end: int) -> tuple[np.ndarray, np.ndarray]:
     """Whether each row has a stretch of at least ``min_length`` periods ending by column
     ``end`` that made money in total, and one that did not (NaN cells are no periods)."""
     C = prefix_sums(Y)
-    C[: -1][np.isnan(Y.T)] = np.nan                  # a stretch starts at a row's first period
+    C[:-1][np.isnan(Y.T)] = np.nan  # a stretch starts at a row's first period
     low, high = np.full(len(Y), np.inf), np.full(len(Y), -np.inf)
     gained, lost = np.zeros(len(Y), dtype=bool), np.zeros(len(Y), dtype=bool)
     for j in range(min_length, end + 1):
@@ -176,16 +183,28 @@ def _stretches(Y: np.ndarray, min_length: int, end: int) -> tuple[np.ndarray, np
 def _block_statistics(Y: np.ndarray, r: StatusRules) -> dict[str, np.ndarray]:
     """History, rolling profit, level, slope and the two gates of one block of rows."""
     history = (~np.isnan(Y)).sum(axis=1)
-    rolling = np.where(np.isnan(Y[:, -r.window:]), 0.0, Y[:, -r.window:]).sum(axis=1)
+    rolling = np.where(np.isnan(Y[:, -r.window :]), 0.0, Y[:, -r.window :]).sum(axis=1)
     slope, slope_t, fit_start, fit_end = trailing_slope(Y, r.slope_periods)
     with np.errstate(invalid="ignore", divide="ignore"):
         lost = (fit_start - fit_end) / np.abs(fit_start)
     gained, lost_money = _stretches(Y, r.min_before, Y.shape[1] - r.min_after)
-    return {"history": history, "rolling": rolling, "level": trimmed_mean(Y), "slope": slope,
-            "slope_t": slope_t,
-            "sloping": (slope_t <= -r.slope_t_crit) & (fit_start > 0) & (lost >= r.min_decline),
-            "turn_gate": (rolling <= 0) & gained, "recovery_gate": (rolling > 0) & lost_money}
+    return {
+        "history": history,
+        "rolling": rolling,
+        "level": trimmed_mean(Y),
+        "slope": slope,
+        "slope_t": slope_t,
+        "sloping": (slope_t <= -r.slope_t_crit) & (fit_start > 0) & (lost >= r.min_decline),
+        "turn_gate": (rolling <= 0) & gained,
+        "recovery_gate": (rolling > 0) & lost_money,
+    }
 
 
-__all__ = ["STATUSES", "StatusRules", "StatusResult", "trailing_slope", "trimmed_mean",
-           "profit_status"]
+__all__ = [
+    "STATUSES",
+    "StatusRules",
+    "StatusResult",
+    "trailing_slope",
+    "trimmed_mean",
+    "profit_status",
+]

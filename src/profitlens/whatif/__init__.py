@@ -5,14 +5,16 @@
 on the scenario's (:mod:`.scenario`, :mod:`.apply`), over the same periods, and writes the
 comparison (:mod:`.compare`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-from ..engine import child, is_uri, read_text
 from profitlens.io.outputs import write_outputs
 from profitlens.pipeline.stages import contract_tables, load_data
+
+from ..engine import child, is_uri, read_text
 from .apply import scenario_staged
 from .compare import comparison_tables
 from .scenario import Scenario, read_scenario, scenario_model
@@ -20,8 +22,14 @@ from .scenario import Scenario, read_scenario, scenario_model
 __all__ = ["Scenario", "read_scenario", "run_whatif"]
 
 
-def run_whatif(data_dir, scenario_file: Path, out_dir: Path, as_of: dt.date | None = None,
-               engine: str = "duckdb", progress=None) -> dict:
+def run_whatif(
+    data_dir,
+    scenario_file: Path,
+    out_dir: Path,
+    as_of: dt.date | None = None,
+    engine: str = "duckdb",
+    progress=None,
+) -> dict:
     """Compare the P&L of a scenario with the base P&L and write the comparison.
 
     Parameters
@@ -44,7 +52,7 @@ def run_whatif(data_dir, scenario_file: Path, out_dir: Path, as_of: dt.date | No
         For a scenario file that cannot be used (unknown key, unknown customer, bad value).
     """
     say = progress or (lambda _stage: None)
-    scenario = read_scenario(scenario_file)      # a bad scenario stops before any data work
+    scenario = read_scenario(scenario_file)  # a bad scenario stops before any data work
     say("load + validate")
     staged = load_data(data_dir, engine, as_of)
     path = child(data_dir, "costmodel.yaml")
@@ -56,9 +64,13 @@ def run_whatif(data_dir, scenario_file: Path, out_dir: Path, as_of: dt.date | No
     other = scenario_staged(staged, model, scenario, data_dir, base.calendar, scenario_file)
     changed = contract_tables(other, calendar=base.calendar)
     tables = comparison_tables(base, changed)
-    info = {"as_of": staged.as_of.isoformat(), "currency": staged.model.currency,
-            "scenario": str(scenario_file), "end_customers": len(scenario.end_customers),
-            "price_change": scenario.price_change.model_dump(),
-            "cost_model_changes": sorted(scenario.overrides)}
+    info = {
+        "as_of": staged.as_of.isoformat(),
+        "currency": staged.model.currency,
+        "scenario": str(scenario_file),
+        "end_customers": len(scenario.end_customers),
+        "price_change": scenario.price_change.model_dump(),
+        "cost_model_changes": sorted(scenario.overrides),
+    }
     write_outputs(tables, Path(out_dir), info, progress=say, database=False)
     return info

@@ -3,14 +3,16 @@
 Sums are added in fixed point (:func:`profitlens.intermediate.sums.exact_sum`), so a scenario that changes
 nothing gives a change of exactly 0, whatever order the engine adds rows in.
 """
+
 from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from ..contract import MONEY_DECIMALS, PNL_COLUMNS
 from profitlens.intermediate.sums import exact_sum
+
+from ..contract import MONEY_DECIMALS, PNL_COLUMNS
 
 UNUSED = "unused_capacity"
 
@@ -20,8 +22,7 @@ def customer_totals(pnl: ir.Table, customers: ir.Table) -> ir.Table:
     sums = pnl.group_by("customer_id").agg(**{c: exact_sum(pnl[c]) for c in PNL_COLUMNS})
     base = customers.select("customer_id")
     joined = base.left_join(sums, "customer_id")
-    return joined.select(base.customer_id, **{c: joined[c].fill_null(0.0)
-                                              for c in PNL_COLUMNS})
+    return joined.select(base.customer_id, **{c: joined[c].fill_null(0.0) for c in PNL_COLUMNS})
 
 
 def scenario_comparison(base: ir.Table, scenario: ir.Table) -> ir.Table:
@@ -40,14 +41,18 @@ def scenario_comparison(base: ir.Table, scenario: ir.Table) -> ir.Table:
         return (side("s", column) - side("b", column)).round(MONEY_DECIMALS)
 
     return joined.select(
-        customer_id=ident, base_profit=side("b", "profit").round(MONEY_DECIMALS),
-        scenario_profit=side("s", "profit").round(MONEY_DECIMALS), change=change("profit"),
-        **{f"{c}_change": change(c) for c in PNL_COLUMNS if c != "profit"})
+        customer_id=ident,
+        base_profit=side("b", "profit").round(MONEY_DECIMALS),
+        scenario_profit=side("s", "profit").round(MONEY_DECIMALS),
+        change=change("profit"),
+        **{f"{c}_change": change(c) for c in PNL_COLUMNS if c != "profit"},
+    )
 
 
 def scenario_totals(base: dict[str, ir.Table], scenario: dict[str, ir.Table]) -> pd.DataFrame:
     """line, base, scenario, change: one row per P&L column (revenue .. profit) and
     unused_capacity, in statement order."""
+
     def totals(tables: dict[str, ir.Table]) -> pd.Series:
         pnl, usage = tables["customer_pnl"], tables["resource_usage"]
         parts = pnl.aggregate(**{c: exact_sum(pnl[c]) for c in PNL_COLUMNS}).execute()
@@ -58,8 +63,9 @@ def scenario_totals(base: dict[str, ir.Table], scenario: dict[str, ir.Table]) ->
 
     b, s = totals(base), totals(scenario)
     lines = [*PNL_COLUMNS, UNUSED]
-    frame = pd.DataFrame({"line": lines, "base": b[lines].to_numpy(),
-                          "scenario": s[lines].to_numpy()})
+    frame = pd.DataFrame(
+        {"line": lines, "base": b[lines].to_numpy(), "scenario": s[lines].to_numpy()}
+    )
     frame["change"] = (frame["scenario"] - frame["base"]).round(MONEY_DECIMALS)
     return frame
 
@@ -67,10 +73,20 @@ def scenario_totals(base: dict[str, ir.Table], scenario: dict[str, ir.Table]) ->
 def comparison_tables(base, scenario) -> dict[str, ir.Table]:
     """The two outputs of ``profitlens whatif`` from the base and scenario
     :class:`~profitlens.pipeline.stages.Contract`."""
-    totals = [customer_totals(c.tables["customer_pnl"], c.staged.tables["customers"])
-              for c in (base, scenario)]
+    totals = [
+        customer_totals(c.tables["customer_pnl"], c.staged.tables["customers"])
+        for c in (base, scenario)
+    ]
     frame = scenario_totals(base.tables, scenario.tables)
-    return {"scenario_comparison": scenario_comparison(*totals),
-            "scenario_totals": ibis.memtable(frame, schema={
-                "line": "string", "base": "float64", "scenario": "float64",
-                "change": "float64"})}
+    return {
+        "scenario_comparison": scenario_comparison(*totals),
+        "scenario_totals": ibis.memtable(
+            frame,
+            schema={
+                "line": "string",
+                "base": "float64",
+                "scenario": "float64",
+                "change": "float64",
+            },
+        ),
+    }

@@ -16,6 +16,7 @@ Examples
 ...            {"resources": {"a": {"cost": 5}}})
 {'resources': {'a': {'cost': 5, 'capacity_minutes': 2}}}
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -93,16 +94,19 @@ def read_scenario(path: Path) -> Scenario:
     known = set(CostModel.model_fields) | set(SCENARIO_KEYS)
     unknown = [str(k) for k in raw if k not in known]
     if unknown:
-        raise ScenarioError(f"{path}: unknown key {unknown[0]!r}; a scenario holds keys of "
-                            f"costmodel.yaml ({', '.join(CostModel.model_fields)}) and "
-                            f"{', '.join(SCENARIO_KEYS)}")
+        raise ScenarioError(
+            f"{path}: unknown key {unknown[0]!r}; a scenario holds keys of "
+            f"costmodel.yaml ({', '.join(CostModel.model_fields)}) and "
+            f"{', '.join(SCENARIO_KEYS)}"
+        )
     try:
         price = PriceChange.model_validate(raw.get("price_change") or {})
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ScenarioError(f"{path}: price_change.{where}: "
-                            f"{err['msg'].removeprefix('Value error, ')}") from None
+        raise ScenarioError(
+            f"{path}: price_change.{where}: {err['msg'].removeprefix('Value error, ')}"
+        ) from None
     ended = raw.get("end_customers") or []
     if not isinstance(ended, list):
         raise ScenarioError(f"{path}: end_customers must be a list of customer ids")

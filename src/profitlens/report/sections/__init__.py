@@ -17,6 +17,7 @@ when a column it needs is absent). A later feature adds its section with one fun
 
 Sections are listed by ``order`` (ties by registration).
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,7 +34,6 @@ from ..charts import chart_spec, spec_to_svg
 from ..figures import Headline
 from ..formatting import NumberFormat
 from ..outputs import OutputFolder
-
 
 #: the P&L lines the sections show per period
 PERIOD_LINES = ("revenue", "cogs", "gross_margin", "profit")
@@ -127,15 +127,21 @@ class Section:
 
     def applies_to(self, folder: OutputFolder) -> bool:
         """Whether the run's folder has the tables this section reads."""
-        return (all(folder.has(t) for t in self.requires)
-                and (not self.any_of or any(folder.has(t) for t in self.any_of)))
+        return all(folder.has(t) for t in self.requires) and (
+            not self.any_of or any(folder.has(t) for t in self.any_of)
+        )
 
 
 SECTIONS: dict[str, Section] = {}
 
 
-def register(key: str, title: str, requires: tuple[str, ...] = (), any_of: tuple[str, ...] = (),
-             order: int = 100) -> Callable[[Render], Render]:
+def register(
+    key: str,
+    title: str,
+    requires: tuple[str, ...] = (),
+    any_of: tuple[str, ...] = (),
+    order: int = 100,
+) -> Callable[[Render], Render]:
     """Decorator adding a section to the report; a key registered again replaces the old one.
 
     Parameters
@@ -151,9 +157,11 @@ def register(key: str, title: str, requires: tuple[str, ...] = (), any_of: tuple
     order : int
         Position in the page, ascending.
     """
+
     def decorate(render: Render) -> Render:
         SECTIONS[key] = Section(key, title, render, tuple(requires), tuple(any_of), order)
         return render
+
     return decorate
 
 

@@ -1,4 +1,5 @@
 """Section on input data quality: quarantined rows by reason and row conservation."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,25 +19,38 @@ def quality(ctx: ReportContext) -> str:
     conservation = figures.row_conservation(ctx.folder.run_info, quarantine)
     parts = []
     if conservation.empty:
-        parts.append(paragraph("run_info.json gives no row counts, so row conservation cannot "
-                               "be checked."))
+        parts.append(
+            paragraph("run_info.json gives no row counts, so row conservation cannot be checked.")
+        )
     else:
         read, quarantined = conservation["read"].sum(), conservation["quarantined"].sum()
         share = fmt.percent(quarantined / read) if read else fmt.percent(0)
-        verdict = ("every table conserves its rows: read = used + quarantined"
-                   if conservation["ok"].all() else
-                   "<b>row counts do not add up</b> for " + ", ".join(
-                       conservation.loc[~conservation["ok"], "table"].astype(str)))
-        parts.append(lead(f"{fmt.count(quarantined)} of {fmt.count(read)} input rows ({share}) "
-                          f"were quarantined; {verdict}."))
-        parts.append(html_table(conservation, [
-            Column("table", "Input table", str, numeric=False),
-            Column("read", "Rows read", fmt.count),
-            Column("used", "Used", fmt.count),
-            Column("quarantined", "Quarantined", fmt.count),
-            Column("in_quarantine_file", "Listed in quarantine", fmt.count),
-            Column("ok", "Read = used + quarantined", _check, numeric=False),
-        ], caption="Row conservation"))
+        verdict = (
+            "every table conserves its rows: read = used + quarantined"
+            if conservation["ok"].all()
+            else "<b>row counts do not add up</b> for "
+            + ", ".join(conservation.loc[~conservation["ok"], "table"].astype(str))
+        )
+        parts.append(
+            lead(
+                f"{fmt.count(quarantined)} of {fmt.count(read)} input rows ({share}) "
+                f"were quarantined; {verdict}."
+            )
+        )
+        parts.append(
+            html_table(
+                conservation,
+                [
+                    Column("table", "Input table", str, numeric=False),
+                    Column("read", "Rows read", fmt.count),
+                    Column("used", "Used", fmt.count),
+                    Column("quarantined", "Quarantined", fmt.count),
+                    Column("in_quarantine_file", "Listed in quarantine", fmt.count),
+                    Column("ok", "Read = used + quarantined", _check, numeric=False),
+                ],
+                caption="Row conservation",
+            )
+        )
     parts.append(_reasons(ctx, quarantine))
     return "".join(parts)
 
@@ -50,16 +64,23 @@ def _reasons(ctx: ReportContext, quarantine: pd.DataFrame, limit: int = 25) -> s
     if quarantine.empty:
         return paragraph("No input row was quarantined.")
     counts = figures.quarantine_counts(quarantine)
-    notes = ["A row with several problems is listed once per problem, so a table's rows by "
-             "reason may add up to more than its quarantined rows; \u2026 stands for the "
-             "offending value. The full list is the quarantine output table."]
+    notes = [
+        "A row with several problems is listed once per problem, so a table's rows by "
+        "reason may add up to more than its quarantined rows; \u2026 stands for the "
+        "offending value. The full list is the quarantine output table."
+    ]
     if len(counts) > limit:
         notes.insert(0, f"Showing the {limit} largest of {fmt.count(len(counts))} reasons.")
         counts = counts.nlargest(limit, "rows").sort_values(
-            ["table", "rows"], ascending=[True, False])
-    return html_table(counts, [
-        Column("table", "Input table", str, numeric=False),
-        Column("reason", "Reason", str, numeric=False),
-        Column("rows", "Rows", fmt.count),
-        Column("example", "First example", str, numeric=False),
-    ], caption="Quarantined rows by reason") + paragraph(" ".join(notes))
+            ["table", "rows"], ascending=[True, False]
+        )
+    return html_table(
+        counts,
+        [
+            Column("table", "Input table", str, numeric=False),
+            Column("reason", "Reason", str, numeric=False),
+            Column("rows", "Rows", fmt.count),
+            Column("example", "First example", str, numeric=False),
+        ],
+        caption="Quarantined rows by reason",
+    ) + paragraph(" ".join(notes))
