@@ -173,7 +173,7 @@ def test_cost_model_prospects_settings():
     assert (model.prospects.stale_after_days, model.prospects.deprioritise_below) == (180, 1.0)
     model = cost_model_from_text(base + "prospects: {stale_after_days: 90}\n", "costmodel.yaml")
     assert model.prospects.stale_after_days == 90
-    with pytest.raises(CostModelError, match="prospects.stale_days"):
+    with pytest.raises(CostModelError, match="prospects: unknown key 'stale_days'"):
         cost_model_from_text(base + "prospects: {stale_days: 90}\n", "costmodel.yaml")
     with pytest.raises(CostModelError, match="prospects.deprioritise_below"):
         cost_model_from_text(base + "prospects: {deprioritise_below: -1}\n", "costmodel.yaml")
