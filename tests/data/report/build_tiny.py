@@ -2,7 +2,9 @@
 
 The CSVs are the tiny worked example's expected outputs (customer_pnl, customer_summary,
 resource_usage) with a ``segment`` column added to customer_summary (from the example's
-customers.csv), plus a hand-made quarantine consistent with run_info.json.
+customers.csv), a hand-made quarantine consistent with run_info.json, and the run's
+reconciliation (its three parts equal the expected resource_usage's customer, pursuit and unused
+cost, which were checked by hand).
 Run: .venv/bin/python tests/data/report/build_tiny.py
 """
 from pathlib import Path
