@@ -140,7 +140,7 @@ def test_a_changed_cost_model_recomputes_everything(company, tmp_path):
 
 
 def test_other_profitlens_code_recomputes_everything(tiny, tmp_path, monkeypatch):
-    from profitlens.pipeline.stages import incremental
+    from profitlens.pipeline import incremental
 
     run(tiny, tmp_path / "out", incremental=True)
     monkeypatch.setattr(incremental, "_code_digest", lambda: "a fix since")
