@@ -96,7 +96,8 @@ def trace_groups(rows: list[dict], pnl: list[dict]) -> list[dict]:
     --------
     >>> rows = [{"period": "2026-01", "line": "acquisition_cost", "cost": 30.0},
     ...         {"period": "2026-01", "line": "acquisition_cost", "cost": 150.0}]
-    >>> pnl = [{"period": "2026-01", "acquisition_cost": 180.0}]
+    >>> pnl = [{"period": "2026-01", "acquisition_cost": 180.0, "sales_cost": 0.0,
+    ...         "service_cost": 0.0, "fulfilment_cost": 0.0}]
     >>> g = trace_groups(rows, pnl)[0]
     >>> (g["total"], g["pnl_amount"], g["agrees"])
     (180.0, 180.0, True)
