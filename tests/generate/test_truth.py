@@ -148,6 +148,8 @@ def test_heavy_referrers_and_high_service_customers(medium_tables, medium_truth)
         len(medium_tables["customers"]) - len(heavy)
     )
     assert heavy.referrals.mean() > 5 * others
+    assert (heavy.advocate == (heavy.referrals > 0) & (heavy.referred_value > 0)).all()
+    assert (heavy.referred_value[heavy.referrals == 0] == 0).all()
     chains = refs.referrer_id.isin(refs.referred_id).sum()
     assert chains > 0  # referred customers refer too
     acquired = medium_tables["customers"].set_index("customer_id").acquired_on

@@ -28,7 +28,12 @@ from .planted import plant_defaulters, plant_turning
 from .prospect_truth import lifetime_profit
 from .prospects import assign_customers, draw_prospects, draw_pursuits, prospects_table
 from .purchases import simulate_purchases
-from .referrals import draw_referrals, plant_advocates_customers, referrals_table
+from .referrals import (
+    draw_referrals,
+    plant_advocates_customers,
+    referrals_table,
+    referred_value,
+)
 from .resources import ResourceLedger, costmodel_yaml, resource_costs_table
 from .writer import TableSink, schema_for, write_table
 
@@ -223,7 +228,9 @@ def _chunk(rng, n, n_prospects, window, offsets, ledger, first, lifetime):
         "customer_rates": truth.customer_rates(cust, cust_ids, in_window),
         "turning_customers": truth.turning_customers(cust, cust_ids, window),
         "defaulters": truth.defaulters(cust, cust_ids, inv, inv_ids),
-        "heavy_referrers": truth.heavy_referrers(cust, cust_ids, refs),
+        "heavy_referrers": truth.heavy_referrers(
+            cust, cust_ids, refs, referred_value(cust, refs, window)
+        ),
         "high_service_customers": truth.high_service(cust, cust_ids),
         "prospect_value": truth.prospect_value(pros, prospect_ids, cust_ids, window, lifetime),
     }

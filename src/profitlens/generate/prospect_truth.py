@@ -48,21 +48,34 @@ def lifetime_profit(window: cfg.Window) -> np.ndarray:
     }
     cust = draw_customers(rng, n, window, forced)
     idx = np.arange(n)
+    margin, cost = monthly_margin_and_cost(cust, idx, window)
+    first = margin / np.maximum(cust["lam"] * 30.4, 1e-12)  # one order's gross margin
+    return np.bincount(seg, first + profit_to_come(cust, idx, margin, cost)) / np.bincount(seg)
+
+
+def monthly_margin_and_cost(
+    cust: dict[str, np.ndarray], idx: np.ndarray, window: cfg.Window
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected gross margin and cost to serve per served month of customers ``idx``, at the
+    mean seasonality and the as-of date's wages."""
     wage = (1.0 + cfg.WAGE_RISE) ** ((window.months - 1) // 12)
     margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
-    cost = expected_monthly_cost_to_serve(cust, idx, wage=wage)
-    first = margin / np.maximum(cust["lam"] * 30.4, 1e-12)  # one order's gross margin
+    return margin, expected_monthly_cost_to_serve(cust, idx, wage=wage)
+
+
+def profit_to_come(
+    cust: dict[str, np.ndarray], idx: np.ndarray, margin: np.ndarray, cost: np.ndarray
+) -> np.ndarray:
+    """Discounted expected operating profit over the horizon of customers ``idx`` alive now
+    (see the module docstring), from their monthly ``margin`` and ``cost``."""
     months = np.arange(HORIZON_MONTHS + 1, dtype=float)
-    alive = np.exp(-np.outer(cust["lam"] * cust["p"] * _DAYS_PER_MONTH, months))
+    rate = cust["lam"][idx] * cust["p"][idx] * _DAYS_PER_MONTH
+    alive = np.exp(-np.outer(rate, months))
     discount = (1.0 + ANNUAL_DISCOUNT_RATE) ** (-months[1:] / 12.0)
     alive_months = (0.5 * (alive[:, :-1] + alive[:, 1:])) @ discount
     dropouts = (alive[:, :-1] - alive[:, 1:]) @ discount
-    value = (
-        first
-        + (margin - cost) * alive_months
-        - cost * _SERVED_AFTER_DROPOUT_DAYS / _DAYS_PER_MONTH * dropouts
-    )
-    return np.bincount(seg, value) / np.bincount(seg)
+    served_after = cost * _SERVED_AFTER_DROPOUT_DAYS / _DAYS_PER_MONTH
+    return (margin - cost) * alive_months - served_after * dropouts
 
 
 def remaining_pursuit_cost(pros: dict[str, np.ndarray], window: cfg.Window) -> np.ndarray:

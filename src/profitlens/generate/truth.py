@@ -73,16 +73,19 @@ def defaulters(cust, ids, inv, inv_ids: pa.Array) -> pa.Table:
     )
 
 
-def heavy_referrers(cust, ids, refs) -> pa.Table:
+def heavy_referrers(cust, ids, refs, referred_value) -> pa.Table:
     n = len(cust["lam"])
     count = np.bincount(refs["referrer"], minlength=n)
     rewards = np.bincount(refs["referrer"], refs["reward"], n)
+    value = np.bincount(refs["referrer"], referred_value, n)
     idx = np.flatnonzero(cust["heavy_referrer"])
     return pa.table(
         {
             "customer_id": ids.take(pa.array(idx)),
             "referrals": pa.array(count[idx], pa.int64()),
             "rewards": floats(rewards[idx]),
+            "referred_value": floats(cents(value[idx])),
+            "advocate": pa.array((count[idx] > 0) & (value[idx] > 0)),
         }
     )
 
@@ -208,8 +211,17 @@ Customers planted with 25 times the usual chance of being named as referrer; `re
 The customers they bring are like them: easy to serve and loyal (their service propensity is
 0.3 times an ordinary customer's, none is a high-service customer, their typical order is 1.5
 times what it would be, they pay promptly and none of them turns; their purchase process is
-untouched), so a heavy referrer's referral value
-(profitlens's `customer_summary.referral_value`) should rank in the top decile.
+untouched). That does not make every one of them profitable: a customer that rarely buys still
+costs its account management. `referred_value` is the planted value of the customers it
+brought, from the generator's own laws: for each, its expected operating profit to date (its
+first order's gross margin, its expected gross margin per month for the months it was alive
+inside the window, less its expected cost to serve per month for the months it was served)
+and, when it is alive at the as-of date, to come (discounted at 10% a year over 36 months, as
+`prospect_value`'s lifetime profit), at the as-of date's wages. `advocate` is true when it
+referred anyone and `referred_value` > 0: the customers it brought earn money, so its referral
+value (profitlens's `customer_summary.referral_value`) should rank in the top decile. A heavy
+referrer whose referrals are planted to lose money is no advocate; its referral value is
+rightly low.
 
 ## high_service_customers
 Customers whose service propensity is six times the usual (before customer-level noise);
