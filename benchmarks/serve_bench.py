@@ -172,6 +172,18 @@ def measure(name: str, client: httpx.Client, urls: list[str]) -> tuple | str:
     return "failed"
 
 
+def run_scenarios(summary_path: Path, n: int) -> tuple[int, dict]:
+    """How many customers the run has, and :func:`scenarios` for its segments and statuses."""
+    summary = pq.read_table(summary_path, columns=["customer_id", "segment", "trend_status"])
+    ids = summary.column("customer_id").to_pylist()
+    counts = sorted(
+        summary.column("segment").drop_null().value_counts().to_pylist(), key=lambda s: -s["counts"]
+    )
+    statuses = sorted(summary.column("trend_status").drop_null().unique().to_pylist())
+    segments = [c["values"] for c in counts]
+    return len(ids), scenarios(ids, n, segments, statuses, len(ids), counts[0]["counts"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path)
@@ -192,15 +204,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     datasette = find_datasette(args.datasette)
     summary_path = args.out_dir / "customer_summary.parquet"
-    summary = pq.read_table(summary_path, columns=["customer_id", "segment", "trend_status"])
-    ids = summary.column("customer_id").to_pylist()
-    counts = sorted(
-        summary.column("segment").drop_null().value_counts().to_pylist(), key=lambda s: -s["counts"]
-    )
-    statuses = sorted(summary.column("trend_status").drop_null().unique().to_pylist())
-    cases = scenarios(
-        ids, args.requests, [c["values"] for c in counts], statuses, len(ids), counts[0]["counts"]
-    )
+    customers, cases = run_scenarios(summary_path, args.requests)
     indexed = ["customer_id", "rank", "segment", "trend_status", *SORTS]
     if datasette is None:
         print(f"Datasette: not found, measuring profitlens alone ({INSTALL})")
@@ -228,7 +232,7 @@ def main() -> None:
             )
         )
         ours = stack.enter_context(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60))
-        print(f"profitlens serve: {len(ids):,} customers, ready in {ready:.1f} s")
+        print(f"profitlens serve: {customers:,} customers, ready in {ready:.1f} s")
         theirs = None
         if datasette is not None:
             dport = free_port()

@@ -150,12 +150,16 @@ def sqlite_copy(summary: Path, work: Path, indexed: list[str], datasette: str) -
     con.execute("ANALYZE")
     con.close()
     tmp.rename(path)
-    subprocess.run(
+    done = subprocess.run(
         [datasette, "inspect", str(path), "--inspect-file", str(inspect)],
-        check=True,
+        capture_output=True,
+        text=True,
         timeout=600,
         stdin=subprocess.DEVNULL,
     )
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr)[-3000:]
+        raise SystemExit(f"datasette inspect {path} failed:\n{output}")
     stamp.write_text(json.dumps(wanted, indent=1))
     return path
 
