@@ -5,13 +5,23 @@ Writes a synthetic ``customer_pnl`` (every customer in every period from its fir
 Ibis, and times :func:`profitlens.trends.mart.customer_trends` end to end (Ibis series,
 windows and bridge, numpy statistics, forecast, output frame).
 
+With ``--baseline COMMIT`` the same inputs are also run through the ``customer_trends`` of
+that commit (its ``src/`` taken with ``git archive``), each version in its own fresh process,
+alternating, best of ``--repeat``; the ratio is the issue-22 figure (the trends stage at most
+half of the time of commit c98223e, before the change-point detector).
+
 Usage: python benchmarks/trends_bench.py [--customers 1000000] [--periods 24]
+       python benchmarks/trends_bench.py --baseline c98223e [--repeat 2]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -80,10 +90,71 @@ def write_inputs(folder: Path, n: int, n_periods: int, seed: int = 0) -> list[st
     return periods
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+# times customer_trends on the inputs of a folder, in whichever layout the code on PYTHONPATH
+# has (profitlens.trends.mart today, profitlens.marts.trends before issue 23)
+_TIMER = """
+import json, sys, time, ibis
+try:
+    from profitlens.trends.mart import customer_trends
+except ImportError:
+    from profitlens.marts.trends import customer_trends
+folder, periods = sys.argv[1], json.loads(sys.argv[2])
+con = ibis.duckdb.connect()
+tables = [con.read_parquet(f"{folder}/{n}.parquet") for n in ("customer_pnl", "customer_activity", "customers")]
+start = time.perf_counter()
+trends = customer_trends(*tables, periods)
+print(json.dumps({"seconds": time.perf_counter() - start, "turned": int((trends["status"] == "turned_unprofitable").sum())}))
+"""
+
+
+def timed_in_process(folder: Path, periods: list[str], src: Path) -> dict:
+    """``customer_trends`` of the code in ``src`` on ``folder``, in a fresh interpreter."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMER, str(folder), json.dumps(periods)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def compare(folder: Path, periods: list[str], baseline: str, repeat: int) -> None:
+    """Today's ``customer_trends`` against ``baseline``'s, alternating, best of ``repeat``."""
+    with tempfile.TemporaryDirectory(prefix="trends-baseline-") as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", baseline, "src"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        sources = {"today": ROOT / "src", baseline: Path(tmp) / "src"}
+        best = {name: None for name in sources}
+        for round_ in range(repeat):
+            for name, src in sources.items():
+                res = timed_in_process(folder, periods, src)
+                print(
+                    f"  round {round_ + 1} {name:>9}: {res['seconds']:.1f} s "
+                    f"({res['turned']:,} turned)",
+                    flush=True,
+                )
+                if best[name] is None or res["seconds"] < best[name]:
+                    best[name] = res["seconds"]
+    ratio = best["today"] / best[baseline]
+    print(
+        f"customer_trends, best of {repeat}: today {best['today']:.1f} s, {baseline} "
+        f"{best[baseline]:.1f} s, ratio {ratio:.2f} (target <= 0.5); load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--periods", type=int, default=24)
+    parser.add_argument("--baseline", help="also time this commit's customer_trends")
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="trends-bench-") as tmp:
         folder = Path(tmp)
@@ -95,6 +166,10 @@ def main(argv=None) -> None:
         activity = con.read_parquet(folder / "customer_activity.parquet")
         customers = con.read_parquet(folder / "customers.parquet")
         rows = pnl.count().execute()
+        if args.baseline:
+            print(f"customers {args.customers:,}  periods {args.periods}  rows {rows:,}")
+            compare(folder, periods, args.baseline, args.repeat)
+            return
         t2 = time.perf_counter()
         trends = customer_trends(pnl, activity, customers, periods)
         t3 = time.perf_counter()

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .figures import reconciliation
+
 COST_OF_ACTIVITIES = ("acquisition_cost", "sales_cost", "service_cost", "fulfilment_cost")
-RECONCILE_TOLERANCE = 0.005
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,7 @@ def reconciled(summary: pd.DataFrame, recon: pd.DataFrame) -> bool:
     ``recon`` is the ``reconciliation`` output: its three parts are computed apart, so their
     sum meets the resource's cost only when the allocation is right.
     """
-    parts = recon["charged_to_customers"] + recon["pursuit_cost"] + recon["unused_capacity"]
-    per_resource = bool(((parts - recon["cost"]).abs() <= RECONCILE_TOLERANCE).all())
+    per_resource = bool(reconciliation(recon)["ok"].all())
     in_pnl = float(summary[list(COST_OF_ACTIVITIES)].to_numpy().sum())
     charged = float(recon["charged_to_customers"].sum())
     return per_resource and abs(in_pnl - charged) <= 0.01 + 1e-9 * abs(charged)
