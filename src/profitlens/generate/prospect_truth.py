@@ -38,16 +38,19 @@ from data that contains them and a truth without them would be a different quant
   rather than by the customer (about 2 EUR a month of a mid-market customer, under 3% of its
   lifetime profit).
 - **Pursuit cost still to come** of an open prospect (``remaining_pursuit_cost``): one sales
-  call per ten days from the as-of date to the pursuit's planted end, the closing proposal of
-  an enterprise or mid-market pursuit, and the site visits of the pursuit that fall after the
+  call per ten days from the as-of date to the pursuit's end, the closing proposal of an
+  enterprise or mid-market pursuit, and the site visits of the pursuit that fall after the
   as-of date (``prospects.draw_pursuits`` spreads them over the whole pursuit; a lost pursuit
   takes 1.5 times as many: expected ``VISITS x (q + 1.5 (1 - q))``), each priced at the cost
-  per capacity minute of its resources.
+  per capacity minute of its resources; in expectation over the pursuit's length given that
+  it is still running, as the win is weighed by its planted probability rather than the
+  drawn outcome.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import gamma
 
 from . import config as cfg
 from .customers import draw_customers
@@ -60,7 +63,14 @@ from .planted import (
     turn_months,
     turning_kind,
 )
-from .prospects import LOST_VISITS, VISITS, assign_customers, draw_prospects
+from .prospects import (
+    LOST_VISITS,
+    PURSUIT_SHAPE,
+    VISITS,
+    assign_customers,
+    draw_prospects,
+    pursuit_length,
+)
 from .purchases import simulate_purchases
 from .referrals import draw_referrals, plant_advocates_customers
 
@@ -70,6 +80,7 @@ SAMPLE_PER_SEGMENT = 40_000
 _SERVED_AFTER_DROPOUT_DAYS = 39.5  # mean of 20..59 days
 _DAYS_PER_MONTH = 365.25 / 12
 _WRITE_OFF_AFTER_DUE_DAYS = 120.0  # mean of 90..150 days
+_LENGTH_GRID = 4000  # quantiles of a pursuit's length
 #: order size of a turning customer s months after its turn (``invoices._turn_factor``)
 _TURN_FACTOR = np.clip(1.0 - 0.75 * (np.arange(6) + 1) / 6.0, 0.25, 1.0)
 #: share of the escalation a turning customer reaches s months after its turn
@@ -193,15 +204,30 @@ def _default_cost(cust: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def remaining_pursuit_cost(pros: dict[str, np.ndarray], window: cfg.Window) -> np.ndarray:
-    """Expected cost of what each pursuit still has to do after the as-of date (0 once over)."""
+    """Expected cost of what each open pursuit still has to do after the as-of date.
+
+    An expectation over the pursuit's length D given what is known on the as-of date: its
+    segment and that it has run a = as-of - created_on days without ending (D > a), D drawn
+    by ``prospects.pursuit_length``'s law (a fine grid of its Gamma quantiles). The drawn
+    length itself is not used, as the drawn outcome is not: the expected return weighs a
+    win by its planted probability, and the cost to come by the planted law of its length.
+    """
     wage = (1.0 + cfg.WAGE_RISE) ** ((window.months - 1) // 12)
     rate = {name: r[0] * wage for name, r in cfg.RESOURCES.items()}
-    days = np.maximum(pros["end_day"] - window.as_of_day, 0)
-    proposal = (pros["seg"] < 2) & (days > 0)
-    later = np.maximum(pros["end_day"] - 1 - window.as_of_day, 0) / np.maximum(
-        pros["end_day"] - pros["created_day"], 1
-    )
-    visits = VISITS[pros["seg"]] * (pros["q"] + LOST_VISITS * (1.0 - pros["q"])) * later
-    return rate["sales_team"] * (days / 10.0 * 30.0 + proposal * 240.0) + visits * 120.0 * (
+    seg, q = pros["seg"], pros["q"]
+    age = (window.as_of_day - pros["created_day"]).astype(float)
+    draws = gamma.ppf((np.arange(_LENGTH_GRID) + 0.5) / _LENGTH_GRID, PURSUIT_SHAPE, scale=0.5)
+    days, later = np.zeros(len(seg)), np.zeros(len(seg))
+    for s in range(len(cfg.SEGMENTS)):
+        mine = seg == s
+        length = np.sort(pursuit_length(np.full(_LENGTH_GRID, s), draws))
+        tail = np.concatenate([np.cumsum(length[::-1])[::-1], [0.0]])
+        inverse = np.concatenate([np.cumsum((1.0 / length)[::-1])[::-1], [0.0]])
+        at = np.searchsorted(length, age[mine], side="right")
+        n = np.maximum(_LENGTH_GRID - at, 1)  # none longer (beyond the grid): a day to go
+        days[mine] = np.where(at < _LENGTH_GRID, (tail[at] - age[mine] * n) / n, 1.0)
+        later[mine] = np.where(at < _LENGTH_GRID, 1.0 - (1.0 + age[mine]) * inverse[at] / n, 0.0)
+    visits = VISITS[seg] * (q + LOST_VISITS * (1.0 - q)) * later
+    return rate["sales_team"] * (days / 10.0 * 30.0 + (seg < 2) * 240.0) + visits * 120.0 * (
         rate["sales_team"] + rate["field_vehicles"]
     )

@@ -25,6 +25,7 @@ _SEG_LOGIT = np.array([-1.3, -0.8, -0.5])
 _CHANNEL_LOGIT = np.array([0.7, -0.6, 0.2, 0.3])  # inbound, outbound, event, partner
 VISITS = np.array([2.0, 0.8, 0.2])  # site visits of a won pursuit, by segment
 LOST_VISITS = 1.5  # a pursuit that is lost takes 1.5 times as many visits
+PURSUIT_SHAPE = 2.0  # Gamma shape of a pursuit's length (see pursuit_length)
 
 
 def draw_prospects(
@@ -38,7 +39,7 @@ def draw_prospects(
     ).astype(np.int64)
     q = 1.0 / (1.0 + np.exp(-(_SEG_LOGIT[seg] + _CHANNEL_LOGIT[channel])))
     converts = rng.random(n) < q
-    length = 7 + np.round(cfg.seg_param("pursuit_days")[seg] * rng.gamma(2.0, 0.5, n))
+    length = pursuit_length(seg, rng.gamma(PURSUIT_SHAPE, 1.0 / PURSUIT_SHAPE, n))
     end = (created + length).astype(np.int64)
     won = converts & (end <= window.as_of_day)
     excess = np.flatnonzero(won)[n_customers:]  # never more wins than customers
@@ -60,6 +61,12 @@ def draw_prospects(
         "employees": employees,
         "annual_revenue": np.round(employees * rng.lognormal(np.log(140_000), 0.4, n), -3),
     }
+
+
+def pursuit_length(seg: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """Days a pursuit lasts: a week plus the segment's mean length times a Gamma draw of
+    shape ``PURSUIT_SHAPE`` and mean 1."""
+    return 7 + np.round(cfg.seg_param("pursuit_days")[seg] * draw)
 
 
 def assign_customers(
