@@ -86,6 +86,7 @@ def against_truth(folder: Path) -> dict:
         "won_history": scores.settings["won"],
         "method": scores.settings["method"],
         "calibration": scores.settings["calibration"],
+        "depth": scores.settings["depth"],
         "tenure_correction": scores.settings["tenure_correction"],
         "spearman": spearmanr(joined["expected_return"], planted).statistic,
         "ece_planted": ece(p, joined["conversion_probability"])[0],

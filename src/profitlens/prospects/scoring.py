@@ -252,6 +252,7 @@ def score_prospects(
         "won": int(won.sum()),
         "open": len(open_),
         "calibration": conversion.calibration_,
+        "depth": getattr(conversion, "max_depth_", None),
         "cv_brier": conversion.cv_brier_,
         "attributes": list(attributes.columns),
         "tenure_correction": {g: round(v, 2) for g, v in tenure.items()},
