@@ -147,8 +147,8 @@ def _turning_cost(
     for t in range(lo, hi + 1):  # window month t is month t + 1 of the customer's tenure
         since = np.minimum(np.arange(HORIZON_MONTHS - t), _TURN_FACTOR.size - 1)
         total += loss[:, since] @ discount[t:]
-    ok = turning_kind(cust, wage) & (TURNING_MIN_TENURE_DAYS <= lo * _DAYS_PER_MONTH)
-    return np.where(ok, chance * alive[:, -1] * total / (hi - lo + 1), 0.0)
+    # the first turn month (9) is well past the 120 days a customer must have been won
+    return np.where(turning_kind(cust, wage), chance * alive[:, -1] * total / (hi - lo + 1), 0.0)
 
 
 def lifetime_profit(window: cfg.Window) -> np.ndarray:
@@ -216,7 +216,9 @@ def remaining_pursuit_cost(pros: dict[str, np.ndarray], window: cfg.Window) -> n
     rate = {name: r[0] * wage for name, r in cfg.RESOURCES.items()}
     seg, q = pros["seg"], pros["q"]
     age = (window.as_of_day - pros["created_day"]).astype(float)
-    draws = gamma.ppf((np.arange(_LENGTH_GRID) + 0.5) / _LENGTH_GRID, PURSUIT_SHAPE, scale=0.5)
+    draws = gamma.ppf(
+        (np.arange(_LENGTH_GRID) + 0.5) / _LENGTH_GRID, PURSUIT_SHAPE, scale=1.0 / PURSUIT_SHAPE
+    )
     days, later = np.zeros(len(seg)), np.zeros(len(seg))
     for s in range(len(cfg.SEGMENTS)):
         mine = seg == s
