@@ -39,7 +39,7 @@ from scipy.stats import spearmanr
 from profitlens.generate.company import generate_company
 from profitlens.pipeline.features import Features, clv_feature
 from profitlens.pipeline.stages import contract_tables, load_data
-from profitlens.prospects import prospect_history, score_prospects
+from profitlens.prospects import prospect_history, score_prospects, tenure_history
 
 
 def ece(p: np.ndarray, target: np.ndarray, bins: int = 10) -> tuple[float, pd.DataFrame]:
@@ -55,8 +55,9 @@ def ece(p: np.ndarray, target: np.ndarray, bins: int = 10) -> tuple[float, pd.Da
 
 
 def history_at(folder: Path, as_of: dt.date | None = None):
-    """The prospects' history as a run at ``as_of`` builds it, and the seconds it took:
-    the contract tables and lifetime value first (the baseline), then the prospects' part."""
+    """The prospects' history and the tenure correction as a run at ``as_of`` builds them, and
+    the seconds it took: the contract tables and lifetime value first (the baseline), then the
+    prospects' part."""
     start = time.perf_counter()
     staged = load_data(folder, as_of=as_of)
     contract = contract_tables(staged)
@@ -65,13 +66,14 @@ def history_at(folder: Path, as_of: dt.date | None = None):
     baseline = time.perf_counter() - start
     start = time.perf_counter()
     history = prospect_history(contract, features.tables["customer_clv"])
-    return history, staged, baseline, time.perf_counter() - start
+    tenure = tenure_history(contract, features.tables["customer_clv"])
+    return history, tenure, staged, baseline, time.perf_counter() - start
 
 
 def against_truth(folder: Path) -> dict:
-    history, staged, baseline, build = history_at(folder)
+    history, tenure, staged, baseline, build = history_at(folder)
     start = time.perf_counter()
-    scores = score_prospects(history, staged.model)
+    scores = score_prospects(history, staged.model, tenure=tenure)
     fit = time.perf_counter() - start
     truth = pd.read_parquet(folder / "truth" / "prospect_value.parquet")
     joined = scores.table.merge(truth, on="prospect_id", suffixes=("", "_planted"))
@@ -84,6 +86,8 @@ def against_truth(folder: Path) -> dict:
         "won_history": scores.settings["won"],
         "method": scores.settings["method"],
         "calibration": scores.settings["calibration"],
+        "depth": scores.settings["depth"],
+        "tenure_correction": scores.settings["tenure_correction"],
         "spearman": spearmanr(joined["expected_return"], planted).statistic,
         "ece_planted": ece(p, joined["conversion_probability"])[0],
         "ece_outcome": ece(p, joined["converts"])[0],
@@ -96,12 +100,12 @@ def against_truth(folder: Path) -> dict:
 
 
 def backtest(folder: Path, holdout_months: int) -> tuple[dict, pd.DataFrame]:
-    final, staged, _, _ = history_at(folder)
+    final, _, staged, _, _ = history_at(folder)
     as_of = staged.as_of
     month = as_of.year * 12 + as_of.month - 1 - holdout_months
     cutoff = dt.date(month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-    then, staged_then, _, _ = history_at(folder, cutoff)
-    scores = score_prospects(then, staged_then.model).table
+    then, tenure, staged_then, _, _ = history_at(folder, cutoff)
+    scores = score_prospects(then, staged_then.model, tenure=tenure).table
     outcome = final.set_index("prospect_id").loc[scores["prospect_id"]]
     won = (outcome["status"] == "won").to_numpy()
     resolved = (outcome["status"] != "open").to_numpy()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profitlens.prospects.model import ConversionModel, RateModel
+from profitlens.prospects.model import DEPTHS, ConversionModel, RateModel
 
 
 def _frame(n, rng):
@@ -70,6 +70,24 @@ def test_rate_trees_find_structure_beyond_the_segment():
         )
     )
     assert got == pytest.approx([100.0, 200.0], abs=15.0)
+
+
+def test_depth_is_the_one_with_the_least_held_out_error():
+    """The depth is chosen on held-out rows: an interaction of three attributes (the rate
+    differs only where all three agree) needs deeper trees than a single attribute."""
+    rng = np.random.default_rng(5)
+    X = _frame(3000, rng)
+    corner = (X.segment == "a") & (X.industry == "x") & (X.employees > 20)
+    y = np.where(corner, 300.0, 0.0) + rng.normal(0, 20, 3000)
+    deep = RateModel(method="trees").fit(X, y)
+    assert set(deep.cv_depth_error_) == set(DEPTHS)
+    assert deep.max_depth_ == min(deep.cv_depth_error_, key=deep.cv_depth_error_.get)
+    assert deep.max_depth_ >= 3
+    assert deep.estimator_.max_depth == deep.max_depth_
+    conversion = ConversionModel(method="trees").fit(X, rng.random(3000) < 0.3 + 0.4 * corner)
+    assert conversion.max_depth_ == min(
+        conversion.cv_depth_brier_, key=conversion.cv_depth_brier_.get
+    )
 
 
 def test_unknown_method_is_refused():

@@ -109,3 +109,17 @@ def test_scores_without_the_optional_columns():
     assert len(result.table) == 2
     assert result.table.p_convert.tolist() == pytest.approx([0.5, 0.5])
     assert np.isfinite(result.table.expected_return).all()
+
+
+def test_scores_add_the_correction_of_the_segment():
+    plain = score_prospects(history(), MODEL).table.set_index("prospect_id")
+    tenure = {"a": -100.0, "": 40.0}
+    got = score_prospects(history(), MODEL, tenure=tenure)
+    table = got.table.set_index("prospect_id")
+    lifetime = table.expected_lifetime_profit - plain.expected_lifetime_profit
+    assert lifetime.loc["P030"] == pytest.approx(-100.0)  # segment a
+    assert lifetime.loc["P031"] == pytest.approx(40.0)  # segment c, unseen: all customers
+    assert table.expected_return.loc["P030"] == pytest.approx(
+        plain.expected_return.loc["P030"] - 100.0 * plain.p_convert.loc["P030"]
+    )
+    assert got.settings["tenure_correction"] == tenure

@@ -26,8 +26,9 @@ from scipy.special import ndtr
 
 from . import config as cfg
 
-_DEFAULT_WEIGHT = np.array([0.2, 0.6, 2.0, 4.0])  # by payer type: prompt .. chronic
-_TURNING_COMPLAINTS = 3.0  # turning customers complain 3 times as often (activities._complaints)
+TURNING_COMPLAINTS = 3.0  # turning customers complain 3 times as often (activities._complaints)
+TURNING_MIN_TENURE_DAYS = 120  # a customer turns no sooner than this after its acquisition
+DEFAULT_WEIGHT = np.array([0.2, 0.6, 2.0, 4.0])  # by payer type: prompt .. chronic
 
 
 def plant_turning(
@@ -41,28 +42,42 @@ def plant_turning(
     """
     n = len(cust["lam"])
     turn = np.full(n, -1, np.int64)
-    lo, hi = max(3, window.months // 4), window.months - 4
+    lo, hi = turn_months(window)
     if hi >= lo:
         month = rng.integers(lo, hi + 1, n)
         starts = window.month_starts[month]
-        idx = np.arange(n)
-        margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
-        wage = (1.0 + cfg.WAGE_RISE) ** (month // 12)
-        profit = margin - expected_monthly_cost_to_serve(
-            cust, idx, complaint_factor=_TURNING_COMPLAINTS, wage=wage
-        )
         ok = (
             cust["alive"]
-            & (cust["acquired_day"] <= starts - 120)
-            & (cust["lam"] * 30.4 >= 0.25)
-            & ~cust["high_service"]
-            & ~cust["heavy_referrer"]
-            & ~cust["advocate_brought"]
-            & (profit >= np.maximum(cfg.TURNING_MIN_PROFIT, cfg.TURNING_MIN_PROFIT_SHARE * margin))
+            & (cust["acquired_day"] <= starts - TURNING_MIN_TENURE_DAYS)
+            & turning_kind(cust, (1.0 + cfg.WAGE_RISE) ** (month // 12))
         )
         pick = ok & (rng.random(n) < cfg.TURNING_SHARE / max(ok.mean(), 1e-9))
         turn[pick] = month[pick]
     cust["turn_month"] = turn
+
+
+def turn_months(window: cfg.Window) -> tuple[int, int]:
+    """First and last window month a customer can turn in (none when last < first)."""
+    return max(3, window.months // 4), window.months - 4
+
+
+def turning_kind(cust: dict[str, np.ndarray], wage: float | np.ndarray) -> np.ndarray:
+    """Customers of the kind that can turn, whatever their tenure: buying at least once per
+    four months, neither high-service nor heavy referrers (nor brought by one), and clearly
+    profitable (see the module docstring) at the pay level ``wage``."""
+    idx = np.arange(len(cust["lam"]))
+    margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
+    profit = margin - expected_monthly_cost_to_serve(
+        cust, idx, complaint_factor=TURNING_COMPLAINTS, wage=wage
+    )
+    brought = cust.get("advocate_brought", np.zeros(len(idx), bool))
+    return (
+        (cust["lam"] * 30.4 >= 0.25)
+        & ~cust["high_service"]
+        & ~cust["heavy_referrer"]
+        & ~brought
+        & (profit >= np.maximum(cfg.TURNING_MIN_PROFIT, cfg.TURNING_MIN_PROFIT_SHARE * margin))
+    )
 
 
 def expected_monthly_margin(cust: dict[str, np.ndarray], idx: np.ndarray) -> np.ndarray:
@@ -179,7 +194,7 @@ def plant_defaulters(
         90, 151, n
     )
     ok = ~cust["alive"] & (count > 0) & (write_off <= window.as_of_day) & (cust["turn_month"] < 0)
-    chance = cfg.DEFAULTER_SHARE * _DEFAULT_WEIGHT[cust["payer"]]
+    chance = cfg.DEFAULTER_SHARE * DEFAULT_WEIGHT[cust["payer"]]
     pick = ok & (rng.random(n) < chance)
     cust["default_first"] = np.where(pick, first_inv, -1)
     cust["write_off_day"] = np.where(pick, write_off, -1)

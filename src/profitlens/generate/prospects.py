@@ -23,7 +23,9 @@ from .ids import dates, format_ids
 STATUS = ("converted", "lost", "open")
 _SEG_LOGIT = np.array([-1.3, -0.8, -0.5])
 _CHANNEL_LOGIT = np.array([0.7, -0.6, 0.2, 0.3])  # inbound, outbound, event, partner
-_VISITS = np.array([2.0, 0.8, 0.2])
+VISITS = np.array([2.0, 0.8, 0.2])  # site visits of a won pursuit, by segment
+LOST_VISITS = 1.5  # a pursuit that is lost takes 1.5 times as many visits
+PURSUIT_SHAPE = 2.0  # Gamma shape of a pursuit's length (see pursuit_length)
 
 
 def draw_prospects(
@@ -37,7 +39,7 @@ def draw_prospects(
     ).astype(np.int64)
     q = 1.0 / (1.0 + np.exp(-(_SEG_LOGIT[seg] + _CHANNEL_LOGIT[channel])))
     converts = rng.random(n) < q
-    length = 7 + np.round(cfg.seg_param("pursuit_days")[seg] * rng.gamma(2.0, 0.5, n))
+    length = pursuit_length(seg, rng.gamma(PURSUIT_SHAPE, 1.0 / PURSUIT_SHAPE, n))
     end = (created + length).astype(np.int64)
     won = converts & (end <= window.as_of_day)
     excess = np.flatnonzero(won)[n_customers:]  # never more wins than customers
@@ -61,6 +63,12 @@ def draw_prospects(
     }
 
 
+def pursuit_length(seg: np.ndarray, draw: np.ndarray) -> np.ndarray:
+    """Days a pursuit lasts: a week plus the segment's mean length times a Gamma draw of
+    shape ``PURSUIT_SHAPE`` and mean 1."""
+    return 7 + np.round(cfg.seg_param("pursuit_days")[seg] * draw)
+
+
 def assign_customers(
     rng: np.random.Generator, pros: dict[str, np.ndarray], n_customers: int
 ) -> dict[str, np.ndarray]:
@@ -82,36 +90,43 @@ def assign_customers(
 def draw_pursuits(
     rng: np.random.Generator, pros: dict[str, np.ndarray], window: cfg.Window
 ) -> dict[str, np.ndarray]:
-    """Pursuit activities (prospect rows) between ``created_on`` and the pursuit's end."""
+    """Pursuit activities (prospect rows) between ``created_on`` and the pursuit's end.
+
+    Calls (one per ten days) and the closing proposal fall in the part of the pursuit up to
+    the as-of date; site visits are spread over the whole pursuit, so an open pursuit's later
+    visits are still to come (not in the data; ``prospect_truth.remaining_pursuit_cost``
+    counts them).
+    """
     n = len(pros["seg"])
     seg = pros["seg"]
     lo = pros["created_day"]
     hi = np.minimum(pros["end_day"] - 1, window.as_of_day)
     span = np.maximum(hi - lo + 1, 1)
-    costly = np.where(pros["status"] == 1, 1.5, 1.0)
+    whole = np.maximum(pros["end_day"] - lo, 1)  # the whole pursuit, past the as-of date too
     calls = np.maximum(1, rng.poisson(span / 10.0))
-    visits = rng.poisson(_VISITS[seg] * costly)
+    visits = rng.poisson(VISITS[seg] * np.where(pros["status"] == 1, LOST_VISITS, 1.0))
     proposals = ((seg < 2) & (pros["status"] < 2)).astype(np.int64)
     out = []
-    for code, k, ch in (
-        ("sales_call", calls, 0),
-        ("site_visit", visits, 4),
-        ("proposal", proposals, -1),
+    for code, k, ch, days in (
+        ("sales_call", calls, 0, span),
+        ("site_visit", visits, 4, whole),
+        ("proposal", proposals, -1, span),
     ):
         who = np.repeat(np.arange(n), k)
-        day = lo[who] + np.floor(rng.random(who.size) * span[who]).astype(np.int64)
+        day = lo[who] + np.floor(rng.random(who.size) * days[who]).astype(np.int64)
         day = (
-            np.minimum(day, hi[who])
+            np.minimum(day, np.maximum(pros["end_day"][who] - 1, lo[who]))
             if code != "proposal"
             else np.maximum(lo[who], hi[who] - rng.integers(0, 10, who.size))
         )
+        seen = day <= window.as_of_day
         out.append(
             part(
-                prospect=who,
+                prospect=who[seen],
                 code=cfg.ACTIVITY_CODE[code],
-                day=day,
-                channel=np.full(who.size, ch),
-                agent=-(seg[who] * 10 + 1) - 1,
+                day=day[seen],
+                channel=np.full(seen.sum(), ch),
+                agent=-(seg[who[seen]] * 10 + 1) - 1,
             )
         )
     return concat(out)

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from . import config as cfg
 from .ids import dates, floats
-from .prospect_truth import _DAYS_PER_MONTH, monthly_margin_and_cost, profit_to_come
+from .value_to_come import DAYS_PER_MONTH, monthly_margin_and_cost, profit_to_come
 
 
 def draw_referrals(rng: np.random.Generator, cust: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -80,7 +80,7 @@ def referred_value(
     last purchase when it dropped out), less its expected cost to serve per month
     (``planted.expected_monthly_cost_to_serve``) for the months it was served. To come, when it
     is alive at the as-of date: its discounted expected operating profit over the 36-month
-    horizon (``prospect_truth.profit_to_come``). Both at the as-of date's wages; rewards and
+    horizon (``value_to_come.profit_to_come``). Both at the as-of date's wages; rewards and
     acquisition effort (one-offs) are left out.
     """
     j = refs["referred"]
@@ -88,7 +88,7 @@ def referred_value(
     first = margin / np.maximum(cust["lam"][j] * 30.4, 1e-12)  # one order's gross margin
     alive = cust["alive"][j]
     start = cust["acquired_day"][j]
-    bought = (np.where(alive, window.as_of_day, cust["dropout_day"][j]) - start) / _DAYS_PER_MONTH
-    served = (np.minimum(cust["active_end"][j], window.as_of_day) - start + 1) / _DAYS_PER_MONTH
+    bought = (np.where(alive, window.as_of_day, cust["dropout_day"][j]) - start) / DAYS_PER_MONTH
+    served = (np.minimum(cust["active_end"][j], window.as_of_day) - start + 1) / DAYS_PER_MONTH
     to_date = first + margin * bought - cost * served
     return to_date + np.where(alive, profit_to_come(cust, j, margin, cost), 0.0)

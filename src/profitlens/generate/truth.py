@@ -236,9 +236,13 @@ conversion_probability x the expected gross margin of a new customer of its segm
 first 24 months (BG/NBD expected purchases x mean order value x mean margin).
 `expected_lifetime_profit` is what winning it is worth: the expected discounted profit of a new
 customer of its segment over the 36-month lifetime-value horizon at 10% a year, net of every
-cost to serve and commission (see `generate/prospect_truth.py`). For open prospects only:
-`expected_pursuit_cost`, what the pursuit still costs after the as-of date (a sales call per
-ten days to its planted end, and the closing proposal of an enterprise or mid-market pursuit),
+cost to serve and commission and of what the planted stories cost (customers turning
+unprofitable, defaulters' write-offs; see `generate/prospect_truth.py`). For open prospects only:
+`expected_pursuit_cost`, what the pursuit is expected to cost after the as-of date (a sales
+call per ten days to its end, the closing proposal of an enterprise or mid-market pursuit, and
+its site visits still to come: visits are spread over the whole pursuit), in expectation over
+the pursuit's length given how long it has run (the drawn length is not used, as the drawn
+outcome is not),
 and `expected_return` = conversion_probability x expected_lifetime_profit -
 expected_pursuit_cost, the figure `prospect_scores.expected_return` estimates. Lost prospects
 carry `prospects.closed_on`, the day their pursuit was given up.

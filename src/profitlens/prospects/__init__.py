@@ -7,7 +7,7 @@ cost, and what the customers they became brought and cost. See :mod:`.scoring` f
 from .history import attribute_frame, prospect_outcomes, prospect_status, pursuit_costs
 from .model import ConversionModel, RateModel
 from .scoring import SCORE_COLUMNS, ProspectScores, score_prospects
-from .stage import prospect_history, run_prospect_scores
+from .stage import prospect_history, run_prospect_scores, tenure_history
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -21,4 +21,5 @@ __all__ = [
     "pursuit_costs",
     "run_prospect_scores",
     "score_prospects",
+    "tenure_history",
 ]

@@ -5,7 +5,8 @@ Two ways of learning, chosen by how much history there is (``method``):
 - ``"trees"``: scikit-learn's gradient-boosted trees (:class:`~sklearn.ensemble.
   HistGradientBoostingClassifier` / ``Regressor``) on every attribute, categories natively
   (an attribute value never seen in training is read as missing, so it is scored, not
-  dropped), with early stopping on a fifth of the rows. Conversion is then calibrated by
+  dropped), with early stopping on a fifth of the rows and the depth (2, 3 or 4) chosen by
+  3-fold cross-validation on the training history. Conversion is then calibrated by
   :class:`~sklearn.calibration.CalibratedClassifierCV`, isotonic or Platt (sigmoid),
   whichever has the lower cross-validated Brier score: the trees' out-of-fold scores (3
   folds) are calibrated both ways, each calibration judged on held-out scores (3 folds), so
@@ -46,13 +47,14 @@ from threadpoolctl import threadpool_limits
 METHODS = ("trees", "shrinkage")
 #: the attribute whose means the shrinkage estimators take
 GROUP = "segment"
-#: shallow trees (depth 3, scikit-learn's GradientBoosting default): firmographic attributes
-#: rarely interact deeper, and deeper trees fit the noise of a few thousand outcomes
+#: the depths of trees tried, each model choosing its own by cross-validation on the
+#: training history (``max_depth_``): around scikit-learn's GradientBoosting default of 3,
+#: shallow enough for a few thousand outcomes
+DEPTHS = (2, 3, 4)
 _TREES = {
     "max_iter": 300,
     "learning_rate": 0.05,
     "min_samples_leaf": 40,
-    "max_depth": 3,
     "max_leaf_nodes": 15,
     "l2_regularization": 1.0,
     "early_stopping": True,
@@ -193,6 +195,9 @@ class ConversionModel(BaseEstimator):
         "isotonic" or "sigmoid" (trees), None (shrinkage).
     cv_brier_ : dict
         Cross-validated Brier score of each calibration (trees).
+    max_depth_ : int
+        Depth of the trees, the one of :data:`DEPTHS` with the least cross-validated Brier
+        score of the uncalibrated trees (``cv_depth_brier_``; trees).
     base_rate_ : float
         Share of the training prospects won.
 
@@ -232,9 +237,15 @@ class ConversionModel(BaseEstimator):
         self.attributes_ = _Attributes().fit(X)
         matrix = self.attributes_.transform(X)
         folds = StratifiedKFold(3, shuffle=True, random_state=self.random_state)
-        raw = cross_val_predict(
-            self._calibrated(None), matrix, y, cv=folds, method="predict_proba"
-        )[:, 1]
+        raws = {}
+        for depth in DEPTHS:
+            self.max_depth_ = depth
+            raws[depth] = cross_val_predict(
+                self._calibrated(None), matrix, y, cv=folds, method="predict_proba"
+            )[:, 1]
+        self.cv_depth_brier_ = {d: float(brier_score_loss(y, r)) for d, r in raws.items()}
+        self.max_depth_ = min(self.cv_depth_brier_, key=self.cv_depth_brier_.get)
+        raw = raws[self.max_depth_]
         for method, calibrator in _CALIBRATORS.items():
             p = cross_val_predict(
                 calibrator, _logit(raw)[:, None], y, cv=folds, method="predict_proba"
@@ -247,7 +258,10 @@ class ConversionModel(BaseEstimator):
     def _calibrated(self, method: str | None):
         """The trees, calibrated by ``method`` (3-fold ``CalibratedClassifierCV``) or not."""
         trees = HistGradientBoostingClassifier(
-            **_TREES, categorical_features=self.attributes_.mask, random_state=self.random_state
+            **_TREES,
+            max_depth=self.max_depth_,
+            categorical_features=self.attributes_.mask,
+            random_state=self.random_state,
         )
         return trees if method is None else CalibratedClassifierCV(trees, method=method, cv=3)
 
@@ -314,6 +328,8 @@ class RateModel(BaseEstimator):
         Weighted mean of the training rates.
     blend_ : float
         Weight of the trees against the segment means (``"trees"``).
+    max_depth_ : int
+        Depth of the trees, chosen by cross-validation (``"trees"``).
 
     Examples
     --------
@@ -354,12 +370,13 @@ class RateModel(BaseEstimator):
         self.attributes_ = _Attributes().fit(X)
         matrix = self.attributes_.transform(X)
         self.blend_ = self._cross_validated_blend(X, matrix, y, weight)
-        self.estimator_ = self._trees().fit(matrix, y, sample_weight=weight)
+        self.estimator_ = self._trees(self.max_depth_).fit(matrix, y, sample_weight=weight)
         return self
 
-    def _trees(self) -> HistGradientBoostingRegressor:
+    def _trees(self, depth: int) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
             **_TREES,
+            max_depth=depth,
             loss=self.loss,
             categorical_features=self.attributes_.mask,
             random_state=self.random_state,
@@ -370,18 +387,24 @@ class RateModel(BaseEstimator):
     ) -> float:
         """The weight of the trees against the shrunk segment means, from their predictions
         of held-out rows (3 folds; :func:`one_standard_error_blend`): near 0 when the
-        attributes say nothing beyond the segment, near 1 when the trees find real structure."""
+        attributes say nothing beyond the segment, near 1 when the trees find real structure.
+        The trees' depth (``max_depth_``) is the one of :data:`DEPTHS` whose held-out
+        predictions have the least weighted squared error."""
         folds = KFold(3, shuffle=True, random_state=self.random_state)
-        base, trees = np.empty(len(y)), np.empty(len(y))
+        base = np.empty(len(y))
+        trees = {depth: np.empty(len(y)) for depth in DEPTHS}
         for train, test in folds.split(matrix):
             means = _ShrunkMeans().fit(X.iloc[train], y[train], weight[train], self.shrinkage)
             base[test] = means.predict(X.iloc[test])
-            trees[test] = (
-                self._trees()
-                .fit(matrix[train], y[train], sample_weight=weight[train])
-                .predict(matrix[test])
-            )
-        return one_standard_error_blend(y, base, trees, weight)
+            for depth, held_out in trees.items():
+                held_out[test] = (
+                    self._trees(depth)
+                    .fit(matrix[train], y[train], sample_weight=weight[train])
+                    .predict(matrix[test])
+                )
+        self.cv_depth_error_ = {d: float(np.sum(weight * (y - t) ** 2)) for d, t in trees.items()}
+        self.max_depth_ = min(self.cv_depth_error_, key=self.cv_depth_error_.get)
+        return one_standard_error_blend(y, base, trees[self.max_depth_], weight)
 
     @_one_thread
     def predict(self, X: pd.DataFrame) -> np.ndarray:

@@ -3,7 +3,7 @@
 For an open prospect with attributes x:
 
     expected_return          = p_convert(x) * expected_lifetime_profit(x) - expected_pursuit_cost(x)
-    expected_lifetime_profit = first margin(x) + profit per month(x) * A(hazard(x))
+    expected_lifetime_profit = first margin(x) + profit per month(x) * A(hazard(x)) + C(segment)
     expected_service_cost    = service cost per month(x) * A(hazard(x))
     expected_pursuit_cost    = pursuit cost per day(x) * days the pursuit still has to run
 
@@ -18,6 +18,8 @@ For an open prospect with attributes x:
   with hazard h, weighted as ``clv_profit`` weights its alive months
   (:func:`profitlens.clv.value.forecast_sums`: same horizon, monthly discounting at
   ``annual_discount_rate``, cash flows at month ends).
+- ``C``: the tenure correction (:mod:`.tenure`), what the company's customers of the segment
+  earned month by month of tenure less what the constant rate and hazard say of them.
 - pursuit cost to come (:mod:`.pursuit`): the past pursuits' TDABC cost per day they ran
   (won or lost), times the mean days that past pursuits of the segment which ran longer than
   this one has still ran; what it has cost so far is sunk.
@@ -37,9 +39,10 @@ import pandas as pd
 from ..clv.value import HORIZON_MONTHS, forecast_sums
 from ..costmodel import CostModel
 from .history import attribute_frame
-from .model import ConversionModel, RateModel
+from .model import ConversionModel, RateModel, segment_of
 from .pursuit import RemainingPursuit
 from .reasons import prospect_reasons
+from .tenure import ALL
 
 SCORE_COLUMNS = (
     "prospect_id",
@@ -111,7 +114,7 @@ def recommend(
     )
 
 
-def _value_rows(won: pd.DataFrame) -> pd.DataFrame:
+def value_rows(won: pd.DataFrame) -> pd.DataFrame:
     """Per won prospect: first_margin (its first purchase's gross margin, a one-off), and
     profit_rate (the rest of its operating profit), service_rate and hazard per month, and
     their weight (months of tenure, at least one: a customer won last week is not a month of
@@ -147,6 +150,7 @@ def score_prospects(
     *,
     min_won: int = MIN_WON,
     min_history: int = MIN_HISTORY,
+    tenure: dict[str, float] | None = None,
 ) -> ProspectScores:
     """Fit the models on the past prospects of ``history`` and score its open ones.
 
@@ -160,6 +164,9 @@ def score_prospects(
         Won prospects needed for trees; segment means below.
     min_history : int
         Past outcomes (won or lost prospects) needed to score at all.
+    tenure : dict, optional
+        :func:`~.tenure.tenure_correction`: added to the lifetime profit of a prospect of
+        each segment (``""``: any other segment); none when not given.
 
     Returns
     -------
@@ -183,7 +190,7 @@ def score_prospects(
     won = (past["status"] == "won").to_numpy()
     method = "trees" if won.sum() >= min_won else "shrinkage"
     conversion = ConversionModel(method=method).fit(X_past, won)
-    value = _value_rows(past.set_index("prospect_id")[won])
+    value = value_rows(past.set_index("prospect_id")[won])
     value = value[value["months"].notna()]
     X_won = X_past.loc[value.index]
     rates = {
@@ -207,8 +214,11 @@ def score_prospects(
     )
     p = np.clip(conversion.predict_proba(X_open), 0.0, 1.0)
     remaining = pursuit.predict(X_open, open_["pursuit_days"])
+    tenure = tenure or {}
     lifetime = (
-        _predict(rates["first_margin"], X_open) + _predict(rates["profit_rate"], X_open) * months
+        _predict(rates["first_margin"], X_open)
+        + _predict(rates["profit_rate"], X_open) * months
+        + np.array([tenure.get(g, tenure.get(ALL, 0.0)) for g in segment_of(X_open)])
     )
     table = pd.DataFrame(
         {
@@ -224,7 +234,7 @@ def score_prospects(
     table["recommendation"] = recommend(
         table["expected_return"].to_numpy(), remaining, model.prospects.deprioritise_below
     )
-    outcomes = _value_rows(past.set_index("prospect_id")).reindex(X_past.index)
+    outcomes = value_rows(past.set_index("prospect_id")).reindex(X_past.index)
     outcomes.loc[~won, ["profit_rate", "service_rate", "months"]] = np.nan
     explained = table.assign(
         profit_rate=_predict(rates["profit_rate"], X_open),
@@ -242,7 +252,9 @@ def score_prospects(
         "won": int(won.sum()),
         "open": len(open_),
         "calibration": conversion.calibration_,
+        "depth": getattr(conversion, "max_depth_", None),
         "cv_brier": conversion.cv_brier_,
         "attributes": list(attributes.columns),
+        "tenure_correction": {g: round(v, 2) for g, v in tenure.items()},
     }
     return ProspectScores(table.loc[:, list(SCORE_COLUMNS)], None, settings)

@@ -11,7 +11,8 @@ from .history import (
     prospect_status,
     pursuit_costs,
 )
-from .scoring import ProspectScores, score_prospects
+from .scoring import ProspectScores, score_prospects, value_rows
+from .tenure import ALL, cohort_profits, tenure_correction
 
 
 def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
@@ -38,6 +39,30 @@ def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
     return prospect_outcomes(status, outcomes)
 
 
+def tenure_history(contract, clv: ir.Table) -> dict[str, float]:
+    """The tenure correction of the lifetime profit (:mod:`.tenure`) from every customer of a
+    run: their P&L by month of tenure and their outcomes (empty unless the P&L is monthly)."""
+    staged = contract.staged
+    t, model = staged.tables, staged.model
+    if model.period != "month":
+        return {}
+    customers = t["customers"]
+    outcomes = customer_outcomes(
+        contract.tables["customer_pnl"], customers, t["invoice_lines"], clv, staged.as_of
+    ).execute()
+    values = value_rows(outcomes.set_index("customer_id"))
+    groups = (
+        customers.select("customer_id", "segment").execute().set_index("customer_id")["segment"]
+        if "segment" in customers.columns
+        else pd.Series(dtype=object)
+    )
+    values["group"] = groups.reindex(values.index).astype(object).where(lambda g: g.notna(), ALL)
+    cohorts = cohort_profits(contract.tables["customer_pnl"], customers, staged.as_of)
+    return tenure_correction(cohorts, values, model.annual_discount_rate, model.clv.horizon_months)
+
+
 def run_prospect_scores(contract, clv: ir.Table) -> ProspectScores:
     """``prospect_scores`` of a run, or a note saying why there are none."""
-    return score_prospects(prospect_history(contract, clv), contract.staged.model)
+    history = prospect_history(contract, clv)
+    tenure = tenure_history(contract, clv) if (history["status"] == "open").any() else {}
+    return score_prospects(history, contract.staged.model, tenure=tenure)
