@@ -6,6 +6,9 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 DEMO_CUSTOMERS ?= 3000
+# test processes (pytest-xdist); a test file stays in one process, so its fixtures are built once
+TEST_WORKERS ?= 2
+PYTEST      = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 LOCK        = requirements/lock.txt
 LOCK_SPARK  = requirements/lock-spark.txt
 COMPILE     = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.10 --generate-hashes --quiet
@@ -38,11 +41,11 @@ browser:
 	@bash scripts/install_browser.sh
 
 test: install-spark browser
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 	$(MAKE) --no-print-directory lint
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not spark and not slow"
+	$(PYTEST) -m "not spark and not slow"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts

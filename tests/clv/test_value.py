@@ -221,7 +221,8 @@ def test_cost_to_serve_from_the_pnl():
     assert got.loc["A", "periods_active"] == 4  # 2023-11 .. 2024-02
     assert got.loc["A", "cost_to_serve"] == pytest.approx(5.5)  # 2024-03 is after the as-of
     assert got.loc["A", "commission"] == 1.0
-    assert got.loc["B", "cost_to_serve"] == pytest.approx(4.0)
+    # B's referral reward (2.0) paid for another customer: not a cost of serving B
+    assert got.loc["B", "cost_to_serve"] == pytest.approx(2.0)
     quarters = customer_cost_to_serve(pnl, customers, "2024-02-29", "quarter").execute()
     assert quarters.set_index("customer_id").loc["A", "periods_active"] == 2  # 2023-Q4, 2024-Q1
 

@@ -16,14 +16,16 @@ from profitlens.contract import MONEY_DECIMALS
 from profitlens.lookup import positions, values_at
 from profitlens.periods import period_index, period_label
 
-#: the P&L lines that make up the cost to serve an existing customer (acquisition is sunk)
+#: the P&L lines that make up the cost to serve an existing customer. Acquisition is sunk; a
+#: referral reward is what winning *another* customer cost, paid with each referral (Kumar,
+#: Petersen & Leone keep a customer's lifetime value and its referral value apart): projected
+#: as a running cost it would mark an advocate down for every customer it brought.
 COST_TO_SERVE_LINES = (
     "commission",
     "sales_cost",
     "service_cost",
     "fulfilment_cost",
     "credit_cost",
-    "referral_cost",
 )
 
 _MONTHS_PER_PERIOD = {"month": 1.0, "quarter": 3.0}
