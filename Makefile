@@ -6,7 +6,8 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN     = $(VENV)/bin
 DEMO_CUSTOMERS ?= 3000
-# test processes (pytest-xdist); a test file stays in one process, so its fixtures are built once
+# test processes (pytest-xdist); a test file stays in one process, so its module fixtures are
+# built once (a session fixture once per process that needs it)
 TEST_WORKERS ?= 2
 PYTEST      = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 LOCK        = requirements/lock.txt

@@ -117,8 +117,9 @@ def timed_in_process(folder: Path, periods: list[str], src: Path) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode:
+        sys.exit(f"customer_trends of {src} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -19,3 +19,17 @@ os.environ.pop("COLUMNS", None)
 def tiny(tmp_path) -> Path:
     """A private copy of the worked example (tests may spoil it)."""
     return Path(shutil.copytree(TINY, tmp_path / "tiny", ignore=shutil.ignore_patterns("expected")))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly, at the end of the run, when the dashboard's browser tests could not run
+    (here and not in tests/serve: with pytest-xdist only the top conftest reports)."""
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "BROWSER TESTS SKIPPED" in str(r.longrepr)
+    ]
+    if skipped:
+        reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else ""
+        terminalreporter.write_sep("!", f"{len(skipped)} browser tests skipped", red=True)
+        terminalreporter.write_line(reason)

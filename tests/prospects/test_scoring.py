@@ -15,6 +15,7 @@ from profitlens.prospects.scoring import (
     recommend,
     score_prospects,
 )
+from profitlens.prospects.tenure import ALL
 
 MODEL = CostModel.model_validate(
     {
@@ -113,7 +114,7 @@ def test_scores_without_the_optional_columns():
 
 def test_scores_add_the_correction_of_the_segment():
     plain = score_prospects(history(), MODEL).table.set_index("prospect_id")
-    tenure = {"a": -100.0, "": 40.0}
+    tenure = {"a": -100.0, ALL: 40.0}
     got = score_prospects(history(), MODEL, tenure=tenure)
     table = got.table.set_index("prospect_id")
     lifetime = table.expected_lifetime_profit - plain.expected_lifetime_profit

@@ -51,16 +51,3 @@ def live_server(tiny_out):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Say loudly, at the end of the run, when the browser tests could not run."""
-    skipped = [
-        r
-        for r in terminalreporter.stats.get("skipped", [])
-        if "BROWSER TESTS SKIPPED" in str(r.longrepr)
-    ]
-    if skipped:
-        reason = str(skipped[0].longrepr[-1]) if isinstance(skipped[0].longrepr, tuple) else ""
-        terminalreporter.write_sep("!", f"{len(skipped)} browser tests skipped", red=True)
-        terminalreporter.write_line(reason)

@@ -170,7 +170,9 @@ def customer_outcomes(
     """What each customer brought and how long it stayed, for the won prospects' outcomes.
 
     ``operating_profit`` is its profit before acquisition cost (the pursuit is counted apart)
-    and ``service_cost`` its service cost, both over its whole P&L; ``first_margin`` the
+    and before referral rewards (what it was paid for bringing others is not a cost of serving
+    it, as in ``clv_profit``: :data:`profitlens.clv.cost_to_serve.COST_TO_SERVE_LINES`) and
+    ``service_cost`` its service cost, both over its whole P&L; ``first_margin`` the
     gross margin of its first purchase (the lines of its first invoice date), a one-off that
     comes with the win and must not be spread over the months of a short tenure. ``tenure_months`` is how
     long it was a customer: to its ``ended_on`` where given; otherwise to its last purchase,
@@ -184,7 +186,9 @@ def customer_outcomes(
         customer_id, operating_profit, first_margin, service_cost, tenure_months, churned.
     """
     pnl = customer_pnl.group_by("customer_id").agg(
-        operating_profit=(customer_pnl.profit + customer_pnl.acquisition_cost).sum(),
+        operating_profit=(
+            customer_pnl.profit + customer_pnl.acquisition_cost + customer_pnl.referral_cost
+        ).sum(),
         service_cost=customer_pnl.service_cost.sum(),
     )
     seen = invoice_lines.filter(invoice_lines.invoice_date <= ibis.literal(as_of))

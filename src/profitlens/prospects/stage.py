@@ -12,7 +12,7 @@ from .history import (
     pursuit_costs,
 )
 from .scoring import ProspectScores, score_prospects, value_rows
-from .tenure import ALL, cohort_profits, tenure_correction
+from .tenure import NO_GROUP, cohort_profits, observed_customers, tenure_correction
 
 
 def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
@@ -56,8 +56,12 @@ def tenure_history(contract, clv: ir.Table) -> dict[str, float]:
         if "segment" in customers.columns
         else pd.Series(dtype=object)
     )
-    values["group"] = groups.reindex(values.index).astype(object).where(lambda g: g.notna(), ALL)
-    cohorts = cohort_profits(contract.tables["customer_pnl"], customers, staged.as_of)
+    pnl = contract.tables["customer_pnl"]
+    observed = observed_customers(pnl, customers, staged.as_of).select("customer_id").execute()
+    values = values[values.index.isin(observed["customer_id"])]
+    group = groups.reindex(values.index).astype(object)
+    values = values.assign(group=group.where(group.notna(), NO_GROUP))
+    cohorts = cohort_profits(pnl, customers, staged.as_of)
     return tenure_correction(cohorts, values, model.annual_discount_rate, model.clv.horizon_months)
 
 

@@ -22,7 +22,11 @@ Their difference is added to each prospect's ``expected_lifetime_profit`` (a gro
 customers do not have gets the difference over all customers). Months no cohort has reached
 keep the constant-rate value. The correction is in money, not a ratio: a segment whose
 customers lose money has no stable ratio. The month m of a customer counts once the as-of
-period has reached it (periods other than months: no correction).
+period has reached it (periods other than months: no correction). Only customers won since the
+P&L's first period count (:func:`observed_customers`): the early months of one won before it
+are not in the data, and counting them as zero would read an extract's start as losses.
+Customers without a segment form the group ``""`` (as prospects without one do); ``ALL`` is
+every customer.
 """
 
 from __future__ import annotations
@@ -38,11 +42,29 @@ from .model import GROUP
 
 #: customers that must have reached a tenure month for it to be corrected
 MIN_CUSTOMERS = 30
-ALL = ""
+#: the key of the correction over all customers (not a segment's name)
+ALL = "(all)"
+NO_GROUP = ""
+
+
+def _month_number(period: ir.StringValue) -> ir.IntegerValue:
+    """Months since year 0 of a ``YYYY-MM`` period label."""
+    return period.substr(0, 4).cast("int64") * 12 + period.substr(5, 2).cast("int64") - 1
+
+
+def observed_customers(customer_pnl: ir.Table, customers: ir.Table, as_of: dt.date) -> ir.Table:
+    """The customers whose every month of tenure up to ``as_of`` is in ``customer_pnl``: won
+    on or before ``as_of`` and not before the P&L's first period (monthly P&L)."""
+    first = customer_pnl.aggregate(first=_month_number(customer_pnl.period).min())
+    start = customers.acquired_on.year() * 12 + customers.acquired_on.month() - 1
+    won = customers.filter(customers.acquired_on <= ibis.literal(as_of))
+    won = won.mutate(_start=start).cross_join(first)
+    return won.filter(won._start >= won.first).drop("_start", "first")
 
 
 def cohort_profits(customer_pnl: ir.Table, customers: ir.Table, as_of: dt.date) -> pd.DataFrame:
-    """Operating profit (profit before acquisition cost) by group and month of tenure, and
+    """Operating profit (profit before acquisition cost and referral rewards, as in
+    :func:`.history.customer_outcomes`) by group and month of tenure, and
     how many customers of the group had reached each month by ``as_of`` (monthly P&L).
 
     Returns
@@ -50,26 +72,23 @@ def cohort_profits(customer_pnl: ir.Table, customers: ir.Table, as_of: dt.date) 
     DataFrame
         group, tenure (months since the acquisition month), customers, profit.
     """
+    customers = observed_customers(customer_pnl, customers, as_of)
     group = (
-        customers[GROUP].cast("string").fill_null(ALL)
+        customers[GROUP].cast("string").fill_null(NO_GROUP)
         if GROUP in customers.columns
-        else ibis.literal(ALL)
+        else ibis.literal(NO_GROUP)
     )
-    c = customers.filter(customers.acquired_on <= ibis.literal(as_of)).select(
+    c = customers.select(
         c_id=customers.customer_id,
         group=group,
         start=customers.acquired_on.year() * 12 + customers.acquired_on.month() - 1,
     )
     now = as_of.year * 12 + as_of.month - 1
-    pnl = customer_pnl.mutate(
-        at=customer_pnl.period.substr(0, 4).cast("int64") * 12
-        + customer_pnl.period.substr(5, 2).cast("int64")
-        - 1
-    )
+    pnl = customer_pnl.mutate(at=_month_number(customer_pnl.period))
     joined = pnl.join(c, pnl.customer_id == c.c_id)
     profit = (
         joined.group_by(["group", (joined.at - joined.start).name("tenure")])
-        .agg(profit=(joined.profit + joined.acquisition_cost).sum())
+        .agg(profit=(joined.profit + joined.acquisition_cost + joined.referral_cost).sum())
         .execute()
     )
     reached = c.group_by(["group", (now - c.start).name("months")]).agg(n=c.c_id.count()).execute()
@@ -90,7 +109,7 @@ def tenure_correction(
     horizon_months: int,
     min_customers: int = MIN_CUSTOMERS,
 ) -> dict[str, float]:
-    """Cohort value less constant-rate value of each group (and ``""``: all customers).
+    """Cohort value less constant-rate value of each group (and ``ALL``: all customers).
 
     Parameters
     ----------
