@@ -237,12 +237,12 @@ class ConversionModel(BaseEstimator):
         self.attributes_ = _Attributes().fit(X)
         matrix = self.attributes_.transform(X)
         folds = StratifiedKFold(3, shuffle=True, random_state=self.random_state)
-        raws = {}
-        for depth in DEPTHS:
-            self.max_depth_ = depth
-            raws[depth] = cross_val_predict(
-                self._calibrated(None), matrix, y, cv=folds, method="predict_proba"
+        raws = {
+            depth: cross_val_predict(
+                self._calibrated(None, depth), matrix, y, cv=folds, method="predict_proba"
             )[:, 1]
+            for depth in DEPTHS
+        }
         self.cv_depth_brier_ = {d: float(brier_score_loss(y, r)) for d, r in raws.items()}
         self.max_depth_ = min(self.cv_depth_brier_, key=self.cv_depth_brier_.get)
         raw = raws[self.max_depth_]
@@ -252,14 +252,15 @@ class ConversionModel(BaseEstimator):
             )[:, 1]
             self.cv_brier_[method] = float(brier_score_loss(y, p))
         self.calibration_ = min(self.cv_brier_, key=self.cv_brier_.get)
-        self.estimator_ = self._calibrated(self.calibration_).fit(matrix, y)
+        self.estimator_ = self._calibrated(self.calibration_, self.max_depth_).fit(matrix, y)
         return self
 
-    def _calibrated(self, method: str | None):
-        """The trees, calibrated by ``method`` (3-fold ``CalibratedClassifierCV``) or not."""
+    def _calibrated(self, method: str | None, depth: int):
+        """Trees of ``depth``, calibrated by ``method`` (3-fold ``CalibratedClassifierCV``) or
+        not."""
         trees = HistGradientBoostingClassifier(
             **_TREES,
-            max_depth=self.max_depth_,
+            max_depth=depth,
             categorical_features=self.attributes_.mask,
             random_state=self.random_state,
         )
@@ -329,7 +330,8 @@ class RateModel(BaseEstimator):
     blend_ : float
         Weight of the trees against the segment means (``"trees"``).
     max_depth_ : int
-        Depth of the trees, chosen by cross-validation (``"trees"``).
+        Depth of the trees, the one of :data:`DEPTHS` with the least cross-validated weighted
+        squared error (``cv_depth_error_``; ``"trees"``).
 
     Examples
     --------
@@ -363,13 +365,14 @@ class RateModel(BaseEstimator):
         keep = _sample(len(y), self.max_rows, self.random_state)
         X, y, weight = X.iloc[keep], y[keep], weight[keep]
         self.mean_ = float(np.sum(weight * y) / max(np.sum(weight), 1e-12))
-        if self.method == "shrinkage":
-            self.means_ = _ShrunkMeans().fit(X, y, weight, self.shrinkage)
-            return self
         self.means_ = _ShrunkMeans().fit(X, y, weight, self.shrinkage)
+        if self.method == "shrinkage":
+            return self
         self.attributes_ = _Attributes().fit(X)
         matrix = self.attributes_.transform(X)
-        self.blend_ = self._cross_validated_blend(X, matrix, y, weight)
+        self.blend_, self.max_depth_, self.cv_depth_error_ = self._cross_validated_blend(
+            X, matrix, y, weight
+        )
         self.estimator_ = self._trees(self.max_depth_).fit(matrix, y, sample_weight=weight)
         return self
 
@@ -384,12 +387,12 @@ class RateModel(BaseEstimator):
 
     def _cross_validated_blend(
         self, X: pd.DataFrame, matrix: np.ndarray, y: np.ndarray, weight: np.ndarray
-    ) -> float:
+    ) -> tuple[float, int, dict[int, float]]:
         """The weight of the trees against the shrunk segment means, from their predictions
         of held-out rows (3 folds; :func:`one_standard_error_blend`): near 0 when the
-        attributes say nothing beyond the segment, near 1 when the trees find real structure.
-        The trees' depth (``max_depth_``) is the one of :data:`DEPTHS` whose held-out
-        predictions have the least weighted squared error."""
+        attributes say nothing beyond the segment, near 1 when the trees find real structure;
+        the trees' depth, the one of :data:`DEPTHS` whose held-out predictions have the least
+        weighted squared error; and that error of each depth."""
         folds = KFold(3, shuffle=True, random_state=self.random_state)
         base = np.empty(len(y))
         trees = {depth: np.empty(len(y)) for depth in DEPTHS}
@@ -402,9 +405,9 @@ class RateModel(BaseEstimator):
                     .fit(matrix[train], y[train], sample_weight=weight[train])
                     .predict(matrix[test])
                 )
-        self.cv_depth_error_ = {d: float(np.sum(weight * (y - t) ** 2)) for d, t in trees.items()}
-        self.max_depth_ = min(self.cv_depth_error_, key=self.cv_depth_error_.get)
-        return one_standard_error_blend(y, base, trees[self.max_depth_], weight)
+        errors = {d: float(np.sum(weight * (y - t) ** 2)) for d, t in trees.items()}
+        depth = min(errors, key=errors.get)
+        return one_standard_error_blend(y, base, trees[depth], weight), depth, errors
 
     @_one_thread
     def predict(self, X: pd.DataFrame) -> np.ndarray:
