@@ -12,7 +12,7 @@ from .history import (
     pursuit_costs,
 )
 from .scoring import ProspectScores, score_prospects, value_rows
-from .tenure import NO_GROUP, cohort_profits, observed_customers, tenure_correction
+from .tenure import cohort_profits, observed_customers, tenure_correction
 
 
 def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
@@ -46,21 +46,12 @@ def tenure_history(contract, clv: ir.Table) -> dict[str, float]:
     t, model = staged.tables, staged.model
     if model.period != "month":
         return {}
-    customers = t["customers"]
-    outcomes = customer_outcomes(
-        contract.tables["customer_pnl"], customers, t["invoice_lines"], clv, staged.as_of
-    ).execute()
-    values = value_rows(outcomes.set_index("customer_id"))
-    groups = (
-        customers.select("customer_id", "segment").execute().set_index("customer_id")["segment"]
-        if "segment" in customers.columns
-        else pd.Series(dtype=object)
+    customers, pnl = t["customers"], contract.tables["customer_pnl"]
+    outcomes = customer_outcomes(pnl, customers, t["invoice_lines"], clv, staged.as_of).execute()
+    observed = observed_customers(pnl, customers, staged.as_of).select("customer_id", "group")
+    values = value_rows(outcomes.set_index("customer_id")).join(
+        observed.execute().set_index("customer_id"), how="inner"
     )
-    pnl = contract.tables["customer_pnl"]
-    observed = observed_customers(pnl, customers, staged.as_of).select("customer_id").execute()
-    values = values[values.index.isin(observed["customer_id"])]
-    group = groups.reindex(values.index).astype(object)
-    values = values.assign(group=group.where(group.notna(), NO_GROUP))
     cohorts = cohort_profits(pnl, customers, staged.as_of)
     return tenure_correction(cohorts, values, model.annual_discount_rate, model.clv.horizon_months)
 

@@ -54,35 +54,40 @@ def _month_number(period: ir.StringValue) -> ir.IntegerValue:
 
 def observed_customers(customer_pnl: ir.Table, customers: ir.Table, as_of: dt.date) -> ir.Table:
     """The customers whose every month of tenure up to ``as_of`` is in ``customer_pnl``: won
-    on or before ``as_of`` and not before the P&L's first period (monthly P&L)."""
+    on or before ``as_of`` and not before the P&L's first period (monthly P&L).
+
+    Returns
+    -------
+    ibis table
+        customer_id, group (the segment, ``NO_GROUP`` without one), start (the month number of
+        the acquisition month, as :func:`_month_number`).
+    """
     first = customer_pnl.aggregate(first=_month_number(customer_pnl.period).min())
-    start = customers.acquired_on.year() * 12 + customers.acquired_on.month() - 1
     won = customers.filter(customers.acquired_on <= ibis.literal(as_of))
-    won = won.mutate(_start=start).cross_join(first)
-    return won.filter(won._start >= won.first).drop("_start", "first")
+    won = won.select(
+        "customer_id",
+        group=(
+            won[GROUP].cast("string").fill_null(NO_GROUP)
+            if GROUP in won.columns
+            else ibis.literal(NO_GROUP)
+        ),
+        start=won.acquired_on.year() * 12 + won.acquired_on.month() - 1,
+    ).cross_join(first)
+    return won.filter(won.start >= won.first).drop("first")
 
 
 def cohort_profits(customer_pnl: ir.Table, customers: ir.Table, as_of: dt.date) -> pd.DataFrame:
     """Operating profit (profit before acquisition cost and referral rewards, as in
     :func:`.history.customer_outcomes`) by group and month of tenure, and
-    how many customers of the group had reached each month by ``as_of`` (monthly P&L).
+    how many customers of the group had reached each month by ``as_of`` (monthly P&L), over
+    the :func:`observed_customers`.
 
     Returns
     -------
     DataFrame
         group, tenure (months since the acquisition month), customers, profit.
     """
-    customers = observed_customers(customer_pnl, customers, as_of)
-    group = (
-        customers[GROUP].cast("string").fill_null(NO_GROUP)
-        if GROUP in customers.columns
-        else ibis.literal(NO_GROUP)
-    )
-    c = customers.select(
-        c_id=customers.customer_id,
-        group=group,
-        start=customers.acquired_on.year() * 12 + customers.acquired_on.month() - 1,
-    )
+    c = observed_customers(customer_pnl, customers, as_of).rename(c_id="customer_id")
     now = as_of.year * 12 + as_of.month - 1
     pnl = customer_pnl.mutate(at=_month_number(customer_pnl.period))
     joined = pnl.join(c, pnl.customer_id == c.c_id)
