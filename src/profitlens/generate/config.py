@@ -139,6 +139,12 @@ INDUSTRIES = ("manufacturing", "retail", "food", "construction", "healthcare", "
 PROSPECT_CHANNELS = ("inbound", "outbound", "event", "partner")
 
 
+def wage(month):
+    """Pay level in window month ``month`` (0-based, an int or an array) against the first:
+    ``WAGE_RISE`` more every twelve months."""
+    return (1.0 + WAGE_RISE) ** (month // 12)
+
+
 def seg_param(field: str) -> np.ndarray:
     """One parameter of every segment, indexed by segment code."""
     return np.array([getattr(s, field) for s in SEGMENTS], dtype=float)

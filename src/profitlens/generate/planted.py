@@ -45,12 +45,7 @@ def plant_turning(
     lo, hi = turn_months(window)
     if hi >= lo:
         month = rng.integers(lo, hi + 1, n)
-        starts = window.month_starts[month]
-        ok = (
-            cust["alive"]
-            & (cust["acquired_day"] <= starts - TURNING_MIN_TENURE_DAYS)
-            & turning_kind(cust, (1.0 + cfg.WAGE_RISE) ** (month // 12))
-        )
+        ok = turning_candidates(cust, window, month)
         pick = ok & (rng.random(n) < cfg.TURNING_SHARE / max(ok.mean(), 1e-9))
         turn[pick] = month[pick]
     cust["turn_month"] = turn
@@ -59,6 +54,18 @@ def plant_turning(
 def turn_months(window: cfg.Window) -> tuple[int, int]:
     """First and last window month a customer can turn in (none when last < first)."""
     return max(3, window.months // 4), window.months - 4
+
+
+def turning_candidates(
+    cust: dict[str, np.ndarray], window: cfg.Window, month: np.ndarray
+) -> np.ndarray:
+    """Customers that can turn in their window ``month``: alive at the end, won at least
+    ``TURNING_MIN_TENURE_DAYS`` before the month starts, of the turning kind at its pay."""
+    return (
+        cust["alive"]
+        & (cust["acquired_day"] <= window.month_starts[month] - TURNING_MIN_TENURE_DAYS)
+        & turning_kind(cust, cfg.wage(month))
+    )
 
 
 def turning_kind(cust: dict[str, np.ndarray], wage: float | np.ndarray) -> np.ndarray:

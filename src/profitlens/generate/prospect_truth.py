@@ -57,10 +57,10 @@ from .customers import draw_customers
 from .planted import (
     DEFAULT_WEIGHT,
     TURNING_COMPLAINTS,
-    TURNING_MIN_TENURE_DAYS,
     expected_monthly_cost_to_serve,
     expected_monthly_margin,
     turn_months,
+    turning_candidates,
     turning_kind,
 )
 from .prospects import (
@@ -76,6 +76,7 @@ from .referrals import draw_referrals, plant_advocates_customers
 from .value_to_come import (
     ANNUAL_DISCOUNT_RATE,
     HORIZON_MONTHS,
+    first_order_margin,
     monthly_margin_and_cost,
     profit_to_come,
     survival,
@@ -102,12 +103,7 @@ def turning_chance(window: cfg.Window, customers: int = 40_000) -> float:
     cust = draw_customers(rng, customers, horizon, assign_customers(rng, pros, customers))
     plant_advocates_customers(cust, draw_referrals(rng, cust))
     simulate_purchases(rng, cust, horizon)
-    month = rng.integers(lo, hi + 1, customers)
-    ok = (
-        cust["alive"]
-        & (cust["acquired_day"] <= horizon.month_starts[month] - TURNING_MIN_TENURE_DAYS)
-        & turning_kind(cust, (1.0 + cfg.WAGE_RISE) ** (month // 12))
-    )
+    ok = turning_candidates(cust, horizon, rng.integers(lo, hi + 1, customers))
     return float(min(1.0, cfg.TURNING_SHARE / max(ok.mean(), 1e-9)))
 
 
@@ -171,10 +167,10 @@ def lifetime_profit(window: cfg.Window) -> np.ndarray:
     cust = draw_customers(rng, n, window, forced)
     idx = np.arange(n)
     margin, cost = monthly_margin_and_cost(cust, idx, window)
-    first = margin / np.maximum(cust["lam"] * 30.4, 1e-12)  # one order's gross margin
+    first = first_order_margin(cust, idx, margin)
     alive, discount = survival(cust, idx)
     dropouts = (alive[:, :-1] - alive[:, 1:]) @ discount
-    wage = (1.0 + cfg.WAGE_RISE) ** ((window.months - 1) // 12)
+    wage = cfg.wage(window.months - 1)
     turning = _turning_cost(cust, wage, margin - cost, alive, discount, turning_chance(window))
     value = (
         first + profit_to_come(cust, idx, margin, cost) - turning - _default_cost(cust) * dropouts
@@ -207,7 +203,7 @@ def remaining_pursuit_cost(pros: dict[str, np.ndarray], window: cfg.Window) -> n
     length itself is not used, as the drawn outcome is not: the expected return weighs a
     win by its planted probability, and the cost to come by the planted law of its length.
     """
-    wage = (1.0 + cfg.WAGE_RISE) ** ((window.months - 1) // 12)
+    wage = cfg.wage(window.months - 1)
     rate = {name: r[0] * wage for name, r in cfg.RESOURCES.items()}
     seg, q = pros["seg"], pros["q"]
     age = (window.as_of_day - pros["created_day"]).astype(float)

@@ -12,7 +12,12 @@ import pyarrow as pa
 
 from . import config as cfg
 from .ids import dates, floats
-from .value_to_come import DAYS_PER_MONTH, monthly_margin_and_cost, profit_to_come
+from .value_to_come import (
+    DAYS_PER_MONTH,
+    first_order_margin,
+    monthly_margin_and_cost,
+    profit_to_come,
+)
 
 
 def draw_referrals(rng: np.random.Generator, cust: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -85,7 +90,7 @@ def referred_value(
     """
     j = refs["referred"]
     margin, cost = monthly_margin_and_cost(cust, j, window)
-    first = margin / np.maximum(cust["lam"][j] * 30.4, 1e-12)  # one order's gross margin
+    first = first_order_margin(cust, j, margin)
     alive = cust["alive"][j]
     start = cust["acquired_day"][j]
     bought = (np.where(alive, window.as_of_day, cust["dropout_day"][j]) - start) / DAYS_PER_MONTH

@@ -34,7 +34,7 @@ class ResourceLedger:
         months = self.minutes.shape[1]
         capacity = np.zeros_like(self.minutes)
         cost = np.zeros_like(self.minutes)
-        raise_ = (1 + cfg.WAGE_RISE) ** (np.arange(months) // 12)
+        raise_ = cfg.wage(np.arange(months))
         for r, (rate, unit, util) in enumerate(cfg.RESOURCES.values()):
             capacity[r] = unit * np.maximum(1, np.ceil(self.minutes[r] / (util * unit)))
             cost[r] = np.round(capacity[r] * rate * raise_, 2)

@@ -26,9 +26,14 @@ def monthly_margin_and_cost(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Expected gross margin and cost to serve per served month of customers ``idx``, at the
     mean seasonality and the as-of date's wages."""
-    wage = (1.0 + cfg.WAGE_RISE) ** ((window.months - 1) // 12)
     margin = expected_monthly_margin(cust, idx) * cfg.SEASONALITY.mean()
-    return margin, expected_monthly_cost_to_serve(cust, idx, wage=wage)
+    return margin, expected_monthly_cost_to_serve(cust, idx, wage=cfg.wage(window.months - 1))
+
+
+def first_order_margin(cust: dict[str, np.ndarray], idx: np.ndarray, margin: np.ndarray):
+    """Expected gross margin of one order of customers ``idx`` (their first), from their
+    expected ``margin`` per month."""
+    return margin / np.maximum(cust["lam"][idx] * 30.4, 1e-12)
 
 
 def survival(cust: dict[str, np.ndarray], idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
