@@ -86,30 +86,32 @@ def ecl_by_segment(receivables: ir.Table | pd.DataFrame, with_total: bool = True
     return g.rename_axis("segment").reset_index()
 
 
+#: the columns of :func:`liability_list`
+LIABILITY_COLUMNS = (
+    "customer_id",
+    "segment",
+    "credit_exposure",
+    "overdue_balance",
+    "max_days_past_due",
+    "expected_credit_loss",
+    "expected_margin",
+    "avg_days_late",
+    "lateness_trend",
+    "liability_reasons",
+)
+
+
 def liability_list(
     customer_credit: ir.Table | pd.DataFrame, top: int | None = None
 ) -> pd.DataFrame:
     """Customers flagged as a liability, largest credit exposure first.
 
-    Columns: customer_id, segment, credit_exposure, overdue_balance, max_days_past_due,
-    expected_credit_loss, expected_margin, avg_days_late, lateness_trend, liability_reasons.
+    Columns: :data:`LIABILITY_COLUMNS`.
     """
     c = _frame(customer_credit)
     c = c[c["liability"].fillna(False).astype(bool)]
     c = c.sort_values(["credit_exposure", "customer_id"], ascending=[False, True])
-    columns = [
-        "customer_id",
-        "segment",
-        "credit_exposure",
-        "overdue_balance",
-        "max_days_past_due",
-        "expected_credit_loss",
-        "expected_margin",
-        "avg_days_late",
-        "lateness_trend",
-        "liability_reasons",
-    ]
-    c = c[columns].reset_index(drop=True)
+    c = c[list(LIABILITY_COLUMNS)].reset_index(drop=True)
     return c.head(top) if top is not None else c
 
 

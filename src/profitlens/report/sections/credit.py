@@ -12,7 +12,12 @@ import pandas as pd
 
 from profitlens.credit.receivables import CENT_TOLERANCE
 
-from ...credit.summaries import aging_by_bucket, ecl_by_segment, liability_list
+from ...credit.summaries import (
+    LIABILITY_COLUMNS,
+    aging_by_bucket,
+    ecl_by_segment,
+    liability_list,
+)
 from .. import charts
 from ..formatting import Column, html_table, plural, signed
 from . import ReportContext, lead, paragraph, register
@@ -29,19 +34,8 @@ _RECEIVABLE_COLUMNS = (
 )
 _REQUIRED_RECEIVABLES = ("invoice_id", "customer_id", "open_balance", "days_past_due", "bucket")
 _MATRIX_COLUMNS = ("segment", "bucket", "bucket_order", "historical_loss_rate", "loss_rate")
-_CREDIT_COLUMNS = (
-    "customer_id",
-    "segment",
-    "credit_exposure",
-    "overdue_balance",
-    "max_days_past_due",
-    "expected_credit_loss",
-    "expected_margin",
-    "avg_days_late",
-    "lateness_trend",
-    "liability",
-    "liability_reasons",
-)
+#: what the liability list reads of customer_credit: its columns and the flag it filters on
+_CREDIT_COLUMNS = (*LIABILITY_COLUMNS, "liability")
 LIABILITY_ROWS = 25
 PORTFOLIO = "All customers"
 REASON_SEPARATOR = "; "
