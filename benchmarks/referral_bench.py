@@ -52,6 +52,11 @@ def advocate_figures(summary: pd.DataFrame, heavy: pd.DataFrame) -> dict[str, fl
     }
 
 
+def _share(value: float) -> str:
+    """A share as a percentage; "n/a" for the share of an empty group."""
+    return "n/a" if pd.isna(value) else f"{value:.1%}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path)
@@ -71,9 +76,9 @@ def main() -> None:
             pd.read_parquet(company.out_dir / "truth" / "heavy_referrers.parquet"),
         )
         print(
-            f"| {args.customers:,} | {seed} | {f['others']} | {f['others_top']:.1%} "
-            f"| {f['heavy']} | {f['heavy_top']:.1%} | {f['advocates']} | {f['advocates_top']:.1%} "
-            f"| {f['ended']} ({f['ended_top']}) |",
+            f"| {args.customers:,} | {seed} | {f['others']} | {_share(f['others_top'])} "
+            f"| {f['heavy']} | {_share(f['heavy_top'])} | {f['advocates']} "
+            f"| {_share(f['advocates_top'])} | {f['ended']} ({f['ended_top']}) |",
             flush=True,
         )
 

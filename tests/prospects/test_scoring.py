@@ -69,6 +69,10 @@ def test_shrinkage_scores_by_hand():
     table = result.table.set_index("prospect_id")
     assert list(result.table.columns) == list(SCORE_COLUMNS)
     assert result.settings["method"] == "shrinkage"  # 15 won: fewer than 200
+    # every model's tree depth is recorded; shrinkage grows no trees (and nobody churned, so
+    # there is no hazard model at all)
+    models = ("conversion", "first_margin", "profit_rate", "service_rate", "hazard")
+    assert result.settings["depth"] == dict.fromkeys((*models, "pursuit_cost_per_day"), None)
     months = sum(1.1 ** (-m / 12) for m in range(1, 37))  # nobody churned: alive 36 months
     # conversion: overall 15/30; a (10 + 20 x 0.5) / (15 + 20); unseen c: the overall rate
     # first purchase: a margin of 100 for everyone; the rest a month: a (1000 - 100) / 10 = 90,

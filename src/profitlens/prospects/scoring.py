@@ -252,7 +252,14 @@ def score_prospects(
         "won": int(won.sum()),
         "open": len(open_),
         "calibration": conversion.calibration_,
-        "depth": getattr(conversion, "max_depth_", None),
+        "depth": {
+            name: getattr(fitted, "max_depth_", None)
+            for name, fitted in {
+                "conversion": conversion,
+                **rates,
+                "pursuit_cost_per_day": pursuit.per_day_,
+            }.items()
+        },
         "cv_brier": conversion.cv_brier_,
         "attributes": list(attributes.columns),
         "tenure_correction": {g: round(v, 2) for g, v in tenure.items()},
