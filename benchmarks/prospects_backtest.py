@@ -86,7 +86,8 @@ def against_truth(folder: Path) -> dict:
         "won_history": scores.settings["won"],
         "method": scores.settings["method"],
         "calibration": scores.settings["calibration"],
-        "depth": scores.settings["depth"],
+        # tree depth of each model: conversion/first margin/profit/service/hazard/pursuit
+        "depth": "/".join(str(d or "-") for d in scores.settings["depth"].values()),
         "tenure_correction": scores.settings["tenure_correction"],
         "spearman": spearmanr(joined["expected_return"], planted).statistic,
         "ece_planted": ece(p, joined["conversion_probability"])[0],

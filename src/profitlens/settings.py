@@ -137,7 +137,7 @@ class StatusRules(Section):
     min_size: int = 2
     penalty: float = Field(default=2.0, gt=0)
     spike: float = 3.0
-    z_loss: float = 1.5
+    z_loss: float = 1.25
     z_gain: float = 0.5
     range_level: float = Field(default=0.95, gt=0, lt=1)
     slope_periods: int = Field(default=12, ge=2)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from profitlens.costmodel import CostModel
+from profitlens.prospects.model import DEPTHS
 from profitlens.prospects.scoring import (
     SCORE_COLUMNS,
     discounted_months,
@@ -128,3 +129,34 @@ def test_scores_add_the_correction_of_the_segment():
         plain.expected_return.loc["P030"] - 100.0 * plain.p_convert.loc["P030"]
     )
     assert got.settings["tenure_correction"] == tenure
+
+
+def test_trees_record_the_depth_of_every_model():
+    """With 200 won prospects or more the models are trees, each with a depth chosen by
+    cross-validation among ``DEPTHS``; the run info names every model's."""
+    past = history(n_open_a=0)
+    past = past[past.status != "open"]
+    rng = np.random.default_rng(0)
+    copies = []
+    for k in range(20):  # 300 won, 300 lost; outcomes vary so that every model has a fit
+        copy = past.assign(prospect_id=past.prospect_id + f"-{k}")
+        won = copy.status == "won"
+        copy["converted_customer_id"] = np.where(won, "C" + copy.prospect_id, None)
+        copy["operating_profit"] = np.where(
+            won, copy.operating_profit * rng.uniform(0.5, 1.5), np.nan
+        )
+        copy["churned"] = np.where(won, rng.random(len(copy)) < 0.3, np.nan)
+        copies.append(copy)
+    frame = pd.concat([*copies, history().tail(2)], ignore_index=True)
+    result = score_prospects(frame, MODEL)
+    assert result.settings["method"] == "trees"
+    depths = result.settings["depth"]
+    assert list(depths) == [
+        "conversion",
+        "first_margin",
+        "profit_rate",
+        "service_rate",
+        "hazard",
+        "pursuit_cost_per_day",
+    ]
+    assert all(depths[name] in DEPTHS for name in list(depths)[:-1])

@@ -12,18 +12,20 @@ The company (every number drawn per customer):
 - segments smb / mid-market / enterprise (60 / 30 / 10%), with mean order values of about
   400 / 1,500 / 6,000 and gross margins of 22–45%; 55% of the customers were won before the
   24 months, the others in their first 15 months, with a first order on the day they were won
-  and two to five sales calls in the 60 days before it (the acquisition cost);
+  and two to five sales calls in the 60 days before it (the acquisition cost), and nothing
+  else before it;
 - regular buyers (70%, 1–4 orders a month) and occasional ones (30%, 0.15–0.8 a month); a
   third of the customers order with a season (±50% over the year);
 - support tickets (0.2–2 a month), complaints, account-management calls by segment, order
   handling per invoice; invoices paid 10–40 days after they are issued;
 - a tenth of the customers *turn*, as in issue 22 ("a customer that made money for a year and
-  now loses money every month"): from a month at least 12 months into their history, over 1,
-  3 or 6 months (a step or a slide), their orders fall to 30–70% and their tickets and
-  complaints rise until the customer's expected monthly profit is minus 50–150% of what it
-  was. The planted turn is the first month whose expected profit is negative, at least 2
-  months before the as-of month. Only customers expected to make money before the change are
-  chosen, so every planted turn is a turn of section 5.1 in expectation.
+  now loses money every month"): customers that keep at least a fifth of their contribution as
+  profit, from a month at least 12 months into their history, over 1, 3 or 6 months (a step or
+  a slide), order 30–70% as much and raise tickets and complaints until their expected monthly
+  profit is minus 50–150% of what it was (more where the fall in orders alone loses more). The
+  planted turn is the first month of the stretch, running to the as-of month, in which the
+  customer's expected profit (season included) is negative, at least 2 months before the as-of
+  month. Every planted turn is a turn of section 5.1 in expectation.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import pandas as pd
 MONTHS = 24
 FIRST = dt.date(2025, 1, 1)
 AS_OF = dt.date(2026, 12, 31)
+#: share of customers, mean order value and account-management calls a month, by segment
 SEGMENTS = {
     "smb": (0.6, 400.0, 0.2),
     "mid_market": (0.3, 1500.0, 0.7),
@@ -44,171 +47,264 @@ SEGMENTS = {
 }
 #: cost per minute of each resource; capacity is set well above what the customers use
 RATES = {"sales_team": 1.2, "support_team": 0.9, "ops_team": 0.5}
-MINUTES = {"sales_call": 30, "support_ticket": 20, "complaint": 45}
+#: activity: (category, resource, minutes, minutes per unit)
+ACTIVITIES = {
+    "sales_call": ("sales", "sales_team", 30, 0),
+    "support_ticket": ("service", "support_team", 20, 0),
+    "complaint": ("service", "support_team", 45, 0),
+    "order_handling": ("fulfilment", "ops_team", 5, 2),
+}
+COMPLAINTS = 0.1  # complaints per support ticket
+LINES = (1, 3)  # lines an invoice, drawn uniformly
+LINE_SPREAD = 0.35  # sd of log line revenue around half the customer's order value
+COGS_SPREAD = 0.05  # sd of log line cost around (1 - margin) × revenue
+CARRYING = 0.05  # annual carrying rate; invoices are paid 10 to 40 days after issue
 COMMISSION = 0.05
-COSTMODEL = """currency: EUR
-period: month
-annual_discount_rate: 0.10
-annual_carrying_rate: 0.05
-payment_terms_days: 30
-resources:
-{resources}
-activities:
-  sales_call:     {{category: sales,   resources: [sales_team], minutes: 30}}
-  support_ticket: {{category: service, resources: [support_team], minutes: 20}}
-  complaint:      {{category: service, resources: [support_team], minutes: 45}}
-  order_handling: {{category: fulfilment, resources: [ops_team], per: invoice, minutes: 5, minutes_per_unit: 2}}
-commission:
-  default_rate: {commission}
-"""
+#: the share of its contribution a customer must keep as profit to be a candidate for a turn
+TURN_MARGIN = 0.2
 
 
 def month_start(k: int) -> dt.date:
+    """First day of month ``k`` of the simulation (0 = ``FIRST``)."""
     return dt.date(FIRST.year + (FIRST.month - 1 + k) // 12, (FIRST.month - 1 + k) % 12 + 1, 1)
 
 
-def day_in_month(rng: np.random.Generator, k: int) -> dt.date:
-    start = month_start(k)
+def day_in_month(rng: np.random.Generator, k: int, after: dt.date | None = None) -> dt.date:
+    """A uniformly drawn day of month ``k`` (on or after ``after`` when given)."""
+    start = max(month_start(k), after or FIRST)
     return start + dt.timedelta(days=int(rng.integers(0, (month_start(k + 1) - start).days)))
 
 
-def customers_of(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Per-customer parameters (before any turn) and the planted turns."""
+def activity_cost(name: str, units: float = 0.0) -> float:
+    """Cost of one occurrence of an activity of ``ACTIVITIES`` with ``units`` units."""
+    _, resource, minutes, per_unit = ACTIVITIES[name]
+    return (minutes + per_unit * units) * RATES[resource]
+
+
+def expected_profit(c: pd.DataFrame, orders, tickets) -> np.ndarray:
+    """Expected operating profit a month of customers ``c`` at these order and ticket rates.
+
+    Parameters
+    ----------
+    c : DataFrame
+        Customers with ``value`` (mean order value), ``margin`` and ``calls`` (account calls a
+        month).
+    orders, tickets : array-like
+        Orders and support tickets a month (complaints come with tickets, ``COMPLAINTS`` each).
+
+    Returns
+    -------
+    numpy.ndarray
+        Gross margin less commission, carrying cost, order handling, service and account calls.
+    """
+    revenue = orders * c["value"] * np.exp(LINE_SPREAD**2 / 2) * np.mean(LINES) / 2
+    margin = 1 - (1 - c["margin"]) * np.exp(COGS_SPREAD**2 / 2)
+    carrying = CARRYING * 25 / 365  # a share of revenue: 25 days unpaid on average
+    handling = orders * activity_cost("order_handling", np.mean(LINES))
+    service = tickets * (activity_cost("support_ticket") + COMPLAINTS * activity_cost("complaint"))
+    sales = c["calls"] * activity_cost("sales_call")
+    return np.asarray(revenue * (margin - COMMISSION - carrying) - handling - service - sales)
+
+
+def seasonality(c: pd.DataFrame, k) -> np.ndarray:
+    """Each customer's order-rate factor in month ``k`` (1 for customers without a season)."""
+    return 1 + c["season"].to_numpy() * np.sin(2 * np.pi * (k + c["phase"].to_numpy()) / 12)
+
+
+def draw_customers(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Per-customer parameters before any turn (one row per customer)."""
     names = list(SEGMENTS)
     segment = rng.choice(names, n, p=[SEGMENTS[s][0] for s in names])
-    value = np.array([SEGMENTS[s][1] for s in segment]) * rng.lognormal(0, 0.4, n)
-    calls = np.array([SEGMENTS[s][2] for s in segment])
     occasional = rng.random(n) < 0.3
-    orders = np.where(occasional, rng.uniform(0.15, 0.8, n), rng.uniform(1.0, 4.0, n))
-    margin = rng.uniform(0.22, 0.45, n)
-    tickets = rng.uniform(0.2, 2.0, n)
     won_before = rng.random(n) < 0.55
-    acquired_idx = np.where(won_before, -1, rng.integers(0, 15, n))
     frame = pd.DataFrame(
         {
             "customer_id": [f"K{i:05d}" for i in range(n)],
             "segment": segment,
             "kind": np.where(occasional, "occasional", "regular"),
-            "value": value,
-            "orders": orders,
-            "margin": margin,
-            "tickets": tickets,
-            "calls": calls,
-            "acquired_idx": acquired_idx,
+            "value": np.array([SEGMENTS[s][1] for s in segment]) * rng.lognormal(0, 0.4, n),
+            "orders": np.where(occasional, rng.uniform(0.15, 0.8, n), rng.uniform(1.0, 4.0, n)),
+            "margin": rng.uniform(0.22, 0.45, n),
+            "tickets": rng.uniform(0.2, 2.0, n),
+            "calls": np.array([SEGMENTS[s][2] for s in segment]),
+            "acquired_idx": np.where(won_before, -1, rng.integers(0, 15, n)),
+            "season": np.where(rng.random(n) < 0.3, 0.5, 0.0),
+            "phase": rng.integers(0, 12, n),
         }
     )
-    frame["profit"] = expected_profit(frame, orders, tickets)
-    frame["season"] = np.where(rng.random(n) < 0.3, 0.5, 0.0)  # seasonal order rates
-    frame["phase"] = rng.integers(0, 12, n)
-    # the turners: expected to make money, at least 12 months of history before the change
-    # starts; the change takes 1, 3 or 6 months (a step or a gradual slide), and the turn is
-    # the first month whose expected profit is negative, at least 2 months before the as-of
-    earliest = np.maximum(acquired_idx, 0) + 12
-    loss = rng.uniform(0.5, 1.5, n)  # expected profit after: -(50-150%) of what it was
-    frame["orders_after"] = orders * rng.uniform(0.3, 0.7, n)
-    # tickets after the change: enough for that loss (never fewer than before)
-    without_service = expected_profit(frame, frame["orders_after"], 0.0)
-    ticket_cost = MINUTES["support_ticket"] * RATES["support_team"]
-    frame["tickets_after"] = np.maximum(
-        (without_service + loss * frame["profit"]) / ticket_cost, tickets
-    )
-    after = expected_profit(frame, frame["orders_after"], frame["tickets_after"])
-    ramp = rng.choice([1, 3, 6], n)
-    # the month of the change in which expected profit first falls below zero (0: the first)
-    positive = frame["profit"].to_numpy() > 0
-    share = np.where(positive, frame["profit"] / np.where(positive, frame["profit"] - after, 1), 0)
-    crossing = np.ceil(ramp * share).astype(int) - 1
-    latest = MONTHS - 3 - crossing  # the latest start that turns 2 months before the as-of
-    can_turn = positive & (earliest <= latest)
-    chosen = rng.choice(np.flatnonzero(can_turn), min(n // 10, int(can_turn.sum())), replace=False)
-    start = np.full(n, -1)
-    start[chosen] = [rng.integers(earliest[i], latest[i] + 1) for i in chosen]
-    frame["change_start"], frame["ramp"] = start, ramp
-    frame["turn_idx"] = np.where(start >= 0, start + crossing, -1)
-    not_turning = start < 0
-    frame.loc[not_turning, "orders_after"] = orders[not_turning]
-    frame.loc[not_turning, "tickets_after"] = tickets[not_turning]
+    frame["profit"] = expected_profit(frame, frame["orders"], frame["tickets"])
     return frame
 
 
-def expected_profit(c: pd.DataFrame, orders, tickets) -> np.ndarray:
-    """Expected operating profit a month (after acquisition) of customers ``c``."""
-    revenue = orders * c["value"]
-    handling = orders * (5 + 2 * 2) * RATES["ops_team"]  # two lines an invoice on average
-    service = tickets * MINUTES["support_ticket"] * RATES["support_team"]
-    sales = c["calls"] * MINUTES["sales_call"] * RATES["sales_team"]
-    return np.asarray(revenue * c["margin"] - COMMISSION * revenue - handling - service - sales)
+def plant_turns(c: pd.DataFrame, rng: np.random.Generator, share: float = 0.1) -> pd.DataFrame:
+    """Choose ``share`` of the customers to turn and add their change to ``c``.
+
+    A candidate keeps at least ``TURN_MARGIN`` of its expected contribution (gross margin less
+    commission, carrying cost and order handling) as profit, and has 12 months of history
+    before the change starts. Over ``ramp`` (1, 3 or 6) months its orders
+    fall to 30–70% and its tickets rise until its expected profit is minus 50–150% of what it
+    was (more where the fall in orders alone loses more). The planted ``turn_idx`` is the first
+    month of the stretch, running to the as-of month, in which its expected profit (season
+    included) is negative; it must be at least 2 months before the as-of month.
+    """
+    n = len(c)
+    c = c.assign(
+        orders_after=c["orders"] * rng.uniform(0.3, 0.7, n),
+        ramp=rng.choice([1, 3, 6], n),
+        change_start=-1,
+        turn_idx=-1,
+    )
+    loss = rng.uniform(0.5, 1.5, n)
+    without_service = expected_profit(c, c["orders_after"], 0.0)
+    per_ticket = activity_cost("support_ticket") + COMPLAINTS * activity_cost("complaint")
+    c["tickets_after"] = np.maximum(
+        (without_service + loss * c["profit"]) / per_ticket, c["tickets"]
+    )
+    margin = expected_profit(c.assign(calls=0.0), c["orders"], 0.0)  # before any cost to serve
+    earliest = np.maximum(c["acquired_idx"], 0) + 12
+    candidates = np.flatnonzero((c["profit"] >= TURN_MARGIN * margin) & (earliest <= MONTHS - 3))
+    planted = 0
+    for i in rng.permutation(candidates):
+        if planted == round(share * n):
+            break
+        start = int(rng.integers(earliest[i], MONTHS - 2))
+        turn = _turn_month(c.iloc[[i]], start)
+        if start <= turn <= MONTHS - 3:
+            c.loc[c.index[i], ["change_start", "turn_idx"]] = start, turn
+            planted += 1
+    keep = c["change_start"] < 0
+    c.loc[keep, "orders_after"] = c.loc[keep, "orders"]
+    c.loc[keep, "tickets_after"] = c.loc[keep, "tickets"]
+    return c
+
+
+def _turn_month(row: pd.DataFrame, start: int) -> int:
+    """First month of the trailing stretch of negative expected profit of a one-row frame
+    whose change starts in month ``start`` (``MONTHS`` when the last month is not negative)."""
+    k = np.arange(MONTHS)
+    way = np.clip((k - start + 1) / row["ramp"].iloc[0], 0.0, 1.0)
+    orders = seasonality(row, k) * (
+        row["orders"].iloc[0] + way * (row["orders_after"].iloc[0] - row["orders"].iloc[0])
+    )
+    tickets = row["tickets"].iloc[0] + way * (row["tickets_after"].iloc[0] - row["tickets"].iloc[0])
+    profit = expected_profit(
+        row.iloc[np.zeros(MONTHS, dtype=int)].reset_index(drop=True), orders, tickets
+    )
+    negative = profit < 0
+    turn = MONTHS
+    while turn > 0 and negative[turn - 1]:
+        turn -= 1
+    return turn
+
+
+def customers_of(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """The customers of a company, with their planted turns (``turn_idx``, -1: none)."""
+    return plant_turns(draw_customers(n, rng), rng)
+
+
+def customer_rows(row, rng: np.random.Generator) -> tuple[dt.date, list, list, list]:
+    """Acquisition date, invoice lines, payments and activities of one customer (a row of
+    :func:`customers_of`). Invoice and payment ids are filled in by :func:`simulate`."""
+    if row.acquired_idx >= 0:
+        acquired = day_in_month(rng, int(row.acquired_idx))
+    else:
+        acquired = FIRST - dt.timedelta(days=int(rng.integers(30, 700)))
+    lines, payments, activities = [], [], []
+    for _ in range(int(rng.integers(2, 6))):  # the pursuit: sales calls before the win
+        day = acquired - dt.timedelta(days=int(rng.integers(1, 60)))
+        if day >= FIRST:
+            activities.append(("sales_call", day))
+    first = max(int(row.acquired_idx), 0)
+    for k in range(first, MONTHS):
+        after = acquired if k == row.acquired_idx else None
+        way = (
+            0.0
+            if row.change_start < 0
+            else min(max((k - row.change_start + 1) / row.ramp, 0.0), 1.0)
+        )
+        season = 1 + row.season * np.sin(2 * np.pi * (k + row.phase) / 12)
+        orders = season * (row.orders + way * (row.orders_after - row.orders))
+        tickets = row.tickets + way * (row.tickets_after - row.tickets)
+        dates = [day_in_month(rng, k, after) for _ in range(rng.poisson(orders))]
+        if after:
+            dates.append(acquired)  # the order that won the customer
+        for date in dates:
+            invoice = len(payments)
+            count = int(rng.integers(LINES[0], LINES[1] + 1))
+            revenue = np.round(row.value / 2 * rng.lognormal(0, LINE_SPREAD, count), 2)
+            cost = np.round(revenue * (1 - row.margin) * rng.lognormal(0, COGS_SPREAD, count), 2)
+            lines += [(invoice, j + 1, date, revenue[j], cost[j]) for j in range(count)]
+            payments.append(
+                (
+                    invoice,
+                    date + dt.timedelta(days=int(rng.integers(10, 41))),
+                    round(revenue.sum(), 2),
+                )
+            )
+        for activity, rate in (
+            ("support_ticket", tickets),
+            ("complaint", COMPLAINTS * tickets),
+            ("sales_call", row.calls),
+        ):
+            activities += [
+                (activity, day_in_month(rng, k, after)) for _ in range(rng.poisson(rate))
+            ]
+    return acquired, lines, payments, activities
 
 
 def simulate(folder: Path, n: int, seed: int) -> pd.DataFrame:
-    """Write a company's data folder; return the customers' parameters and planted turns."""
+    """Write a company's data folder (CSV files and ``costmodel.yaml``); return its customers
+    (:func:`customers_of`)."""
     rng = np.random.default_rng(seed)
     c = customers_of(n, rng)
     customers, lines, payments, activities = [], [], [], []
     for row in c.itertuples():
-        if row.acquired_idx >= 0:
-            acquired = day_in_month(rng, int(row.acquired_idx))
-        else:
-            acquired = FIRST - dt.timedelta(days=int(rng.integers(30, 700)))
-        customers.append((row.customer_id, row.segment, acquired.isoformat()))
-        for _ in range(int(rng.integers(2, 6))):  # the pursuit: sales calls before the win
-            day = acquired - dt.timedelta(days=int(rng.integers(1, 60)))
-            if day >= FIRST:
-                activities.append((row.customer_id, "sales_call", day))
-        start = max(int(row.acquired_idx), 0)
-        for k in range(start, MONTHS):
-            way = min(max((k - row.change_start + 1) / row.ramp, 0.0), 1.0)
-            if row.change_start < 0:
-                way = 0.0
-            season = 1 + row.season * np.sin(2 * np.pi * (k + row.phase) / 12)
-            orders_rate = season * (row.orders + way * (row.orders_after - row.orders))
-            tickets_rate = row.tickets + way * (row.tickets_after - row.tickets)
-            dates = [day_in_month(rng, k) for _ in range(rng.poisson(orders_rate))]
-            if k == row.acquired_idx:
-                dates.append(acquired)  # the order that won the customer
-            for date in dates:
-                invoice, total = f"I{len(lines):07d}", 0.0
-                for line in range(int(rng.integers(1, 4))):
-                    revenue = round(row.value * rng.lognormal(0, 0.35) / 2, 2)
-                    cost = round(revenue * (1 - row.margin) * rng.lognormal(0, 0.05), 2)
-                    lines.append((invoice, line + 1, row.customer_id, date, revenue, cost))
-                    total += revenue
-                paid = date + dt.timedelta(days=int(rng.integers(10, 41)))
-                if paid <= AS_OF:
-                    payments.append((f"P{len(payments):07d}", invoice, paid, round(total, 2)))
-            n_tickets = rng.poisson(tickets_rate)
-            n_complaints = rng.poisson(0.1 * tickets_rate)
-            n_calls = rng.poisson(row.calls)
-            for activity, count in (
-                ("support_ticket", n_tickets),
-                ("complaint", n_complaints),
-                ("sales_call", n_calls),
-            ):
-                activities += [
-                    (row.customer_id, activity, day_in_month(rng, k)) for _ in range(count)
-                ]
+        acquired, own_lines, own_payments, own_activities = customer_rows(row, rng)
+        customers.append((row.customer_id, row.segment, acquired))
+        offset = len(payments)
+        lines += [
+            (f"I{offset + i:07d}", j, row.customer_id, d, r, x) for i, j, d, r, x in own_lines
+        ]
+        payments += [(f"I{offset + i:07d}", d, a) for i, d, a in own_payments]
+        activities += [(row.customer_id, a, d) for a, d in own_activities]
     folder.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(customers, columns=["customer_id", "segment", "acquired_on"]).to_csv(
-        folder / "customers.csv", index=False
-    )
-    pd.DataFrame(
-        lines, columns=["invoice_id", "line_id", "customer_id", "invoice_date", "revenue", "cost"]
-    ).to_csv(folder / "invoice_lines.csv", index=False)
-    pd.DataFrame(payments, columns=["payment_id", "invoice_id", "paid_on", "amount"]).to_csv(
-        folder / "payments.csv", index=False
-    )
-    acts = pd.DataFrame(activities, columns=["customer_id", "activity", "occurred_on"])
-    acts.insert(0, "activity_id", [f"A{i:07d}" for i in range(len(acts))])
-    acts.to_csv(folder / "activities.csv", index=False)
-    capacity = 200 * n  # minutes a month: far above what the customers use
-    resources = "\n".join(
-        f"  {name}: {{cost: {rate * capacity:.0f}, capacity_minutes: {capacity}}}"
+    write = {
+        "customers": (customers, ["customer_id", "segment", "acquired_on"]),
+        "invoice_lines": (
+            lines,
+            ["invoice_id", "line_id", "customer_id", "invoice_date", "revenue", "cost"],
+        ),
+        "activities": (activities, ["customer_id", "activity", "occurred_on"]),
+    }
+    for name, (rows, columns) in write.items():
+        frame = pd.DataFrame(rows, columns=columns)
+        if name == "activities":
+            frame.insert(0, "activity_id", [f"A{i:07d}" for i in range(len(frame))])
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    paid = pd.DataFrame(payments, columns=["invoice_id", "paid_on", "amount"])
+    paid = paid[paid["paid_on"] <= AS_OF]
+    paid.insert(0, "payment_id", [f"P{i:07d}" for i in range(len(paid))])
+    paid.to_csv(folder / "payments.csv", index=False)
+    (folder / "costmodel.yaml").write_text(cost_model(capacity=200 * n))
+    return c
+
+
+def cost_model(capacity: int) -> str:
+    """The company's ``costmodel.yaml``: ``RATES`` at ``capacity`` minutes a month each."""
+    resources = "".join(
+        f"  {name}: {{cost: {rate * capacity:.0f}, capacity_minutes: {capacity}}}\n"
         for name, rate in RATES.items()
     )
-    (folder / "costmodel.yaml").write_text(
-        COSTMODEL.format(resources=resources, commission=COMMISSION)
+    activities = "".join(
+        f"  {name}: {{category: {category}, resources: [{resource}], minutes: {minutes}"
+        + (f", per: invoice, minutes_per_unit: {per_unit}}}\n" if per_unit else "}\n")
+        for name, (category, resource, minutes, per_unit) in ACTIVITIES.items()
     )
-    return c
+    return (
+        "currency: EUR\nperiod: month\nannual_discount_rate: 0.10\n"
+        f"annual_carrying_rate: {CARRYING}\npayment_terms_days: 30\nresources:\n{resources}activities:\n{activities}"
+        f"commission:\n  default_rate: {COMMISSION}\n"
+    )
 
 
 def scores(truth: pd.DataFrame, trends: pd.DataFrame) -> dict[str, float]:
