@@ -23,8 +23,10 @@ How it is made (each step documented in its module):
    next periods than it used to. ``main_driver`` is the bridge part, acquisition excepted (the
    forecast excludes it), with the most negative value; empty when no part is negative.
 
-The numpy steps (2, 5 and 6) run in a second thread while the engine computes steps 3 and 4,
-so that both work at once.
+The engine answers one query at a time, in the calling thread: the spans, the rows of the
+matrix, then the windows of steps 3 and 4. While it computes the windows, two worker threads
+build the matrix and run the numpy steps (2 in one, 5 and 6 in the other), so that the engine
+and numpy work at once.
 
 Columns: see ``TREND_COLUMNS``. ``turn_period`` is the first period after the turn for
 ``turned_unprofitable`` and ``recovered`` customers, else null; ``turn_period_low`` and
@@ -46,6 +48,7 @@ import pyarrow as pa
 from profitlens.engine import arrow_table
 from profitlens.output_tables import OUTPUTS
 from profitlens.trends.decomposition import (
+    BRIDGE_LINES,
     PART_COLUMNS,
     PARTS,
     customer_profit_bridge,
@@ -112,15 +115,18 @@ def customer_trends(
     prior = slice(max(prior_start, 0), recent_start)
     spans = _segmented_spans(customer_pnl, customers, periods, as_of_period)
     ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
-    Y, rolling = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window)
+    rows = _profit_rows(customer_pnl, ids, periods, as_of_period)
     groups = spans["segment"].combine_chunks().dictionary_encode().indices.to_numpy()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         statistics = pool.submit(
             _statistics,
-            Y,
+            pool,
+            rows,
+            spans["acquired_idx"].to_numpy(),
             groups,
-            periods,
+            periods[: periods.index(as_of_period) + 1],
             prior,
+            window,
             rules or StatusRules(window=window),
             forecaster or DampedTrendForecaster(),
         )
@@ -132,7 +138,7 @@ def customer_trends(
             periods[prior.start],
             as_of_period,
             compare_window,
-            len(Y),
+            spans.num_rows,
         )
         columns.update(statistics.result())
     signal = attention_signal(
@@ -145,7 +151,6 @@ def customer_trends(
     columns.update(
         customer_id=spans["customer_id"].to_pandas(),
         segment=spans["segment"].to_pandas(),
-        rolling_profit=np.nan_to_num(rolling),
         main_driver=main_driver(np.column_stack([columns[c] for c in PART_COLUMNS])),
         **signal,
     )
@@ -163,20 +168,13 @@ def _segmented_spans(customer_pnl, customers, periods, as_of_period) -> pa.Table
     return arrow_table(spans.order_by("customer_idx"))
 
 
-def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
-    """The operating-profit matrix and rolling profit at the as-of period.
-
-    The dense matrix is the zero-filled series of :func:`customer_period_series`, built by
-    scattering the customer_pnl rows (indexed by an Ibis join with ``ids``) into a zero
-    matrix: at 1M customers this is several times faster than materialising the zero-filled
-    long table. Operating profit is profit before acquisition cost, NaN before the acquisition
-    period: the months of pursuit before a customer was won are not part of its track record.
-    Rolling profit (with acquisition cost) is the sum of the last ``window`` periods, as in
-    :func:`customer_period_series`. ``spans`` is :func:`customer_spans` in customer_idx order.
-    """
+def _profit_rows(customer_pnl, ids, periods, as_of_period) -> pa.Table:
+    """``cell`` (customer_idx × periods through the as-of period + period_idx), ``profit`` and
+    ``operating`` (profit before acquisition cost) of each customer_pnl row up to the as-of
+    period; ``ids`` maps customer_id to customer_idx."""
     width = list(periods).index(as_of_period) + 1
     pnl = customer_pnl.filter(customer_pnl.period <= as_of_period)
-    rows = arrow_table(
+    return arrow_table(
         pnl.join(period_index(periods), "period")
         .join(ids, "customer_id")
         .select(
@@ -185,13 +183,28 @@ def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
             operating=ibis._.profit + ibis._.acquisition_cost,
         )
     )
-    cells = rows["cell"].to_numpy()
-    profit = np.zeros((spans.num_rows, width))
-    profit.ravel()[cells] = rows["profit"].to_numpy()
-    rolling = profit[:, max(width - window, 0) :].sum(axis=1)
-    profit.ravel()[cells] = rows["operating"].to_numpy()
-    acquired = spans["acquired_idx"].to_numpy()
-    profit[np.arange(width)[None, :] < acquired[:, None]] = np.nan
+
+
+def _profit_matrices(rows, acquired, width, window):
+    """The operating-profit matrix and rolling profit at the as-of period.
+
+    The dense matrix is the zero-filled series of :func:`customer_period_series`, built by
+    scattering the rows of :func:`_profit_rows` into a zero matrix, chunk by chunk as the
+    engine returned them: at 1M customers this is several times faster than materialising the
+    zero-filled long table. Operating profit is profit before acquisition cost, NaN before the
+    acquisition period (``acquired``, by row): the months of pursuit before a customer was won
+    are not part of its track record. Rolling profit (with acquisition cost) is the sum of the
+    last ``window`` periods, as in :func:`customer_period_series`.
+    """
+    profit = np.zeros((len(acquired), width))
+    cells = [chunk.to_numpy() for chunk in rows["cell"].chunks]
+    for column in ("profit", "operating"):
+        for at, values in zip(cells, rows[column].chunks):
+            profit.ravel()[at] = values.to_numpy()
+        if column == "profit":
+            rolling = profit[:, max(width - window, 0) :].sum(axis=1)
+    for j in range(width):
+        profit[acquired > j, j] = np.nan
     return profit, rolling
 
 
@@ -212,18 +225,29 @@ def operating_profit_matrix(
     spans = customer_spans(customer_pnl, customers, periods, as_of_period)
     spans = arrow_table(spans.order_by("customer_idx"))
     ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
-    Y, _ = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, 1)
+    rows = _profit_rows(customer_pnl, ids, periods, as_of_period)
+    Y, _ = _profit_matrices(
+        rows, spans["acquired_idx"].to_numpy(), periods.index(as_of_period) + 1, 1
+    )
     return spans["customer_id"].to_numpy(zero_copy_only=False), Y
 
 
-def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.ndarray]:
-    """Status, turn period, history, slope, forecast and profit at risk of each row of ``Y``.
+def _statistics(
+    pool, rows, acquired, groups, periods, prior, window, rules, forecaster
+) -> dict[str, np.ndarray]:
+    """Rolling profit, status, turn period, history, slope, forecast and profit at risk.
 
-    ``prior`` are the columns of the bridge's prior window (the baseline of profit at risk).
+    The matrices are built from :func:`_profit_rows` ``rows`` for ``periods`` (through the
+    as-of period); the forecast runs in a second thread of ``pool`` while this one applies the
+    status rules. ``prior`` are the columns of the bridge's prior window (the baseline of profit
+    at risk).
     """
+    Y, rolling = _profit_matrices(rows, acquired, len(periods), window)
+    forecast = pool.submit(_forecast, Y, groups, prior, forecaster)
     status = profit_status(Y, rules)
     names = np.asarray(periods, dtype=object)
     columns = {
+        "rolling_profit": np.nan_to_num(rolling),
         "status": status.labels,
         **{
             column: np.where(idx >= 0, names[np.maximum(idx, 0)], None)
@@ -236,9 +260,16 @@ def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.nd
         "history_periods": status.history.astype(np.int64),
         "trend_slope": status.slope,
     }
+    columns.update(forecast.result())
+    return columns
+
+
+def _forecast(Y, groups, prior, forecaster) -> dict[str, np.ndarray]:
+    """The forecast columns of each row of ``Y`` and its profit at risk."""
     forecaster.fit(Y, groups=groups)
     horizon = len(FORECAST_COLUMNS[0])
     point = forecaster.predict(horizon)
+    columns = {}
     for names, values in zip(FORECAST_COLUMNS, (point, *forecaster.predict_interval(horizon))):
         columns.update(zip(names, values.T))
     before = Y[:, prior]
@@ -258,7 +289,7 @@ def _window_columns(
     pnl = customer_pnl.filter(customer_pnl.period >= first)
     activity = customer_activity.filter(customer_activity.period >= first)
     bridge = customer_profit_bridge(
-        customer_window_totals(pnl, periods, as_of_period, compare_window)
+        customer_window_totals(pnl, periods, as_of_period, compare_window, BRIDGE_LINES)
     )
     service = customer_service_window_totals(activity, periods, as_of_period, compare_window)
     columns = {}
