@@ -58,7 +58,7 @@ from profitlens.trends.decomposition import (
 from profitlens.trends.forecast import DampedTrendForecaster
 from profitlens.trends.series import customer_spans, period_index
 from profitlens.trends.signals import attention_signal, customer_service_window_totals
-from profitlens.trends.status import StatusRules, profit_status
+from profitlens.trends.status import STATUSES, StatusRules, profit_status
 
 FORECAST_COLUMNS = (
     ("forecast_1", "forecast_2", "forecast_3"),
@@ -151,7 +151,7 @@ def customer_trends(
     columns.update(
         customer_id=spans["customer_id"].to_pandas(),
         segment=spans["segment"].to_pandas(),
-        main_driver=main_driver(np.column_stack([columns[c] for c in PART_COLUMNS])),
+        main_driver=_labels(PARTS, _driver_index([columns[c] for c in PART_COLUMNS])),
         **signal,
     )
     return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS})
@@ -245,12 +245,11 @@ def _statistics(
     Y, rolling = _profit_matrices(rows, acquired, len(periods), window)
     forecast = pool.submit(_forecast, Y, groups, prior, forecaster)
     status = profit_status(Y, rules)
-    names = np.asarray(periods, dtype=object)
     columns = {
         "rolling_profit": np.nan_to_num(rolling),
-        "status": status.labels,
+        "status": _labels(STATUSES, status.status),
         **{
-            column: np.where(idx >= 0, names[np.maximum(idx, 0)], None)
+            column: _labels(periods, idx)
             for column, idx in (
                 ("turn_period", status.turn_idx),
                 ("turn_period_low", status.turn_low),
@@ -312,12 +311,30 @@ def main_driver(parts: np.ndarray) -> np.ndarray:
 
     ``parts`` has one column per entry of ``PARTS``, in that order.
     """
-    parts = np.round(np.asarray(parts, dtype=float), 2)
-    usable = np.array([p != "acquisition" for p in PARTS])
-    values = np.where(usable[None, :], parts, np.inf)
-    worst = np.argmin(values, axis=1)
-    names = np.asarray(PARTS, dtype=object)[worst]
-    return np.where(values[np.arange(len(parts)), worst] < -0.005, names, None)
+    parts = np.asarray(parts, dtype=float)
+    worst = _driver_index(parts.reshape(len(parts), len(PARTS)).T)
+    return np.where(worst >= 0, np.asarray(PARTS, dtype=object)[worst], None)
+
+
+def _driver_index(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Position in ``PARTS`` of :func:`main_driver` of each row, -1 when none; ``parts`` holds
+    one array per entry of ``PARTS`` (its values for every row); -1 too when one is NaN."""
+    worst, lowest = np.full(len(parts[0]), -1), np.full(len(parts[0]), -0.005)
+    unknown = np.zeros(len(parts[0]), dtype=bool)
+    for i, part in enumerate(parts):
+        if PARTS[i] != "acquisition":
+            value = np.round(part, 2)
+            lower = value < lowest
+            worst[lower], lowest[lower] = i, value[lower]
+            unknown |= np.isnan(value)
+    return np.where(unknown, -1, worst)
+
+
+def _labels(names: Sequence[str], idx: np.ndarray) -> pd.Series:
+    """``names[idx]`` as a pandas string column, missing where ``idx`` is negative (taken by
+    Arrow, without a Python string per row)."""
+    taken = pa.array(list(names), pa.string()).take(pa.array(idx, mask=idx < 0))
+    return taken.to_pandas()
 
 
 def customer_summary_trend_columns(trends: pd.DataFrame) -> pd.DataFrame:
