@@ -154,14 +154,14 @@ def customer_trends(
         main_driver=_labels(PARTS, _driver_index([columns[c] for c in PART_COLUMNS])),
         **signal,
     )
-    return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS})
+    # the columns as they are: consolidating 28 float columns into one block would copy them
+    return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS}, copy=False)
 
 
 def _segmented_spans(customer_pnl, customers, periods, as_of_period) -> pa.Table:
     """:func:`customer_spans` with each customer's segment (``NO_SEGMENT`` when it has none),
     in customer_idx order."""
-    spans = customer_spans(customer_pnl, customers, periods, as_of_period)
-    spans = spans.left_join(customers.select("customer_id", "segment"), "customer_id")
+    spans = customer_spans(customer_pnl, customers, periods, as_of_period, carry=("segment",))
     spans = spans.select(
         "customer_id", "customer_idx", "acquired_idx", segment=spans.segment.fill_null(NO_SEGMENT)
     )
