@@ -25,8 +25,9 @@ How it is made (each step documented in its module):
 
 The engine answers one query at a time, in the calling thread: the spans, the rows of the
 matrix, then the windows of steps 3 and 4. While it computes the windows, two worker threads
-build the matrix and run the numpy steps (2 in one, 5 and 6 in the other), so that the engine
-and numpy work at once.
+build the matrix and run the numpy steps (2 in one, 5 and 6 in the other), and a third lays
+out the bridge by customer (with the main driver) while the engine sums the service minutes,
+so that the engine and numpy work at once.
 
 Columns: see ``TREND_COLUMNS``. ``turn_period`` is the first period after the turn for
 ``turned_unprofitable`` and ``recovered`` customers, else null; ``turn_period_low`` and
@@ -117,7 +118,7 @@ def customer_trends(
     ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
     rows = _profit_rows(customer_pnl, ids, periods, as_of_period)
     groups = spans["segment"].combine_chunks().dictionary_encode().indices.to_numpy()
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         statistics = pool.submit(
             _statistics,
             pool,
@@ -131,6 +132,7 @@ def customer_trends(
             forecaster or DampedTrendForecaster(),
         )
         columns = _window_columns(
+            pool,
             customer_pnl,
             customer_activity,
             ids,
@@ -151,7 +153,6 @@ def customer_trends(
     columns.update(
         customer_id=spans["customer_id"].to_pandas(),
         segment=spans["segment"].to_pandas(),
-        main_driver=_labels(PARTS, _driver_index([columns[c] for c in PART_COLUMNS])),
         **signal,
     )
     # the columns as they are: consolidating 28 float columns into one block would copy them
@@ -278,12 +279,14 @@ def _forecast(Y, groups, prior, forecaster) -> dict[str, np.ndarray]:
 
 
 def _window_columns(
-    customer_pnl, customer_activity, ids, periods, first, as_of_period, compare_window, n
+    pool, customer_pnl, customer_activity, ids, periods, first, as_of_period, compare_window, n
 ) -> dict[str, np.ndarray]:
-    """The bridge and service-minute columns of the two windows, by customer_idx.
+    """The bridge and service-minute columns of the two windows and the main driver, by
+    customer_idx.
 
     Only the rows from ``first`` (the prior window's first period) on are summed; a customer
-    without any has zeros.
+    without any has zeros. The bridge's columns are laid out in a thread of ``pool`` while the
+    engine sums the service minutes.
     """
     pnl = customer_pnl.filter(customer_pnl.period >= first)
     activity = customer_activity.filter(customer_activity.period >= first)
@@ -291,13 +294,34 @@ def _window_columns(
         customer_window_totals(pnl, periods, as_of_period, compare_window, BRIDGE_LINES)
     )
     service = customer_service_window_totals(activity, periods, as_of_period, compare_window)
+    bridge = pool.submit(_bridge_columns, _idx_rows(bridge.drop("margin_rate_prior"), ids), n)
+    columns = _by_idx(_idx_rows(service, ids), n)
+    columns.update(bridge.result())
+    return columns
+
+
+def _idx_rows(table: ir.Table, ids: ir.Table) -> pa.Table:
+    """The rows of ``table`` with customer_idx instead of customer_id."""
+    return arrow_table(table.join(ids, "customer_id").drop("customer_id"))
+
+
+def _bridge_columns(rows: pa.Table, n: int) -> dict[str, np.ndarray]:
+    """:func:`_by_idx` of the bridge's rows, with each customer's main driver."""
+    columns = _by_idx(rows, n)
+    columns["main_driver"] = _labels(PARTS, _driver_index([columns[c] for c in PART_COLUMNS]))
+    return columns
+
+
+def _by_idx(rows: pa.Table, n: int) -> dict[str, np.ndarray]:
+    """The columns of ``rows`` but customer_idx as arrays of ``n`` values by customer_idx (zero
+    where a customer has no row or a null), scattered chunk by chunk."""
+    at = [chunk.to_numpy() for chunk in rows["customer_idx"].chunks]
     columns = {}
-    for table in (bridge.drop("margin_rate_prior"), service):
-        rows = arrow_table(table.join(ids, "customer_id").drop("customer_id"))
-        idx = rows["customer_idx"].to_numpy()
-        for name in (c for c in rows.column_names if c != "customer_idx"):
-            columns[name] = np.zeros(n)
-            columns[name][idx] = rows[name].fill_null(0.0).to_numpy()
+    for name in (c for c in rows.column_names if c != "customer_idx"):
+        values = rows[name].fill_null(0.0) if rows[name].null_count else rows[name]
+        columns[name] = np.zeros(n)
+        for where, chunk in zip(at, values.chunks):
+            columns[name][where] = chunk.to_numpy()
     return columns
 
 
