@@ -63,6 +63,8 @@ COST_PARTS: dict[str, str] = {
 #: the parts of a profit bridge, in the order a bridge chart shows them
 PARTS: tuple[str, ...] = ("volume", "price_mix", *COST_PARTS.values())
 PART_COLUMNS: tuple[str, ...] = tuple(f"change_{p}" for p in PARTS)
+#: the P&L lines :func:`customer_profit_bridge` reads (all of ``PNL_COLUMNS`` but cogs)
+BRIDGE_LINES: tuple[str, ...] = ("revenue", "gross_margin", *COST_PARTS, "profit")
 
 
 def window_bounds(periods: Sequence[str], as_of_period: str, window: int) -> tuple[int, int, int]:
@@ -87,13 +89,18 @@ def window_bounds(periods: Sequence[str], as_of_period: str, window: int) -> tup
 
 
 def customer_window_totals(
-    customer_pnl: ir.Table, periods: Sequence[str], as_of_period: str, window: int = 6
+    customer_pnl: ir.Table,
+    periods: Sequence[str],
+    as_of_period: str,
+    window: int = 6,
+    lines: Sequence[str] = PNL_COLUMNS,
 ) -> ir.Table:
     """Sums of each P&L line over the prior and the recent window.
 
     Grain: one row per customer with any ``customer_pnl`` row in the periods up to the as-of
     period. Columns: ``customer_id``, then ``<line>_prior`` and ``<line>_recent`` for every
-    column of ``PNL_COLUMNS`` (zero when the customer had nothing in that window).
+    column of ``lines`` (default ``PNL_COLUMNS``; ``BRIDGE_LINES`` are all the bridge needs),
+    zero when the customer had nothing in that window.
     """
     prior_start, recent_start, end = window_bounds(periods, as_of_period, window)
     idx = period_index(periods)
@@ -102,7 +109,7 @@ def customer_window_totals(
     in_recent = rows.period_idx >= recent_start
     in_prior = (rows.period_idx >= prior_start) & (rows.period_idx < recent_start)
     aggs = {}
-    for col in PNL_COLUMNS:
+    for col in lines:
         aggs[f"{col}_prior"] = ibis.ifelse(in_prior, rows[col], 0.0).sum()
         aggs[f"{col}_recent"] = ibis.ifelse(in_recent, rows[col], 0.0).sum()
     return rows.group_by("customer_id").aggregate(**aggs)
@@ -166,6 +173,7 @@ __all__ = [
     "COST_PARTS",
     "PARTS",
     "PART_COLUMNS",
+    "BRIDGE_LINES",
     "window_bounds",
     "customer_window_totals",
     "customer_profit_bridge",

@@ -23,8 +23,11 @@ How it is made (each step documented in its module):
    next periods than it used to. ``main_driver`` is the bridge part, acquisition excepted (the
    forecast excludes it), with the most negative value; empty when no part is negative.
 
-The numpy steps (2, 5 and 6) run in a second thread while the engine computes steps 3 and 4,
-so that both work at once.
+The engine answers one query at a time, in the calling thread: the spans, the rows of the
+matrix, then the windows of steps 3 and 4. While it computes the windows, two worker threads
+build the matrix and run the numpy steps (2 in one, 5 and 6 in the other), and a third lays
+out the bridge by customer (with the main driver) while the engine sums the service minutes,
+so that the engine and numpy work at once.
 
 Columns: see ``TREND_COLUMNS``. ``turn_period`` is the first period after the turn for
 ``turned_unprofitable`` and ``recovered`` customers, else null; ``turn_period_low`` and
@@ -46,6 +49,7 @@ import pyarrow as pa
 from profitlens.engine import arrow_table
 from profitlens.output_tables import OUTPUTS
 from profitlens.trends.decomposition import (
+    BRIDGE_LINES,
     PART_COLUMNS,
     PARTS,
     customer_profit_bridge,
@@ -55,7 +59,7 @@ from profitlens.trends.decomposition import (
 from profitlens.trends.forecast import DampedTrendForecaster
 from profitlens.trends.series import customer_spans, period_index
 from profitlens.trends.signals import attention_signal, customer_service_window_totals
-from profitlens.trends.status import StatusRules, profit_status
+from profitlens.trends.status import STATUSES, StatusRules, profit_status
 
 FORECAST_COLUMNS = (
     ("forecast_1", "forecast_2", "forecast_3"),
@@ -112,19 +116,23 @@ def customer_trends(
     prior = slice(max(prior_start, 0), recent_start)
     spans = _segmented_spans(customer_pnl, customers, periods, as_of_period)
     ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
-    Y, rolling = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window)
+    rows = _profit_rows(customer_pnl, ids, periods, as_of_period)
     groups = spans["segment"].combine_chunks().dictionary_encode().indices.to_numpy()
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
         statistics = pool.submit(
             _statistics,
-            Y,
+            pool,
+            rows,
+            spans["acquired_idx"].to_numpy(),
             groups,
-            periods,
+            periods[: periods.index(as_of_period) + 1],
             prior,
+            window,
             rules or StatusRules(window=window),
             forecaster or DampedTrendForecaster(),
         )
         columns = _window_columns(
+            pool,
             customer_pnl,
             customer_activity,
             ids,
@@ -132,7 +140,7 @@ def customer_trends(
             periods[prior.start],
             as_of_period,
             compare_window,
-            len(Y),
+            spans.num_rows,
         )
         columns.update(statistics.result())
     signal = attention_signal(
@@ -145,38 +153,29 @@ def customer_trends(
     columns.update(
         customer_id=spans["customer_id"].to_pandas(),
         segment=spans["segment"].to_pandas(),
-        rolling_profit=np.nan_to_num(rolling),
-        main_driver=main_driver(np.column_stack([columns[c] for c in PART_COLUMNS])),
         **signal,
     )
-    return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS})
+    # the columns as they are: consolidating 28 float columns into one block would copy them
+    return pd.DataFrame({c: columns[c] for c in TREND_COLUMNS}, copy=False)
 
 
 def _segmented_spans(customer_pnl, customers, periods, as_of_period) -> pa.Table:
     """:func:`customer_spans` with each customer's segment (``NO_SEGMENT`` when it has none),
     in customer_idx order."""
-    spans = customer_spans(customer_pnl, customers, periods, as_of_period)
-    spans = spans.left_join(customers.select("customer_id", "segment"), "customer_id")
+    spans = customer_spans(customer_pnl, customers, periods, as_of_period, carry=("segment",))
     spans = spans.select(
         "customer_id", "customer_idx", "acquired_idx", segment=spans.segment.fill_null(NO_SEGMENT)
     )
     return arrow_table(spans.order_by("customer_idx"))
 
 
-def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
-    """The operating-profit matrix and rolling profit at the as-of period.
-
-    The dense matrix is the zero-filled series of :func:`customer_period_series`, built by
-    scattering the customer_pnl rows (indexed by an Ibis join with ``ids``) into a zero
-    matrix: at 1M customers this is several times faster than materialising the zero-filled
-    long table. Operating profit is profit before acquisition cost, NaN before the acquisition
-    period: the months of pursuit before a customer was won are not part of its track record.
-    Rolling profit (with acquisition cost) is the sum of the last ``window`` periods, as in
-    :func:`customer_period_series`. ``spans`` is :func:`customer_spans` in customer_idx order.
-    """
+def _profit_rows(customer_pnl, ids, periods, as_of_period) -> pa.Table:
+    """``cell`` (customer_idx × periods through the as-of period + period_idx), ``profit`` and
+    ``operating`` (profit before acquisition cost) of each customer_pnl row up to the as-of
+    period; ``ids`` maps customer_id to customer_idx."""
     width = list(periods).index(as_of_period) + 1
     pnl = customer_pnl.filter(customer_pnl.period <= as_of_period)
-    rows = arrow_table(
+    return arrow_table(
         pnl.join(period_index(periods), "period")
         .join(ids, "customer_id")
         .select(
@@ -185,13 +184,28 @@ def _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, window):
             operating=ibis._.profit + ibis._.acquisition_cost,
         )
     )
-    cells = rows["cell"].to_numpy()
-    profit = np.zeros((spans.num_rows, width))
-    profit.ravel()[cells] = rows["profit"].to_numpy()
-    rolling = profit[:, max(width - window, 0) :].sum(axis=1)
-    profit.ravel()[cells] = rows["operating"].to_numpy()
-    acquired = spans["acquired_idx"].to_numpy()
-    profit[np.arange(width)[None, :] < acquired[:, None]] = np.nan
+
+
+def _profit_matrices(rows, acquired, width, window):
+    """The operating-profit matrix and rolling profit at the as-of period.
+
+    The dense matrix is the zero-filled series of :func:`customer_period_series`, built by
+    scattering the rows of :func:`_profit_rows` into a zero matrix, chunk by chunk as the
+    engine returned them: at 1M customers this is several times faster than materialising the
+    zero-filled long table. Operating profit is profit before acquisition cost, NaN before the
+    acquisition period (``acquired``, by row): the months of pursuit before a customer was won
+    are not part of its track record. Rolling profit (with acquisition cost) is the sum of the
+    last ``window`` periods, as in :func:`customer_period_series`.
+    """
+    profit = np.zeros((len(acquired), width))
+    cells = [chunk.to_numpy() for chunk in rows["cell"].chunks]
+    for column in ("profit", "operating"):
+        for at, values in zip(cells, rows[column].chunks):
+            profit.ravel()[at] = values.to_numpy()
+        if column == "profit":
+            rolling = profit[:, max(width - window, 0) :].sum(axis=1)
+    for j in range(width):
+        profit[acquired > j, j] = np.nan
     return profit, rolling
 
 
@@ -212,21 +226,31 @@ def operating_profit_matrix(
     spans = customer_spans(customer_pnl, customers, periods, as_of_period)
     spans = arrow_table(spans.order_by("customer_idx"))
     ids = ibis.memtable(spans.select(["customer_id", "customer_idx"]))
-    Y, _ = _profit_matrices(customer_pnl, spans, ids, periods, as_of_period, 1)
+    rows = _profit_rows(customer_pnl, ids, periods, as_of_period)
+    Y, _ = _profit_matrices(
+        rows, spans["acquired_idx"].to_numpy(), periods.index(as_of_period) + 1, 1
+    )
     return spans["customer_id"].to_numpy(zero_copy_only=False), Y
 
 
-def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.ndarray]:
-    """Status, turn period, history, slope, forecast and profit at risk of each row of ``Y``.
+def _statistics(
+    pool, rows, acquired, groups, periods, prior, window, rules, forecaster
+) -> dict[str, np.ndarray]:
+    """Rolling profit, status, turn period, history, slope, forecast and profit at risk.
 
-    ``prior`` are the columns of the bridge's prior window (the baseline of profit at risk).
+    The matrices are built from :func:`_profit_rows` ``rows`` for ``periods`` (through the
+    as-of period); the forecast runs in a second thread of ``pool`` while this one applies the
+    status rules. ``prior`` are the columns of the bridge's prior window (the baseline of profit
+    at risk).
     """
+    Y, rolling = _profit_matrices(rows, acquired, len(periods), window)
+    forecast = pool.submit(_forecast, Y, groups, prior, forecaster)
     status = profit_status(Y, rules)
-    names = np.asarray(periods, dtype=object)
     columns = {
-        "status": status.labels,
+        "rolling_profit": np.nan_to_num(rolling),
+        "status": _labels(STATUSES, status.status),
         **{
-            column: np.where(idx >= 0, names[np.maximum(idx, 0)], None)
+            column: _labels(periods, idx)
             for column, idx in (
                 ("turn_period", status.turn_idx),
                 ("turn_period_low", status.turn_low),
@@ -236,9 +260,16 @@ def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.nd
         "history_periods": status.history.astype(np.int64),
         "trend_slope": status.slope,
     }
+    columns.update(forecast.result())
+    return columns
+
+
+def _forecast(Y, groups, prior, forecaster) -> dict[str, np.ndarray]:
+    """The forecast columns of each row of ``Y`` and its profit at risk."""
     forecaster.fit(Y, groups=groups)
     horizon = len(FORECAST_COLUMNS[0])
     point = forecaster.predict(horizon)
+    columns = {}
     for names, values in zip(FORECAST_COLUMNS, (point, *forecaster.predict_interval(horizon))):
         columns.update(zip(names, values.T))
     before = Y[:, prior]
@@ -248,26 +279,49 @@ def _statistics(Y, groups, periods, prior, rules, forecaster) -> dict[str, np.nd
 
 
 def _window_columns(
-    customer_pnl, customer_activity, ids, periods, first, as_of_period, compare_window, n
+    pool, customer_pnl, customer_activity, ids, periods, first, as_of_period, compare_window, n
 ) -> dict[str, np.ndarray]:
-    """The bridge and service-minute columns of the two windows, by customer_idx.
+    """The bridge and service-minute columns of the two windows and the main driver, by
+    customer_idx.
 
     Only the rows from ``first`` (the prior window's first period) on are summed; a customer
-    without any has zeros.
+    without any has zeros. The bridge's columns are laid out in a thread of ``pool`` while the
+    engine sums the service minutes.
     """
     pnl = customer_pnl.filter(customer_pnl.period >= first)
     activity = customer_activity.filter(customer_activity.period >= first)
     bridge = customer_profit_bridge(
-        customer_window_totals(pnl, periods, as_of_period, compare_window)
+        customer_window_totals(pnl, periods, as_of_period, compare_window, BRIDGE_LINES)
     )
     service = customer_service_window_totals(activity, periods, as_of_period, compare_window)
+    bridge = pool.submit(_bridge_columns, _idx_rows(bridge.drop("margin_rate_prior"), ids), n)
+    columns = _by_idx(_idx_rows(service, ids), n)
+    columns.update(bridge.result())
+    return columns
+
+
+def _idx_rows(table: ir.Table, ids: ir.Table) -> pa.Table:
+    """The rows of ``table`` with customer_idx instead of customer_id."""
+    return arrow_table(table.join(ids, "customer_id").drop("customer_id"))
+
+
+def _bridge_columns(rows: pa.Table, n: int) -> dict[str, np.ndarray]:
+    """:func:`_by_idx` of the bridge's rows, with each customer's main driver."""
+    columns = _by_idx(rows, n)
+    columns["main_driver"] = _labels(PARTS, _driver_index([columns[c] for c in PART_COLUMNS]))
+    return columns
+
+
+def _by_idx(rows: pa.Table, n: int) -> dict[str, np.ndarray]:
+    """The columns of ``rows`` but customer_idx as arrays of ``n`` values by customer_idx (zero
+    where a customer has no row or a null), scattered chunk by chunk."""
+    at = [chunk.to_numpy() for chunk in rows["customer_idx"].chunks]
     columns = {}
-    for table in (bridge.drop("margin_rate_prior"), service):
-        rows = arrow_table(table.join(ids, "customer_id").drop("customer_id"))
-        idx = rows["customer_idx"].to_numpy()
-        for name in (c for c in rows.column_names if c != "customer_idx"):
-            columns[name] = np.zeros(n)
-            columns[name][idx] = rows[name].fill_null(0.0).to_numpy()
+    for name in (c for c in rows.column_names if c != "customer_idx"):
+        values = rows[name].fill_null(0.0) if rows[name].null_count else rows[name]
+        columns[name] = np.zeros(n)
+        for where, chunk in zip(at, values.chunks):
+            columns[name][where] = chunk.to_numpy()
     return columns
 
 
@@ -281,12 +335,30 @@ def main_driver(parts: np.ndarray) -> np.ndarray:
 
     ``parts`` has one column per entry of ``PARTS``, in that order.
     """
-    parts = np.round(np.asarray(parts, dtype=float), 2)
-    usable = np.array([p != "acquisition" for p in PARTS])
-    values = np.where(usable[None, :], parts, np.inf)
-    worst = np.argmin(values, axis=1)
-    names = np.asarray(PARTS, dtype=object)[worst]
-    return np.where(values[np.arange(len(parts)), worst] < -0.005, names, None)
+    parts = np.asarray(parts, dtype=float)
+    worst = _driver_index(parts.reshape(len(parts), len(PARTS)).T)
+    return np.where(worst >= 0, np.asarray(PARTS, dtype=object)[worst], None)
+
+
+def _driver_index(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Position in ``PARTS`` of :func:`main_driver` of each row, -1 when none; ``parts`` holds
+    one array per entry of ``PARTS`` (its values for every row); -1 too when one is NaN."""
+    worst, lowest = np.full(len(parts[0]), -1), np.full(len(parts[0]), -0.005)
+    unknown = np.zeros(len(parts[0]), dtype=bool)
+    for i, part in enumerate(parts):
+        if PARTS[i] != "acquisition":
+            value = np.round(part, 2)
+            lower = value < lowest
+            worst[lower], lowest[lower] = i, value[lower]
+            unknown |= np.isnan(value)
+    return np.where(unknown, -1, worst)
+
+
+def _labels(names: Sequence[str], idx: np.ndarray) -> pd.Series:
+    """``names[idx]`` as a pandas string column, missing where ``idx`` is negative (taken by
+    Arrow, without a Python string per row)."""
+    taken = pa.array(list(names), pa.string()).take(pa.array(idx, mask=idx < 0))
+    return taken.to_pandas()
 
 
 def customer_summary_trend_columns(trends: pd.DataFrame) -> pd.DataFrame:

@@ -42,7 +42,11 @@ def period_of(date: ir.DateValue, periods: Sequence[str]) -> ir.StringValue:
 
 
 def customer_spans(
-    customer_pnl: ir.Table, customers: ir.Table, periods: Sequence[str], as_of_period: str
+    customer_pnl: ir.Table,
+    customers: ir.Table,
+    periods: Sequence[str],
+    as_of_period: str,
+    carry: Sequence[str] = (),
 ) -> ir.Table:
     """Where each customer's series starts.
 
@@ -50,13 +54,14 @@ def customer_spans(
     ``customer_idx`` (0-based position in customer_id order, the row of the dense matrices),
     ``first_idx`` (position of the series' first period in ``periods``) and ``acquired_idx``
     (position of the acquisition period, clipped to the periods; the series' first period when
-    the customer is not in ``customers``).
+    the customer is not in ``customers``), then the ``carry`` columns of ``customers`` (null
+    for a customer not in it).
     """
     periods = list(periods)
     first, end = periods[0], as_of_period
     pnl = customer_pnl.filter(customer_pnl.period <= end)
     first_pnl = pnl.group_by("customer_id").aggregate(first_pnl=pnl.period.min())
-    acq = customers.select("customer_id", acq=period_of(customers.acquired_on, periods))
+    acq = customers.select("customer_id", *carry, acq=period_of(customers.acquired_on, periods))
     both = acq.outer_join(first_pnl, acq.customer_id == first_pnl.customer_id)
     cid = ibis.coalesce(both.customer_id, both.customer_id_right)
     acq_p = ibis.ifelse(both.acq < first, first, both.acq)
@@ -64,14 +69,14 @@ def customer_spans(
     start = ibis.coalesce(ibis.least(both.first_pnl, acq_p), both.first_pnl, acq_p, end)
     start = ibis.ifelse(start > end, end, start)
     spans = both.select(
-        customer_id=cid, first_period=start, acquired_period=ibis.coalesce(acq_p, start)
+        *carry, customer_id=cid, first_period=start, acquired_period=ibis.coalesce(acq_p, start)
     )
     spans = spans.mutate(customer_idx=ibis.row_number().over(order_by="customer_id"))
     idx = period_index(periods)
     first_idx = idx.select(first_period="period", first_idx="period_idx")
     acq_idx = idx.select(acquired_period="period", acquired_idx="period_idx")
     spans = spans.join(first_idx, "first_period").join(acq_idx, "acquired_period")
-    return spans.select("customer_id", "customer_idx", "first_idx", "acquired_idx")
+    return spans.select("customer_id", "customer_idx", "first_idx", "acquired_idx", *carry)
 
 
 def customer_period_series(

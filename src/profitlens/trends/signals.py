@@ -88,7 +88,8 @@ def attention_signal(
             "revenue_per_service_minute": rate_recent,
             "revenue_per_service_minute_change": change,
             "attention_flag": flag,
-        }
+        },
+        copy=False,  # the arrays as they are, not copied into one block
     )
 
 
