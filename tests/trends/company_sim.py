@@ -86,9 +86,9 @@ def expected_profit(c: pd.DataFrame, orders, tickets) -> np.ndarray:
 
     Parameters
     ----------
-    c : DataFrame
-        Customers with ``value`` (mean order value), ``margin`` and ``calls`` (account calls a
-        month).
+    c : DataFrame or Series
+        Customers (or one) with ``value`` (mean order value), ``margin`` and ``calls`` (account
+        calls a month).
     orders, tickets : array-like
         Orders and support tickets a month (complaints come with tickets, ``COMPLAINTS`` each).
 
@@ -106,9 +106,13 @@ def expected_profit(c: pd.DataFrame, orders, tickets) -> np.ndarray:
     return np.asarray(revenue * (margin - COMMISSION - carrying) - handling - service - sales)
 
 
-def seasonality(c: pd.DataFrame, k) -> np.ndarray:
-    """Each customer's order-rate factor in month ``k`` (1 for customers without a season)."""
-    return 1 + c["season"].to_numpy() * np.sin(2 * np.pi * (k + c["phase"].to_numpy()) / 12)
+def monthly_rates(row, k):
+    """Orders and tickets a month of one customer (a row of :func:`customers_of`, a Series or
+    a named tuple) in month(s) ``k``: its season, and its change once it has started."""
+    way = 0.0 if row.change_start < 0 else np.clip((k - row.change_start + 1) / row.ramp, 0, 1)
+    season = 1 + row.season * np.sin(2 * np.pi * (k + row.phase) / 12)
+    orders = season * (row.orders + way * (row.orders_after - row.orders))
+    return orders, row.tickets + way * (row.tickets_after - row.tickets)
 
 
 def draw_customers(n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -168,7 +172,7 @@ def plant_turns(c: pd.DataFrame, rng: np.random.Generator, share: float = 0.1) -
         if planted == round(share * n):
             break
         start = int(rng.integers(earliest[i], MONTHS - 2))
-        turn = _turn_month(c.iloc[[i]], start)
+        turn = _turn_month(c.iloc[i].copy(), start)
         if start <= turn <= MONTHS - 3:
             c.loc[c.index[i], ["change_start", "turn_idx"]] = start, turn
             planted += 1
@@ -178,19 +182,11 @@ def plant_turns(c: pd.DataFrame, rng: np.random.Generator, share: float = 0.1) -
     return c
 
 
-def _turn_month(row: pd.DataFrame, start: int) -> int:
-    """First month of the trailing stretch of negative expected profit of a one-row frame
-    whose change starts in month ``start`` (``MONTHS`` when the last month is not negative)."""
-    k = np.arange(MONTHS)
-    way = np.clip((k - start + 1) / row["ramp"].iloc[0], 0.0, 1.0)
-    orders = seasonality(row, k) * (
-        row["orders"].iloc[0] + way * (row["orders_after"].iloc[0] - row["orders"].iloc[0])
-    )
-    tickets = row["tickets"].iloc[0] + way * (row["tickets_after"].iloc[0] - row["tickets"].iloc[0])
-    profit = expected_profit(
-        row.iloc[np.zeros(MONTHS, dtype=int)].reset_index(drop=True), orders, tickets
-    )
-    negative = profit < 0
+def _turn_month(row: pd.Series, start: int) -> int:
+    """First month of the trailing stretch of negative expected profit of a customer whose
+    change starts in month ``start`` (``MONTHS`` when the last month is not negative)."""
+    row["change_start"] = start
+    negative = expected_profit(row, *monthly_rates(row, np.arange(MONTHS))) < 0
     turn = MONTHS
     while turn > 0 and negative[turn - 1]:
         turn -= 1
@@ -217,14 +213,7 @@ def customer_rows(row, rng: np.random.Generator) -> tuple[dt.date, list, list, l
     first = max(int(row.acquired_idx), 0)
     for k in range(first, MONTHS):
         after = acquired if k == row.acquired_idx else None
-        way = (
-            0.0
-            if row.change_start < 0
-            else min(max((k - row.change_start + 1) / row.ramp, 0.0), 1.0)
-        )
-        season = 1 + row.season * np.sin(2 * np.pi * (k + row.phase) / 12)
-        orders = season * (row.orders + way * (row.orders_after - row.orders))
-        tickets = row.tickets + way * (row.tickets_after - row.tickets)
+        orders, tickets = monthly_rates(row, k)
         dates = [day_in_month(rng, k, after) for _ in range(rng.poisson(orders))]
         if after:
             dates.append(acquired)  # the order that won the customer
