@@ -10,7 +10,11 @@ precision and recall of ``turned_unprofitable``, the share of found turns whose 
 is within one period of the planted month, and the false alarms among the customers that did
 not turn, overall and by kind of buyer (regular or occasional).
 
+With ``--period quarter`` the companies' cost model is by quarter (8 periods); a planted turn
+counts for recall when its quarter is at least 2 before the as-of quarter.
+
 Usage: python benchmarks/turn_company_bench.py WORK_DIR [--customers 1000] [--seeds 1 2 3 4 5 6]
+       [--period month|quarter]
 """
 
 from __future__ import annotations
@@ -34,15 +38,17 @@ def main(argv=None) -> None:
     parser.add_argument("work", type=Path)
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
+    parser.add_argument("--period", choices=["month", "quarter"], default="month")
     args = parser.parse_args(argv)
+    months = {"month": 1, "quarter": 3}[args.period]
     rows = []
     for seed in args.seeds:
-        work = args.work / f"k{args.customers}-s{seed}"
-        truth = simulate(work / "data", args.customers, seed)
+        work = args.work / f"k{args.customers}-s{seed}-{args.period}"
+        truth = simulate(work / "data", args.customers, seed, args.period)
         run(work / "data", work / "out", as_of=AS_OF, report=False, database=False)
         trends = pd.read_parquet(work / "out" / "customer_trends.parquet")
         for part, subset in (("all", truth), *truth.groupby("kind")):
-            rows.append({"seed": seed, "part": part, **scores(subset, trends)})
+            rows.append({"seed": seed, "part": part, **scores(subset, trends, months)})
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -50,7 +56,8 @@ def main(argv=None) -> None:
     print(
         f"\nprecision {total.precision.min():.3f}-{total.precision.max():.3f}, recall "
         f"{total.recall.min():.3f}-{total.recall.max():.3f}, false alarms up to "
-        f"{total.false_alarms.max():.4f} (seeds {args.seeds}, {args.customers} customers)"
+        f"{total.false_alarms.max():.4f} (seeds {args.seeds}, {args.customers} customers, by "
+        f"{args.period})"
     )
 
 

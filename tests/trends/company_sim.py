@@ -241,9 +241,9 @@ def customer_rows(row, rng: np.random.Generator) -> tuple[dt.date, list, list, l
     return acquired, lines, payments, activities
 
 
-def simulate(folder: Path, n: int, seed: int) -> pd.DataFrame:
-    """Write a company's data folder (CSV files and ``costmodel.yaml``); return its customers
-    (:func:`customers_of`)."""
+def simulate(folder: Path, n: int, seed: int, period: str = "month") -> pd.DataFrame:
+    """Write a company's data folder (CSV files and ``costmodel.yaml``, whose ``period`` is
+    ``month`` or ``quarter``); return its customers (:func:`customers_of`)."""
     rng = np.random.default_rng(seed)
     c = customers_of(n, rng)
     customers, lines, payments, activities = [], [], [], []
@@ -274,11 +274,11 @@ def simulate(folder: Path, n: int, seed: int) -> pd.DataFrame:
     paid = paid[paid["paid_on"] <= AS_OF]
     paid.insert(0, "payment_id", [f"P{i:07d}" for i in range(len(paid))])
     paid.to_csv(folder / "payments.csv", index=False)
-    (folder / "costmodel.yaml").write_text(cost_model(capacity=200 * n))
+    (folder / "costmodel.yaml").write_text(cost_model(capacity=200 * n, period=period))
     return c
 
 
-def cost_model(capacity: int) -> str:
+def cost_model(capacity: int, period: str = "month") -> str:
     """The company's ``costmodel.yaml``: ``RATES`` at ``capacity`` minutes a month each."""
     resources = "".join(
         f"  {name}: {{cost: {rate * capacity:.0f}, capacity_minutes: {capacity}}}\n"
@@ -290,27 +290,37 @@ def cost_model(capacity: int) -> str:
         for name, (category, resource, minutes, per_unit) in ACTIVITIES.items()
     )
     return (
-        "currency: EUR\nperiod: month\nannual_discount_rate: 0.10\n"
+        f"currency: EUR\nperiod: {period}\nannual_discount_rate: 0.10\n"
         f"annual_carrying_rate: {CARRYING}\npayment_terms_days: 30\nresources:\n{resources}activities:\n{activities}"
         f"commission:\n  default_rate: {COMMISSION}\n"
     )
 
 
-def scores(truth: pd.DataFrame, trends: pd.DataFrame) -> dict[str, float]:
-    """Precision, recall, turn period within one, false alarms of one company (or a part)."""
+def scores(truth: pd.DataFrame, trends: pd.DataFrame, months: int = 1) -> dict[str, float]:
+    """Precision, recall, turn period within one, false alarms of one company (or a part).
+
+    ``months`` is the length of a period (3 for quarters): a planted turn is scored in the
+    period of its month, and counts for recall when that period is at least 2 before the as-of
+    period (in months it always is); a flag on a later planted turn is neither right nor wrong.
+    """
     t = truth.merge(trends[["customer_id", "status", "turn_period"]], on="customer_id")
     flagged = t["status"] == "turned_unprofitable"
     planted = t["turn_idx"] >= 0
-    found = flagged & planted
-    period = pd.to_datetime(t["turn_period"] + "-01", errors="coerce")
-    found_idx = (period.dt.year - FIRST.year) * 12 + period.dt.month - FIRST.month
-    near = (found_idx - t["turn_idx"]).abs() <= 1
+    turn = t["turn_idx"] // months
+    scored = ~planted | (turn <= (MONTHS - 1) // months - 2)
+    found = flagged & planted & scored
+    label = t["turn_period"].str.replace(
+        r"-Q(\d)", lambda m: f"-{3 * int(m[1]) - 2:02d}", regex=True
+    )
+    period = pd.to_datetime(label + "-01", errors="coerce")
+    found_idx = ((period.dt.year - FIRST.year) * 12 + period.dt.month - FIRST.month) // months
+    near = (found_idx - turn).abs() <= 1
     return {
         "customers": len(t),
-        "planted": int(planted.sum()),
-        "flagged": int(flagged.sum()),
-        "precision": found.sum() / max(flagged.sum(), 1),
-        "recall": found.sum() / max(planted.sum(), 1),
+        "planted": int((planted & scored).sum()),
+        "flagged": int((flagged & scored).sum()),
+        "precision": found.sum() / max((flagged & scored).sum(), 1),
+        "recall": found.sum() / max((planted & scored).sum(), 1),
         "within_1": (near & found).sum() / max(found.sum(), 1),
         "false_alarms": (flagged & ~planted).sum() / max((~planted).sum(), 1),
     }
