@@ -28,7 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "trends"))
 
-from company_sim import AS_OF, scores, simulate  # noqa: E402 (tests/trends on sys.path first)
+from company_sim import AS_OF, scores_by_kind, simulate  # noqa: E402 (tests/trends on sys.path first)
 
 from profitlens.pipeline.stages import run  # noqa: E402
 
@@ -40,15 +40,14 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
     parser.add_argument("--period", choices=["month", "quarter"], default="month")
     args = parser.parse_args(argv)
-    months = {"month": 1, "quarter": 3}[args.period]
     rows = []
     for seed in args.seeds:
         work = args.work / f"k{args.customers}-s{seed}-{args.period}"
         truth = simulate(work / "data", args.customers, seed, args.period)
         run(work / "data", work / "out", as_of=AS_OF, report=False, database=False)
         trends = pd.read_parquet(work / "out" / "customer_trends.parquet")
-        for part, subset in (("all", truth), *truth.groupby("kind")):
-            rows.append({"seed": seed, "part": part, **scores(subset, trends, months)})
+        for part, figures in scores_by_kind(truth, trends, args.period).items():
+            rows.append({"seed": seed, "part": part, **figures})
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))

@@ -58,10 +58,12 @@ COMPLAINTS = 0.1  # complaints per support ticket
 LINES = (1, 3)  # lines an invoice, drawn uniformly
 LINE_SPREAD = 0.35  # sd of log line revenue around half the customer's order value
 COGS_SPREAD = 0.05  # sd of log line cost around (1 - margin) × revenue
-CARRYING = 0.05  # annual carrying rate; invoices are paid 10 to 40 days after issue
+CARRYING = 0.05  # annual carrying rate
+PAYMENT_DAYS = (10, 40)  # an invoice is paid this many days after issue, drawn uniformly
 COMMISSION = 0.05
 #: the share of its contribution a customer must keep as profit to be a candidate for a turn
 TURN_MARGIN = 0.2
+MONTHS_PER_PERIOD = {"month": 1, "quarter": 3}
 
 
 def month_start(k: int) -> dt.date:
@@ -79,6 +81,11 @@ def activity_cost(name: str, units: float = 0.0) -> float:
     """Cost of one occurrence of an activity of ``ACTIVITIES`` with ``units`` units."""
     _, resource, minutes, per_unit = ACTIVITIES[name]
     return (minutes + per_unit * units) * RATES[resource]
+
+
+def ticket_cost() -> float:
+    """Cost of a support ticket with the complaints that come with it (``COMPLAINTS`` each)."""
+    return activity_cost("support_ticket") + COMPLAINTS * activity_cost("complaint")
 
 
 def expected_profit(c: pd.DataFrame, orders, tickets) -> np.ndarray:
@@ -99,9 +106,9 @@ def expected_profit(c: pd.DataFrame, orders, tickets) -> np.ndarray:
     """
     revenue = orders * c["value"] * np.exp(LINE_SPREAD**2 / 2) * np.mean(LINES) / 2
     margin = 1 - (1 - c["margin"]) * np.exp(COGS_SPREAD**2 / 2)
-    carrying = CARRYING * 25 / 365  # a share of revenue: 25 days unpaid on average
+    carrying = CARRYING * np.mean(PAYMENT_DAYS) / 365  # a share of revenue
     handling = orders * activity_cost("order_handling", np.mean(LINES))
-    service = tickets * (activity_cost("support_ticket") + COMPLAINTS * activity_cost("complaint"))
+    service = tickets * ticket_cost()
     sales = c["calls"] * activity_cost("sales_call")
     return np.asarray(revenue * (margin - COMMISSION - carrying) - handling - service - sales)
 
@@ -160,9 +167,8 @@ def plant_turns(c: pd.DataFrame, rng: np.random.Generator, share: float = 0.1) -
     )
     loss = rng.uniform(0.5, 1.5, n)
     without_service = expected_profit(c, c["orders_after"], 0.0)
-    per_ticket = activity_cost("support_ticket") + COMPLAINTS * activity_cost("complaint")
     c["tickets_after"] = np.maximum(
-        (without_service + loss * c["profit"]) / per_ticket, c["tickets"]
+        (without_service + loss * c["profit"]) / ticket_cost(), c["tickets"]
     )
     margin = expected_profit(c.assign(calls=0.0), c["orders"], 0.0)  # before any cost to serve
     earliest = np.maximum(c["acquired_idx"], 0) + 12
@@ -226,7 +232,8 @@ def customer_rows(row, rng: np.random.Generator) -> tuple[dt.date, list, list, l
             payments.append(
                 (
                     invoice,
-                    date + dt.timedelta(days=int(rng.integers(10, 41))),
+                    date
+                    + dt.timedelta(days=int(rng.integers(PAYMENT_DAYS[0], PAYMENT_DAYS[1] + 1))),
                     round(revenue.sum(), 2),
                 )
             )
@@ -279,7 +286,7 @@ def simulate(folder: Path, n: int, seed: int, period: str = "month") -> pd.DataF
 
 
 def cost_model(capacity: int, period: str = "month") -> str:
-    """The company's ``costmodel.yaml``: ``RATES`` at ``capacity`` minutes a month each."""
+    """The company's ``costmodel.yaml``: ``RATES`` at ``capacity`` minutes a period each."""
     resources = "".join(
         f"  {name}: {{cost: {rate * capacity:.0f}, capacity_minutes: {capacity}}}\n"
         for name, rate in RATES.items()
@@ -296,13 +303,14 @@ def cost_model(capacity: int, period: str = "month") -> str:
     )
 
 
-def scores(truth: pd.DataFrame, trends: pd.DataFrame, months: int = 1) -> dict[str, float]:
+def scores(truth: pd.DataFrame, trends: pd.DataFrame, period: str = "month") -> dict[str, float]:
     """Precision, recall, turn period within one, false alarms of one company (or a part).
 
-    ``months`` is the length of a period (3 for quarters): a planted turn is scored in the
+    ``period`` is the company's (``month`` or ``quarter``): a planted turn is scored in the
     period of its month, and counts for recall when that period is at least 2 before the as-of
     period (in months it always is); a flag on a later planted turn is neither right nor wrong.
     """
+    months = MONTHS_PER_PERIOD[period]
     t = truth.merge(trends[["customer_id", "status", "turn_period"]], on="customer_id")
     flagged = t["status"] == "turned_unprofitable"
     planted = t["turn_idx"] >= 0
@@ -326,4 +334,10 @@ def scores(truth: pd.DataFrame, trends: pd.DataFrame, months: int = 1) -> dict[s
     }
 
 
-__all__ = ["AS_OF", "FIRST", "MONTHS", "simulate", "scores"]
+def scores_by_kind(truth: pd.DataFrame, trends: pd.DataFrame, period: str = "month") -> dict:
+    """:func:`scores` of all customers (``"all"``) and of each kind of buyer."""
+    parts = [("all", truth), *truth.groupby("kind")]
+    return {kind: scores(part, trends, period) for kind, part in parts}
+
+
+__all__ = ["AS_OF", "FIRST", "MONTHS", "simulate", "scores", "scores_by_kind"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from company_sim import AS_OF, scores, simulate
+from company_sim import AS_OF, scores_by_kind, simulate
 
 from profitlens.pipeline.stages import run
 
@@ -22,7 +22,7 @@ def scored(tmp_path_factory):
     truth = simulate(work / "data", 1000, seed=3)
     run(work / "data", work / "out", as_of=AS_OF, report=False, database=False)
     trends = pd.read_parquet(work / "out" / "customer_trends.parquet")
-    return {kind: scores(part, trends) for kind, part in [("all", truth), *truth.groupby("kind")]}
+    return scores_by_kind(truth, trends)
 
 
 def test_every_customer_is_scored(scored):
