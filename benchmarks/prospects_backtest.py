@@ -36,10 +36,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
+from profitlens.engine import cache
 from profitlens.generate.company import generate_company
 from profitlens.pipeline.features import Features, clv_feature
 from profitlens.pipeline.stages import contract_tables, load_data
-from profitlens.prospects import prospect_history, score_prospects, tenure_history
+from profitlens.prospects import prospect_history, run_outcomes, score_prospects, tenure_history
 
 
 def ece(p: np.ndarray, target: np.ndarray, bins: int = 10) -> tuple[float, pd.DataFrame]:
@@ -65,8 +66,9 @@ def history_at(folder: Path, as_of: dt.date | None = None):
     clv_feature(contract, features)
     baseline = time.perf_counter() - start
     start = time.perf_counter()
-    history = prospect_history(contract, features.tables["customer_clv"])
-    tenure = tenure_history(contract, features.tables["customer_clv"])
+    with cache(run_outcomes(contract, features.tables["customer_clv"])) as outcomes:
+        history = prospect_history(contract, outcomes)
+        tenure = tenure_history(contract, outcomes)
     return history, tenure, staged, baseline, time.perf_counter() - start
 
 

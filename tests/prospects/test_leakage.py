@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from profitlens.pipeline.stages import contract_tables, load_data
-from profitlens.prospects import attribute_frame, prospect_history
+from profitlens.prospects import attribute_frame, prospect_history, run_outcomes
 from profitlens.prospects.scoring import OUTCOME_COLUMNS
 
 NO_CLV = ibis.memtable(
@@ -21,7 +21,8 @@ NO_CLV = ibis.memtable(
 
 def _history(folder):
     staged = load_data(folder)
-    return prospect_history(contract_tables(staged), NO_CLV).set_index("prospect_id")
+    contract = contract_tables(staged)
+    return prospect_history(contract, run_outcomes(contract, NO_CLV)).set_index("prospect_id")
 
 
 def test_later_events_change_outcomes_but_never_inputs(company, tmp_path):

@@ -7,7 +7,7 @@ cost, and what the customers they became brought and cost. See :mod:`.scoring` f
 from .history import attribute_frame, prospect_outcomes, prospect_status, pursuit_costs
 from .model import ConversionModel, RateModel
 from .scoring import SCORE_COLUMNS, ProspectScores, score_prospects
-from .stage import prospect_history, run_prospect_scores, tenure_history
+from .stage import prospect_history, run_outcomes, run_prospect_scores, tenure_history
 
 __all__ = [
     "SCORE_COLUMNS",
@@ -19,6 +19,7 @@ __all__ = [
     "prospect_outcomes",
     "prospect_status",
     "pursuit_costs",
+    "run_outcomes",
     "run_prospect_scores",
     "score_prospects",
     "tenure_history",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ibis.expr.types as ir
 import pandas as pd
 
+from profitlens.engine import cache
+
 from .history import (
     customer_outcomes,
     prospect_outcomes,
@@ -15,9 +17,8 @@ from .scoring import ProspectScores, score_prospects, value_rows
 from .tenure import cohort_profits, observed_customers, tenure_correction
 
 
-def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
-    """Every prospect of a run with its status and outcomes (:func:`~.history.
-    prospect_outcomes`).
+def run_outcomes(contract, clv: ir.Table) -> ir.Table:
+    """:func:`~.history.customer_outcomes` of every customer of a run (lazy).
 
     Parameters
     ----------
@@ -28,28 +29,35 @@ def prospect_history(contract, clv: ir.Table) -> pd.DataFrame:
         stayed.
     """
     staged = contract.staged
+    t = staged.tables
+    return customer_outcomes(
+        contract.tables["customer_pnl"], t["customers"], t["invoice_lines"], clv, staged.as_of
+    )
+
+
+def prospect_history(contract, outcomes: ir.Table) -> pd.DataFrame:
+    """Every prospect of a run with its status and outcomes (:func:`~.history.
+    prospect_outcomes`); ``outcomes`` is :func:`run_outcomes`."""
+    staged = contract.staged
     t, model = staged.tables, staged.model
     pursuits = pursuit_costs(t["activities"], model, t["resource_costs"], contract.calendar)
     status = prospect_status(
         t["prospects"], pursuits, t["customers"], staged.as_of, model.prospects.stale_after_days
     )
-    outcomes = customer_outcomes(
-        contract.tables["customer_pnl"], t["customers"], t["invoice_lines"], clv, staged.as_of
-    )
     return prospect_outcomes(status, outcomes)
 
 
-def tenure_history(contract, clv: ir.Table) -> dict[str, float]:
+def tenure_history(contract, outcomes: ir.Table) -> dict[str, float]:
     """The tenure correction of the lifetime profit (:mod:`.tenure`) from every customer of a
-    run: their P&L by month of tenure and their outcomes (empty unless the P&L is monthly)."""
+    run: their P&L by month of tenure and their ``outcomes`` (:func:`run_outcomes`); empty
+    unless the P&L is monthly."""
     staged = contract.staged
     t, model = staged.tables, staged.model
     if model.period != "month":
         return {}
     customers, pnl = t["customers"], contract.tables["customer_pnl"]
-    outcomes = customer_outcomes(pnl, customers, t["invoice_lines"], clv, staged.as_of).execute()
     observed = observed_customers(pnl, customers, staged.as_of).select("customer_id", "group")
-    values = value_rows(outcomes.set_index("customer_id")).join(
+    values = value_rows(outcomes.execute().set_index("customer_id")).join(
         observed.execute().set_index("customer_id"), how="inner"
     )
     cohorts = cohort_profits(pnl, customers, staged.as_of)
@@ -57,7 +65,10 @@ def tenure_history(contract, clv: ir.Table) -> dict[str, float]:
 
 
 def run_prospect_scores(contract, clv: ir.Table) -> ProspectScores:
-    """``prospect_scores`` of a run, or a note saying why there are none."""
-    history = prospect_history(contract, clv)
-    tenure = tenure_history(contract, clv) if (history["status"] == "open").any() else {}
+    """``prospect_scores`` of a run, or a note saying why there are none. The customers'
+    outcomes are computed once (cached) for both the history and the tenure correction."""
+    with cache(run_outcomes(contract, clv)) as outcomes:
+        history = prospect_history(contract, outcomes)
+        open_ = (history["status"] == "open").any()
+        tenure = tenure_history(contract, outcomes) if open_ else {}
     return score_prospects(history, contract.staged.model, tenure=tenure)
